@@ -1,0 +1,23 @@
+/** `ibkr-ws/simulator`: a faithful Client Portal Gateway on loopback, for tests, demos and benchmarks. */
+export { startGatewaySimulator } from './simulator.js';
+export { SIMULATOR_DEFAULTS } from './options.js';
+export type {
+  BrokerageExpiryNotice,
+  FrameType,
+  GatewaySimulatorOptions,
+  MarketDataMode,
+  SimulatorLogger,
+} from './options.js';
+export type { BrokerageStatus } from './gateway-state.js';
+export type {
+  ClientFrameOutcome,
+  ClientFrameRecord,
+  ConnectionRecord,
+  GatewaySimulator,
+  GatewayStateSnapshot,
+  RestRequestEvent,
+  SendRawOptions,
+  SimulatorCounters,
+  SimulatorEventName,
+  SimulatorEvents,
+} from './types.js';
