@@ -1,0 +1,436 @@
+/**
+ * The life of one connection to the Client Portal Gateway, as a statechart. Read this file and visualizations/ to know
+ * the whole lifecycle; DESIGN.md's table is the contract for the state names.
+ *
+ *   idle ─START→ checking-session ─authenticated→ socket.open ─opened→ socket.awaiting-session
+ *        ─greeting / sts authenticated→ socket.authenticated
+ *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.authenticated
+ *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
+ *                                                            ─probe timeout→ reconnect (socket terminated)
+ *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
+ *
+ * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
+ * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
+ * any reason stops the actor, which closes (or terminates) the real socket: a stale socket cannot outlive its state
+ * (statelyai/xstate#4952). Every socket gets a new id; events of an older one are ignored by `fromCurrentSocket`.
+ *
+ * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`notifyAuthenticated`,
+ * `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`; tests provide
+ * in-memory ones.
+ */
+import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import type { Secret } from '../src/protocol/secret.js';
+import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
+import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from '../src/protocol/guards.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+
+export interface ConnectionInput {
+  readonly timing?: Partial<ConnectionTiming>;
+  /** Consecutive reconnect attempts before `failed`. Default: never give up. */
+  readonly maxAttempts?: number;
+  /** In `login-required`, ask the gateway to reclaim the brokerage session (never while a competing session holds it). */
+  readonly autoReauthenticate?: boolean;
+  /** Jitter source in [0, 1): tests inject a fixed one. */
+  readonly random?: () => number;
+}
+
+export interface ConnectionContext {
+  readonly timing: ConnectionTiming;
+  readonly maxAttempts: number;
+  readonly autoReauthenticate: boolean;
+  readonly random: () => number;
+  /** The tickle `session` value, wrapped: the inspector and logs print `[redacted]`. */
+  readonly session: Secret | undefined;
+  /** Id of the socket of the current (or last) `socket` state; 0 before the first. */
+  readonly socketId: number;
+  /** Consecutive reconnect attempts; reset after `stableAfterMs` authenticated, and by RETRY. */
+  readonly attempt: number;
+  /** The delay chosen for the current `reconnect` wait. */
+  readonly backoffDelayMs: number;
+  /** Why the last state was left (`probe-timeout`, `closed-1000`, …): shown by the CLI and in state events. */
+  readonly lastReason: string | undefined;
+  /** What the last session check said about a competing session. */
+  readonly competing: boolean;
+  /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
+  readonly gatewayLoggedIn: boolean;
+}
+
+export type ConnectionEvent = { type: 'START' } | { type: 'STOP' } | { type: 'RETRY' } | SocketEvent;
+
+/** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
+export type ConnectionEmitted =
+  | { type: 'authenticated'; socketId: number }
+  | { type: 'lingering'; socketId: number }
+  | { type: 'false-alarm'; socketId: number }
+  | { type: 'reconnect'; attempt: number; delayMs: number; reason: string }
+  | { type: 'login-required'; reason: string; competing: boolean }
+  | { type: 'session-rotated' }
+  | { type: 'failed'; attempts: number };
+
+/** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
+function checkOf(event: unknown): SessionCheck {
+  return (event as { output: SessionCheck }).output;
+}
+
+const closeReason = (code: number): string => `closed-${code}`;
+
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    input: {} as ConnectionInput,
+    emitted: {} as ConnectionEmitted,
+  },
+  actors: {
+    /** One REST tickle (and at most a reauthenticate): provided by src/adapters/gateway-session.ts. */
+    checkSession: fromPromise<SessionCheck, SessionCheckInput>(async () => {
+      throw new Error('connectionMachine: provide the checkSession actor');
+    }),
+    /** The WebSocket for one `socket` state: provided by src/adapters/socket-actor.ts. */
+    socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(() => {
+      throw new Error('connectionMachine: provide the socket actor');
+    }),
+  },
+  actions: {
+    /** The socket is ready: the subscription layer (re)sends what is wanted. Provided by the client. */
+    notifyAuthenticated: () => {},
+    /** Re-request every market-data stream before IBKR expires it. Provided by the client. */
+    refreshMarketData: () => {},
+    sendTic: sendTo('socket', { type: 'SOCKET.SEND_TIC' }),
+    sendProbe: sendTo('socket', { type: 'SOCKET.SEND_PROBE' }),
+    sendSession: sendTo('socket', { type: 'SOCKET.SEND_SESSION' }),
+    /** A lingering socket may never answer a close handshake: destroy it when its state ends. */
+    terminateSocket: sendTo('socket', { type: 'SOCKET.TERMINATE' }),
+    resetAttempts: assign({ attempt: 0 }),
+    emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
+    emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
+  },
+  guards: {
+    fromCurrentSocket: ({ context, event }) => 'socketId' in event && event.socketId === context.socketId,
+    isGreeting: ({ context, event }) =>
+      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && (isSystemSuccess(event.message) || isAuthenticatedStatus(event.message)),
+    isWaitingForSession: ({ context, event }) =>
+      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isWaitingForSession(event.message),
+    isAuthLost: ({ context, event }) =>
+      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isUnauthenticatedStatus(event.message),
+    isSessionRejected: ({ context, event }) =>
+      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isErrorFrame(event.message),
+    /** Any sign of life from the current socket, except the one frame that means the opposite. */
+    isSignOfLife: ({ context, event }) =>
+      (event.type === 'SOCKET.ACTIVITY' && event.socketId === context.socketId) ||
+      (event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && !isUnauthenticatedStatus(event.message)),
+    checkAuthenticated: ({ event }) => checkOf(event).kind === 'authenticated',
+    checkLoginRequired: ({ event }) => checkOf(event).kind === 'login-required',
+    sessionRotated: ({ context, event }) => {
+      const check = checkOf(event);
+      return check.kind === 'authenticated' && context.session !== undefined && !check.session.equals(context.session);
+    },
+    attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
+  },
+  delays: {
+    heartbeatTimeout: ({ context }) => context.timing.heartbeatTimeoutMs,
+    probeTimeout: ({ context }) => context.timing.probeTimeoutMs,
+    openTimeout: ({ context }) => context.timing.openTimeoutMs,
+    readyTimeout: ({ context }) => context.timing.readyTimeoutMs,
+    ticInterval: ({ context }) => context.timing.ticIntervalMs,
+    tickleInterval: ({ context }) => context.timing.tickleIntervalMs,
+    loginPollInterval: ({ context }) => context.timing.loginPollIntervalMs,
+    marketDataRefresh: ({ context }) => context.timing.marketDataRefreshMs,
+    stableAfter: ({ context }) => context.timing.stableAfterMs,
+    backoff: ({ context }) => context.backoffDelayMs,
+  },
+}).createMachine({
+  id: 'connection',
+  context: ({ input }) => ({
+    timing: { ...DEFAULT_TIMING, ...definedOnly(input.timing ?? {}) },
+    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    autoReauthenticate: input.autoReauthenticate ?? true,
+    random: input.random ?? Math.random,
+    session: undefined,
+    socketId: 0,
+    attempt: 0,
+    backoffDelayMs: 0,
+    lastReason: undefined,
+    competing: false,
+    gatewayLoggedIn: false,
+  }),
+  initial: 'idle',
+  // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
+  on: {
+    STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
+  },
+  states: {
+    idle: {
+      on: { START: { target: 'checking-session', actions: assign({ lastReason: 'start' }) } },
+    },
+
+    'checking-session': {
+      id: 'checking-session',
+      invoke: {
+        src: 'checkSession',
+        input: { purpose: 'connect', reauthenticate: false },
+        onDone: [
+          {
+            guard: 'checkAuthenticated',
+            target: '#socket',
+            actions: assign(({ context, event }) => ({
+              session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+              competing: false,
+              gatewayLoggedIn: true,
+              socketId: context.socketId + 1,
+              lastReason: 'session-authenticated',
+            })),
+          },
+          {
+            guard: 'checkLoginRequired',
+            target: 'login-required',
+            actions: [
+              assign(({ event }) => loginFacts(event.output)),
+              emit(({ event }) => ({ type: 'login-required' as const, ...loginNotice(event.output) })),
+            ],
+          },
+          { target: 'reconnect', actions: assign(({ event }) => ({ lastReason: unavailableReason(event.output) })) },
+        ],
+        onError: { target: 'reconnect', actions: assign({ lastReason: 'session-check-failed' }) },
+      },
+    },
+
+    'login-required': {
+      // Nobody is logged in (or the brokerage session is gone): poll until a person logs in, at a pace far below
+      // the tickle rate limit. Reauthenticate only when the gateway holds a login and nobody competes for it.
+      initial: 'waiting',
+      states: {
+        waiting: {
+          after: { loginPollInterval: 'polling' },
+        },
+        polling: {
+          invoke: {
+            src: 'checkSession',
+            input: ({ context }) => ({
+              purpose: 'login-poll' as const,
+              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing,
+            }),
+            onDone: [
+              {
+                guard: 'checkAuthenticated',
+                target: '#socket',
+                actions: assign(({ context, event }) => ({
+                  session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+                  competing: false,
+                  gatewayLoggedIn: true,
+                  socketId: context.socketId + 1,
+                  attempt: 0,
+                  lastReason: 'logged-in',
+                })),
+              },
+              {
+                guard: 'checkLoginRequired',
+                target: 'waiting',
+                actions: assign(({ event }) => loginFacts(event.output)),
+              },
+              // The gateway is unreachable while we wait for a login: keep polling at the same pace.
+              { target: 'waiting' },
+            ],
+            onError: { target: 'waiting' },
+          },
+        },
+      },
+    },
+
+    socket: {
+      id: 'socket',
+      initial: 'open',
+      invoke: {
+        id: 'socket',
+        src: 'socket',
+        input: ({ context }) => ({ socketId: context.socketId, session: context.session as Secret }),
+      },
+      on: {
+        'SOCKET.CLOSED': {
+          guard: 'fromCurrentSocket',
+          target: 'reconnect',
+          actions: assign(({ event }) => ({ lastReason: closeReason(event.code) })),
+        },
+        'SOCKET.ERROR': {
+          guard: 'fromCurrentSocket',
+          target: 'reconnect',
+          actions: assign(({ event }) => ({ lastReason: `socket-error:${event.error.code}` })),
+        },
+      },
+      states: {
+        open: {
+          on: { 'SOCKET.OPENED': { guard: 'fromCurrentSocket', target: 'awaiting-session', actions: assign({ lastReason: 'socket-opened' }) } },
+          after: { openTimeout: { target: '#reconnect', actions: assign({ lastReason: 'open-timeout' }) } },
+        },
+
+        'awaiting-session': {
+          on: {
+            'SOCKET.MESSAGE': [
+              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'greeting' })] },
+              { guard: 'isWaitingForSession', target: 'sending-session', actions: assign({ lastReason: 'waiting-for-session' }) },
+              { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'not-authenticated' }) },
+            ],
+          },
+          after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
+        },
+
+        'sending-session': {
+          // Only ever entered because the server asked: the session message is never sent unprompted (an
+          // authenticated socket answers it with `Topic unknown`).
+          entry: 'sendSession',
+          on: {
+            'SOCKET.MESSAGE': [
+              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'session-accepted' })] },
+              { guard: 'isSessionRejected', target: '#reconnect', actions: assign({ lastReason: 'session-rejected' }) },
+              { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'session-rejected' }) },
+            ],
+          },
+          after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
+        },
+
+        authenticated: {
+          id: 'authenticated',
+          type: 'parallel',
+          on: {
+            'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+          },
+          states: {
+            liveness: {
+              initial: 'watching',
+              states: {
+                watching: {
+                  // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
+                  // event per second), so a market-data flood never floods the statechart.
+                  on: {
+                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                  },
+                  after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                },
+              },
+            },
+            tic: {
+              initial: 'waiting',
+              states: {
+                waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
+              },
+            },
+            tickle: {
+              initial: 'waiting',
+              states: {
+                waiting: { after: { tickleInterval: 'tickling' } },
+                tickling: {
+                  invoke: {
+                    src: 'checkSession',
+                    input: { purpose: 'keep-alive', reauthenticate: false },
+                    onDone: [
+                      {
+                        guard: 'sessionRotated',
+                        target: '#reconnect',
+                        actions: [
+                          assign(({ context, event }) => ({
+                            session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+                            lastReason: 'session-rotated',
+                          })),
+                          emit({ type: 'session-rotated' as const }),
+                        ],
+                      },
+                      { guard: 'checkAuthenticated', target: 'waiting' },
+                      {
+                        guard: 'checkLoginRequired',
+                        target: '#checking-session',
+                        actions: assign({ lastReason: 'auth-lost' }),
+                      },
+                      // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
+                      { target: 'waiting' },
+                    ],
+                    onError: { target: 'waiting' },
+                  },
+                },
+              },
+            },
+            subscriptions: {
+              initial: 'syncing',
+              states: {
+                syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
+              },
+            },
+            stability: {
+              initial: 'settling',
+              states: {
+                settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
+                stable: {},
+              },
+            },
+          },
+        },
+
+        'lingering-detected': {
+          id: 'lingering-detected',
+          initial: 'probing',
+          entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+          states: {
+            probing: {
+              entry: 'sendProbe',
+              on: {
+                'SOCKET.MESSAGE': [
+                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                ],
+                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+              },
+              after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+            },
+            condemned: {
+              // Terminate while the socket actor still exists: a lingering socket may never answer a close
+              // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
+              entry: 'terminateSocket',
+              always: { target: '#reconnect' },
+            },
+          },
+        },
+      },
+    },
+
+    reconnect: {
+      id: 'reconnect',
+      // Exponential backoff with full jitter; `failed` once the attempts are spent (never, by default).
+      entry: [
+        assign(({ context }) => {
+          const attempt = context.attempt + 1;
+          return { attempt, backoffDelayMs: backoffDelayMs(context.timing, attempt, context.random) };
+        }),
+        enqueueActions(({ context, enqueue }) => {
+          if (context.attempt > context.maxAttempts) return;
+          enqueue.emit({ type: 'reconnect', attempt: context.attempt, delayMs: context.backoffDelayMs, reason: context.lastReason ?? 'unknown' });
+        }),
+      ],
+      always: { guard: 'attemptsExhausted', target: 'failed' },
+      after: { backoff: { target: 'checking-session', actions: assign({ lastReason: 'backoff-elapsed' }) } },
+    },
+
+    failed: {
+      entry: emit(({ context }) => ({ type: 'failed' as const, attempts: context.attempt - 1 })),
+      on: { RETRY: { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) } },
+    },
+
+    stopped: { type: 'final' },
+  },
+});
+
+function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
+  return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
+}
+
+function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
+  if (output.kind !== 'login-required') return {};
+  return { competing: output.competing, gatewayLoggedIn: output.loggedIn, lastReason: `login-required:${output.reason}` };
+}
+
+function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
+  return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
+}
+
+function unavailableReason(output: SessionCheck): string {
+  return output.kind === 'unavailable' ? `gateway-${output.reason}` : 'session-check-failed';
+}

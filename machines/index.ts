@@ -1,0 +1,5 @@
+/** `ibkr-ws/machines`: the connection statechart, pure, for embedding with `machine.provide(...)`. */
+export { connectionMachine } from './connection.machine.js';
+export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.machine.js';
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffCapMs, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+export { LIFECYCLE_STATES, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';

@@ -1,0 +1,69 @@
+/**
+ * The contract between the connection statechart and its two adapters, as pure types: what a session check answers
+ * (the HTTP adapter's result), and the events and commands that cross the socket actor's boundary. The machine in
+ * `machines/` imports only these types; `src/adapters/` implements them over undici and ws.
+ */
+import type { Secret } from './secret.js';
+import type { ClientCommand, ServerMessage } from './types.js';
+
+/** Why a session check was made: the adapter pre-flights `/iserver/accounts` only when connecting. */
+export type SessionCheckPurpose = 'connect' | 'login-poll' | 'keep-alive';
+
+export interface SessionCheckInput {
+  readonly purpose: SessionCheckPurpose;
+  /** Ask the gateway to reclaim the brokerage session (`/iserver/reauthenticate`) when it is logged in but not authenticated. */
+  readonly reauthenticate: boolean;
+}
+
+/** What one REST tickle (plus, at most, a reauthenticate) says about the gateway's session. */
+export type SessionCheck =
+  | {
+      readonly kind: 'authenticated';
+      /** The tickle `session` value: wrapped, so that nothing can print it. */
+      readonly session: Secret;
+      readonly competing: boolean;
+      readonly established?: boolean;
+      readonly ssoExpiresMs?: number;
+    }
+  | {
+      readonly kind: 'login-required';
+      /** `logged-out` (401), `no-session`, `not-authenticated` (brokerage down) or `competing`. */
+      readonly reason: 'logged-out' | 'no-session' | 'not-authenticated' | 'competing';
+      /** Whether the gateway itself holds a login (a browser login happened). */
+      readonly loggedIn: boolean;
+      readonly competing: boolean;
+      readonly status?: number;
+    }
+  | {
+      readonly kind: 'unavailable';
+      /** Retry later: says nothing about the login. */
+      readonly reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response';
+      readonly status?: number;
+      readonly message: string;
+    };
+
+/** What the machine gives each socket it opens. */
+export interface SocketInput {
+  /** Increases with every socket: events of an older socket carry an older id and are ignored. */
+  readonly socketId: number;
+  readonly session: Secret;
+}
+
+/** Socket → machine. Only lifecycle frames arrive as messages; data frames surface as throttled ACTIVITY. */
+export type SocketEvent =
+  | { readonly type: 'SOCKET.OPENED'; readonly socketId: number }
+  | { readonly type: 'SOCKET.MESSAGE'; readonly socketId: number; readonly message: ServerMessage }
+  | { readonly type: 'SOCKET.ACTIVITY'; readonly socketId: number }
+  | { readonly type: 'SOCKET.CLOSED'; readonly socketId: number; readonly code: number; readonly reason: string }
+  | { readonly type: 'SOCKET.ERROR'; readonly socketId: number; readonly error: { readonly code: string; readonly message: string } };
+
+/** Machine → socket. */
+export type SocketCommand =
+  | { readonly type: 'SOCKET.SEND_TIC' }
+  | { readonly type: 'SOCKET.SEND_PROBE' }
+  | { readonly type: 'SOCKET.SEND_SESSION' }
+  | { readonly type: 'SOCKET.SEND'; readonly commands: readonly ClientCommand[] }
+  /** Close with this code when the socket is torn down (1000 by default). */
+  | { readonly type: 'SOCKET.CLOSE'; readonly code: number }
+  /** Destroy the TCP connection at teardown: a lingering socket may never answer a close handshake. */
+  | { readonly type: 'SOCKET.TERMINATE' };
