@@ -1,0 +1,98 @@
+/**
+ * The statechart's `checkSession` actor, over HTTP: what state is the gateway's session in, and what `session` value
+ * authenticates a socket? One tickle answers both (PROTOCOL.md §1.2); `/iserver/reauthenticate` is tried only when
+ * the gateway is logged in, the brokerage session is not, and no competing session holds it (reclaiming a competing
+ * session would start a ping-pong with the user's TWS or phone, PEERS.md §6.4).
+ */
+import type { SessionCheck } from '../protocol/session.js';
+import { interpretTickle } from '../protocol/rest.js';
+import { Secret } from '../protocol/secret.js';
+import type { IbkrWsError } from '../errors.js';
+import type { HttpTransport } from './http-transport.js';
+
+export const GATEWAY_PATHS = {
+  tickle: '/v1/api/tickle',
+  authStatus: '/v1/api/iserver/auth/status',
+  reauthenticate: '/v1/api/iserver/reauthenticate',
+  accounts: '/v1/api/iserver/accounts',
+} as const;
+
+export interface SessionCheckRequest {
+  readonly purpose: 'connect' | 'login-poll' | 'keep-alive';
+  readonly reauthenticate: boolean;
+}
+
+export interface GatewaySessionObserver {
+  /** An HTTP failure worth reporting (counted, emitted as an `error` event by the client). */
+  onError(error: IbkrWsError): void;
+  /** A reauthentication was requested from the gateway. */
+  onReauthenticate?(): void;
+}
+
+export class GatewaySession {
+  readonly #http: HttpTransport;
+  readonly #observer: GatewaySessionObserver;
+  #accountsPreflightFor: Secret | undefined;
+
+  constructor(http: HttpTransport, observer: GatewaySessionObserver) {
+    this.#http = http;
+    this.#observer = observer;
+  }
+
+  async check(request: SessionCheckRequest): Promise<SessionCheck> {
+    const outcome = await this.#http.send('POST', GATEWAY_PATHS.tickle);
+    if (outcome.kind === 'failure') {
+      this.#observer.onError(outcome.error);
+      const reason = outcome.error.code === 'timeout' ? 'timeout' : outcome.error.code === 'gateway-bad-response' ? 'bad-response' : 'network';
+      return { kind: 'unavailable', reason, message: outcome.error.message };
+    }
+    const { status, body } = outcome;
+    if (status === 429) return { kind: 'unavailable', reason: 'rate-limited', status, message: 'tickle rate-limited (429)' };
+    if (status >= 500) return { kind: 'unavailable', reason: 'server-error', status, message: `gateway answered ${status}` };
+    if (status === 401 || status === 403) {
+      return { kind: 'login-required', reason: 'logged-out', loggedIn: false, competing: false, status };
+    }
+    if (status !== 200 || body.format !== 'json') {
+      return { kind: 'unavailable', reason: 'bad-response', status, message: `unexpected tickle answer: HTTP ${status}, ${body.format} body` };
+    }
+    const facts = interpretTickle(status, body.value);
+    if (facts.loggedIn === false) return { kind: 'login-required', reason: 'no-session', loggedIn: false, competing: false, status };
+    if (!facts.sessionPresent || facts.session === undefined) {
+      return { kind: 'unavailable', reason: 'bad-response', status, message: 'tickle carried no session value' };
+    }
+    const session = new Secret(facts.session);
+    const competing = facts.competing === true;
+    if (facts.authenticated === true) {
+      if (request.purpose === 'connect') await this.#preflightAccounts(session);
+      return {
+        kind: 'authenticated',
+        session,
+        competing,
+        ...(facts.established === undefined ? {} : { established: facts.established }),
+        ...(facts.ssoExpiresMs === undefined ? {} : { ssoExpiresMs: facts.ssoExpiresMs }),
+      };
+    }
+    if (request.reauthenticate && !competing) await this.#reauthenticate();
+    return { kind: 'login-required', reason: competing ? 'competing' : 'not-authenticated', loggedIn: true, competing, status };
+  }
+
+  /**
+   * IBKR: call /iserver/accounts before brokerage services such as market data (PROTOCOL.md §6). Once per session
+   * value; a failure is reported but does not block the socket (the socket's own greeting decides readiness).
+   */
+  async #preflightAccounts(session: Secret): Promise<void> {
+    if (session.equals(this.#accountsPreflightFor)) return;
+    const outcome = await this.#http.send('GET', GATEWAY_PATHS.accounts);
+    if (outcome.kind === 'failure') {
+      this.#observer.onError(outcome.error);
+      return;
+    }
+    if (outcome.status === 200) this.#accountsPreflightFor = session;
+  }
+
+  async #reauthenticate(): Promise<void> {
+    this.#observer.onReauthenticate?.();
+    const outcome = await this.#http.send('POST', GATEWAY_PATHS.reauthenticate);
+    if (outcome.kind === 'failure') this.#observer.onError(outcome.error);
+  }
+}

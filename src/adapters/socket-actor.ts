@@ -1,0 +1,214 @@
+/**
+ * The statechart's `socket` actor over `ws`: opens one WebSocket to the gateway, turns frames into typed messages,
+ * and lives exactly as long as the `socket` state that invokes it.
+ *
+ * Two planes leave this file. Lifecycle frames (greeting, status, heartbeats, errors…) go to the machine as events.
+ * Data frames (market data, orders, …) go straight to `onData`, and the machine only hears a throttled ACTIVITY
+ * notice, so a market-data flood costs at most one XState event per `activityThrottleMs`.
+ *
+ * Teardown is the point of the design: once the cleanup has run, `disposed` is set and no listener of this socket can
+ * reach the machine again, whatever ws still emits. A stale socket cannot act on a newer state.
+ */
+import WebSocket from 'ws';
+import { fromCallback } from 'xstate';
+import { decodeFrame } from '../protocol/decode.js';
+import { encodeCommand } from '../protocol/encode.js';
+import type { ProtocolError } from '../protocol/errors.js';
+import type { ClientCommand, ServerMessage } from '../protocol/types.js';
+import type { SocketCommand, SocketEvent, SocketInput } from '../protocol/session.js';
+import { IbkrWsError } from '../errors.js';
+import { describeCertificateError, type ResolvedTls } from './tls.js';
+
+/** Kinds the statechart reasons about; everything else is data. */
+const LIFECYCLE_KINDS = new Set<ServerMessage['kind']>([
+  'system-success',
+  'heartbeat',
+  'act',
+  'sts',
+  'waiting-for-session',
+  'tic',
+  'echo',
+  'error',
+]);
+
+export interface SocketObserver {
+  /** Data-plane messages, and error frames (a subscription may have failed). */
+  onData(message: ServerMessage, socketId: number): void;
+  /** A frame that could not be decoded: counted, reported, and the stream goes on. */
+  onProtocolError(error: ProtocolError, socketId: number): void;
+  onFrameIn(byteLength: number): void;
+  onFrameOut(byteLength: number): void;
+  /** Lets the client send data-plane commands and apply backpressure while this socket is open. */
+  onSocketChange?(socket: LiveSocket | undefined): void;
+  onTransportError?(error: IbkrWsError, socketId: number): void;
+  /** Called at teardown with a promise that settles once the TCP socket is really gone (for a clean `stop()`). */
+  onTeardown?(closed: Promise<void>, socketId: number): void;
+}
+
+export interface LiveSocket {
+  readonly socketId: number;
+  send(commands: readonly ClientCommand[]): void;
+  pause(): void;
+  resume(): void;
+}
+
+export interface SocketActorOptions {
+  readonly wsUrl: URL;
+  readonly tls: ResolvedTls;
+  readonly userAgent: string;
+  /** `plain`: `Cookie: api=<session>`; `json`: `Cookie: api={"session":"<session>"}` (PROTOCOL.md §1.9: UNCERTAIN). */
+  readonly cookieFormat: 'plain' | 'json';
+  readonly maxFrameBytes: number;
+  readonly maxPayloadBytes: number;
+  readonly closeTimeoutMs: number;
+  readonly activityThrottleMs: number;
+  readonly observer: SocketObserver;
+}
+
+export function createSocketActor(options: SocketActorOptions) {
+  return fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive }) => {
+    const { socketId, session } = input;
+    const { observer } = options;
+    let disposed = false;
+    let lastActivityAt = 0;
+
+    const cookieValue = options.cookieFormat === 'json' ? JSON.stringify({ session: session.reveal() }) : session.reveal();
+    // `closeTimeout` is a ws client option its type declarations do not list yet (ws/lib/websocket.js).
+    const clientOptions: WebSocket.ClientOptions & { closeTimeout: number } = {
+      headers: { Cookie: `api=${cookieValue}`, 'User-Agent': options.userAgent },
+      ca: options.tls.ca,
+      rejectUnauthorized: options.tls.rejectUnauthorized,
+      // IBKR occasionally emits non-UTF-8 bytes; ws would kill the socket (PEERS.md §6.2). The codec decodes leniently.
+      skipUTF8Validation: true,
+      maxPayload: options.maxPayloadBytes,
+      closeTimeout: options.closeTimeoutMs,
+      perMessageDeflate: false,
+      // Cookies go to the configured gateway only: never follow a redirect elsewhere.
+      followRedirects: false,
+    };
+    const ws = new WebSocket(options.wsUrl, clientOptions);
+
+    const emit = (event: SocketEvent): void => {
+      if (!disposed) sendBack(event);
+    };
+
+    const sendText = (text: string): void => {
+      if (disposed || ws.readyState !== WebSocket.OPEN) return;
+      ws.send(text);
+      observer.onFrameOut(Buffer.byteLength(text));
+    };
+
+    const live: LiveSocket = {
+      socketId,
+      send: (commands) => {
+        for (const command of commands) sendText(encodeCommand(command));
+      },
+      pause: () => {
+        if (!disposed) ws.pause();
+      },
+      resume: () => {
+        if (!disposed) ws.resume();
+      },
+    };
+
+    ws.on('open', () => {
+      if (disposed) return;
+      observer.onSocketChange?.(live);
+      emit({ type: 'SOCKET.OPENED', socketId });
+    });
+
+    ws.on('message', (data: WebSocket.RawData) => {
+      if (disposed) return;
+      const byteLength = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : (data as Buffer).byteLength;
+      observer.onFrameIn(byteLength);
+      const result = decodeFrame(data as Buffer | Buffer[] | ArrayBuffer, { maxFrameBytes: options.maxFrameBytes });
+      if (!result.ok) {
+        observer.onProtocolError(result.error, socketId);
+        // Undecodable bytes still prove the socket is alive.
+        notifyActivity();
+        return;
+      }
+      const message = result.message;
+      if (LIFECYCLE_KINDS.has(message.kind)) {
+        if (message.kind === 'error') observer.onData(message, socketId);
+        // A tic reply's `id` is the session value: the statechart never reads it, and its events reach inspectors.
+        emit({ type: 'SOCKET.MESSAGE', socketId, message: message.kind === 'tic' ? { ...message, id: undefined } : message });
+        return;
+      }
+      observer.onData(message, socketId);
+      notifyActivity();
+    });
+
+    function notifyActivity(): void {
+      const now = performance.now();
+      if (now - lastActivityAt < options.activityThrottleMs) return;
+      lastActivityAt = now;
+      emit({ type: 'SOCKET.ACTIVITY', socketId });
+    }
+
+    ws.on('close', (code: number, reason: Buffer) => {
+      emit({ type: 'SOCKET.CLOSED', socketId, code, reason: reason.toString('utf8').slice(0, 123) });
+    });
+
+    ws.on('error', (error: Error) => {
+      const described =
+        describeCertificateError(error) ?? new IbkrWsError('socket-error', `gateway socket: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error });
+      if (!disposed) observer.onTransportError?.(described, socketId);
+      emit({ type: 'SOCKET.ERROR', socketId, error: { code: described.code, message: described.message } });
+    });
+
+    // ws answers pings itself (autoPong); an unexpected upgrade response (401, 502 from a proxy) becomes an error event.
+    ws.on('unexpected-response', (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      const error = new IbkrWsError('socket-error', `gateway refused the socket upgrade with HTTP ${status}`);
+      if (!disposed) observer.onTransportError?.(error, socketId);
+      emit({ type: 'SOCKET.ERROR', socketId, error: { code: error.code, message: error.message } });
+      ws.terminate();
+    });
+
+    let requestedClose: { kind: 'close'; code: number } | { kind: 'terminate' } | undefined;
+
+    receive((command) => {
+      if (disposed) return;
+      switch (command.type) {
+        case 'SOCKET.SEND_TIC':
+          sendText(encodeCommand({ op: 'tic' }));
+          break;
+        case 'SOCKET.SEND_PROBE':
+          sendText(encodeCommand({ op: 'echo' }));
+          break;
+        case 'SOCKET.SEND_SESSION':
+          sendText(encodeCommand({ op: 'session', session: session.reveal() }));
+          break;
+        case 'SOCKET.SEND':
+          live.send(command.commands);
+          break;
+        case 'SOCKET.CLOSE':
+          requestedClose = { kind: 'close', code: command.code };
+          break;
+        case 'SOCKET.TERMINATE':
+          requestedClose = { kind: 'terminate' };
+          break;
+      }
+    });
+
+    return () => {
+      disposed = true;
+      observer.onSocketChange?.(undefined);
+      // Listeners stay attached but silent (every one checks `disposed`); the extra error listener makes sure a late
+      // error (e.g. "closed before the connection was established") is never unhandled.
+      ws.on('error', () => {});
+      const closed = new Promise<void>((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) resolve();
+        else ws.once('close', () => resolve());
+      });
+      observer.onTeardown?.(closed, socketId);
+      if (requestedClose?.kind === 'terminate' || ws.readyState === WebSocket.CONNECTING) {
+        ws.terminate();
+      } else if (ws.readyState === WebSocket.OPEN) {
+        ws.close(requestedClose?.kind === 'close' ? requestedClose.code : 1000);
+      }
+    };
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The typed subscription methods spread into the client object: each checks its arguments (a typed
+ * `invalid-option` error at the call, never a malformed frame on the wire), builds the wire request and opens a
+ * consumer on the hub.
+ */
+import { IbkrWsError } from '../errors.js';
+import type { JsonObject } from '../protocol/types.js';
+import { fieldId } from './field-names.js';
+import type { SubscriptionHub } from './hub.js';
+import type {
+  AccountSummaryHandle,
+  BookHandle,
+  HistoryHandle,
+  HistoryParams,
+  LedgerHandle,
+  MarketDataHandle,
+  MarketDataOptions,
+  OrdersFilters,
+  OrdersHandle,
+  PnlHandle,
+  RawHandle,
+  RawOptions,
+  StreamOptions,
+  SubscriptionSnapshot,
+  TradesHandle,
+  TradesOptions,
+} from './types.js';
+import { compact } from './wire-requests.js';
+
+/** Account ids and exchanges travel between `+` separators on the wire (§4.1): keep them to safe characters. */
+const WIRE_WORD = /^[A-Za-z0-9._-]+$/;
+const CONID_AT_EXCHANGE = /^(\d+)@([A-Za-z0-9._-]+)$/;
+
+export interface SubscriptionFacade {
+  /** Quotes of one instrument (`265598`, or `'265598@ISLAND'` for one exchange), fields by id (`'31'`) or name (`'last'`). */
+  marketData(conid: number | `${number}@${string}`, fields: readonly string[], options?: MarketDataOptions): MarketDataHandle;
+  /** Live order updates; optional status filters (an array, or `{ filters }`). */
+  orders(filters?: readonly string[] | OrdersFilters): OrdersHandle;
+  pnl(options?: StreamOptions): PnlHandle;
+  trades(options?: TradesOptions): TradesHandle;
+  /** The price ladder (needs an L2 subscription). */
+  book(acct: string, conid: number, exchange?: string, options?: StreamOptions): BookHandle;
+  /** One historical-data response; the iterator ends after it. */
+  history(conid: number, params?: HistoryParams, options?: StreamOptions): HistoryHandle;
+  accountSummary(acct: string, keys?: readonly string[], fields?: readonly string[], options?: StreamOptions): AccountSummaryHandle;
+  ledger(acct: string, keys?: readonly string[], fields?: readonly string[], options?: StreamOptions): LedgerHandle;
+  /** The escape hatch: send commands once (queued until ready) and/or receive messages by kind, topic or predicate. */
+  raw(options: RawOptions): RawHandle;
+  /** Every wire subscription with its status and number of consumers. */
+  subscriptions(): SubscriptionSnapshot[];
+}
+
+export function createFacade(hub: SubscriptionHub): SubscriptionFacade {
+  return {
+    marketData(conid, fields, options) {
+      const { id, exchange } = parseInstrument(conid);
+      return hub.open('marketData', compact({ topic: 'smd' as const, conid: id, exchange, fields: fieldIds(fields) }), options);
+    },
+    orders(filters) {
+      const options: OrdersFilters = Array.isArray(filters) ? { filters: filters as readonly string[] } : ((filters as OrdersFilters | undefined) ?? {});
+      const list = optionalWords('orders filters', options.filters, /./);
+      return hub.open('orders', compact({ topic: 'sor' as const, filters: list }), options);
+    },
+    pnl(options) {
+      return hub.open('pnl', { topic: 'spl' }, options);
+    },
+    trades(options = {}) {
+      if (options.days !== undefined && (!Number.isInteger(options.days) || options.days < 1 || options.days > 7)) {
+        throw new IbkrWsError('invalid-option', `trades: days must be an integer from 1 to 7, got ${String(options.days)}`);
+      }
+      if (options.realtimeUpdatesOnly !== undefined && typeof options.realtimeUpdatesOnly !== 'boolean') {
+        throw new IbkrWsError('invalid-option', 'trades: realtimeUpdatesOnly must be a boolean');
+      }
+      const realtimeUpdatesOnly = options.realtimeUpdatesOnly === true ? true : undefined;
+      return hub.open('trades', compact({ topic: 'str' as const, realtimeUpdatesOnly, days: options.days }), options);
+    },
+    book(acct, conid, exchange, options) {
+      requireWord('book: acct', acct);
+      requireConid('book', conid);
+      if (exchange !== undefined) requireWord('book: exchange', exchange);
+      return hub.open('book', compact({ topic: 'sbd' as const, acct, conid, exchange }), options);
+    },
+    history(conid, params = {}, options) {
+      requireConid('history', conid);
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+        throw new IbkrWsError('invalid-option', 'history: params must be an object such as { period: "1d", bar: "5min" }');
+      }
+      // A JSON round trip drops undefined members and proves the params can be sent at all.
+      const sendable = JSON.parse(JSON.stringify(params)) as JsonObject;
+      return hub.open('history', { topic: 'smh', conid, params: sendable }, options);
+    },
+    accountSummary(acct, keys, fields, options) {
+      return hub.open('accountSummary', accountRequest('ssd', 'accountSummary', acct, keys, fields), options);
+    },
+    ledger(acct, keys, fields, options) {
+      return hub.open('ledger', accountRequest('sld', 'ledger', acct, keys, fields), options);
+    },
+    raw(options) {
+      return hub.openRaw(options);
+    },
+    subscriptions() {
+      return hub.subscriptions();
+    },
+  };
+}
+
+function parseInstrument(conid: number | string): { id: number; exchange: string | undefined } {
+  if (typeof conid === 'number') {
+    requireConid('marketData', conid);
+    return { id: conid, exchange: undefined };
+  }
+  const match = typeof conid === 'string' ? CONID_AT_EXCHANGE.exec(conid) : null;
+  if (match === null) throw new IbkrWsError('invalid-option', `marketData: expected a conid or 'conid@EXCHANGE', got ${JSON.stringify(conid)}`);
+  const id = Number(match[1]);
+  requireConid('marketData', id);
+  return { id, exchange: match[2] };
+}
+
+function fieldIds(fields: readonly string[]): string[] {
+  if (!Array.isArray(fields) || fields.length === 0) {
+    throw new IbkrWsError('invalid-option', "marketData: fields must be a non-empty array such as ['31', '84', '86'] or ['last', 'bid', 'ask']");
+  }
+  const ids: string[] = [];
+  for (const field of fields) {
+    if (typeof field !== 'string' || field.length === 0) throw new IbkrWsError('invalid-option', `marketData: every field must be a non-empty string, got ${JSON.stringify(field)}`);
+    const id = fieldId(field);
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+function accountRequest(topic: 'ssd' | 'sld', method: string, acct: string, keys: readonly string[] | undefined, fields: readonly string[] | undefined) {
+  requireWord(`${method}: acct`, acct);
+  return compact({ topic, acct, keys: optionalWords(`${method}: keys`, keys, /./), fields: optionalWords(`${method}: fields`, fields, /./) });
+}
+
+/** An optional list of strings; empty means "all", the same as absent. */
+function optionalWords(what: string, list: readonly string[] | undefined, pattern: RegExp): readonly string[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || !pattern.test(item))) {
+    throw new IbkrWsError('invalid-option', `${what} must be an array of non-empty strings`);
+  }
+  return list.length === 0 ? undefined : [...new Set(list)];
+}
+
+function requireWord(what: string, value: unknown): void {
+  if (typeof value !== 'string' || !WIRE_WORD.test(value)) throw new IbkrWsError('invalid-option', `${what} must be letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`);
+}
+
+function requireConid(what: string, conid: unknown): void {
+  if (typeof conid !== 'number' || !Number.isSafeInteger(conid) || conid <= 0) {
+    throw new IbkrWsError('invalid-option', `${what}: a conid is a positive integer, got ${String(conid)}`);
+  }
+}

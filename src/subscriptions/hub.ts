@@ -1,0 +1,473 @@
+/**
+ * The subscription hub: desired state, not commands. It remembers every wanted wire subscription, sends them only
+ * on an authenticated socket, re-sends all of them after every (re-)authentication, tells acknowledged from merely
+ * sent (ack-rules.ts), re-requests market data before and after IBKR expires it, marks every stream with a gap when
+ * data may have been missed, and routes every data message to the consumers of its subscription.
+ *
+ * The statechart drives it through onReady / onNotReady / refreshMarketData; the socket feeds onMessage (the hot
+ * path: one map lookup and a fan-out). All time goes through the injected clock. docs/SUBSCRIPTIONS.md is the
+ * user-facing description of every rule here.
+ */
+import { IbkrWsError } from '../errors.js';
+import type { ClientCommand, ServerMessage } from '../protocol/types.js';
+import { realClock } from './clock.js';
+import { CommandQueue } from './command-queue.js';
+import { createConsumer, type ConsumerContext } from './consumer-factory.js';
+import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions } from './defaults.js';
+import { ExpirySweep } from './expiry-sweep.js';
+import { createFacade, type SubscriptionFacade } from './facade.js';
+import type { Handle } from './handle.js';
+import { RawRoutes, validateRawOptions } from './raw-route.js';
+import { ReadingPause } from './reading-pause.js';
+import { Registry } from './registry.js';
+import { ackSettings, checkLimits, expiryOf } from './subscribe-checks.js';
+import type { Clock, Gap, MarketDataOptions, RawOptions, StreamKind, SubscriptionHubDeps, SubscriptionSnapshot, SubscriptionStatus } from './types.js';
+import { keyOf, merge, subscribeCommand, unsubscribeCommand, type WireRequest } from './wire-requests.js';
+import { WireSubscription } from './wire-subscription.js';
+
+export class SubscriptionHub {
+  readonly #deps: SubscriptionHubDeps;
+  readonly #options: ResolvedSubscriptionOptions;
+  readonly #clock: Clock;
+  readonly #pause: ReadingPause;
+  readonly #registry = new Registry();
+  readonly #wireOf = new Map<Handle<any>, WireSubscription>();
+  readonly #raw: RawRoutes;
+  readonly #queue: CommandQueue;
+  /** Market-data unsubscribes of streams closed during an outage: lines belong to the username and outlive sockets (§4.2). */
+  readonly #deferredUnsubscribes = new Map<string, ClientCommand>();
+  #ready = false;
+  #socketId: number | undefined;
+  #stopped = false;
+  readonly #expirySweep: ExpirySweep;
+  readonly #consumers: ConsumerContext;
+  #syncTimer: unknown;
+  #rawCount = 0;
+
+  constructor(deps: SubscriptionHubDeps) {
+    this.#deps = deps;
+    this.#options = resolveSubscriptionOptions(deps.options);
+    this.#clock = deps.clock ?? realClock;
+    this.#pause = new ReadingPause((paused) => deps.pauseReading(paused));
+    this.#queue = new CommandQueue(this.#options.commandQueueSize);
+    this.#raw = new RawRoutes((error) => deps.reportError(error));
+    this.#expirySweep = new ExpirySweep(this.#clock, this.#registry, (streams, now) => this.#onExpired(streams, now));
+    this.#consumers = {
+      options: this.#options,
+      deps,
+      clock: this.#clock,
+      pause: this.#pause,
+      onClose: (handle) => this.#onClose(handle),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Driven by the client / statechart
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** The socket is authenticated: (re)send every wanted subscription and the queued raw commands. */
+  onReady(socketId: number): void {
+    if (this.#stopped) return;
+    // A new socket without onNotReady first (e.g. replaced straight from a lingering state): data was missed all the same.
+    if (this.#ready && socketId !== this.#socketId) this.#lose('socket replaced');
+    this.#ready = true;
+    this.#socketId = socketId;
+    this.#sync(true);
+  }
+
+  /** The socket is gone or unauthenticated: everything is pending again, and every stream gets a gap marker. */
+  onNotReady(reason: string): void {
+    if (this.#stopped) return;
+    this.#lose(reason);
+  }
+
+  /** Re-request every market-data stream on this socket before IBKR's 10–15 min expiry (§4.2). */
+  refreshMarketData(): void {
+    if (!this.#ready || this.#stopped) return;
+    const streams = [...this.#registry.wires.values()].filter((wire) => wire.topic === 'smd' && wire.sent);
+    if (streams.length === 0) return;
+    if (!this.#send(streams.map((wire) => subscribeCommand(wire.request)))) return;
+    const now = this.#clock.now();
+    for (const wire of streams) wire.lastRequestAt = now;
+  }
+
+  /** Hot path: every data-plane message of the current socket. */
+  onMessage(message: ServerMessage): void {
+    if (this.#stopped) return;
+    if (this.#raw.size > 0) this.#raw.deliver(message);
+    // Data can only belong to subscriptions of a ready socket; a late frame of a lost one must not revive them.
+    if (!this.#ready) return;
+    switch (message.kind) {
+      case 'smd': {
+        // The codec never passes an smd without a conid; guard anyway, an empty update carries nothing (§4.2).
+        if (!(message.conid > 0)) break;
+        const wire = this.#registry.marketData(message.conid);
+        if (wire?.quote === undefined) break;
+        const now = this.#clock.now();
+        this.#onData(wire, wire.quote.apply(message, now), now);
+        break;
+      }
+      case 'sor':
+      case 'spl':
+      case 'str':
+        this.#onDataFor(message.kind, message);
+        break;
+      case 'ssd':
+      case 'sld':
+        this.#onDataFor(`${message.kind}+${message.acct}`, message);
+        break;
+      case 'sbd':
+        for (const wire of this.#registry.ladders(message)) this.#onData(wire, message);
+        break;
+      case 'smh':
+        this.#onHistory(message.conid, message.serverId, message);
+        break;
+      case 'error': {
+        // An error frame whose topic names a subscription fails it (§4.10); others are only counted by the client.
+        const wire = message.topic === undefined ? undefined : this.#registry.wireForErrorTopic(message.topic);
+        if (wire !== undefined) this.#fail(wire, `the gateway answered: ${message.error ?? `error frame (code ${String(message.code)})`}`);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Ends every consumer, rejects what waits, clears every timer. Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#ready = false;
+    this.#clearSyncTimer();
+    this.#expirySweep.stop();
+    const error = new IbkrWsError('stopped', 'the client was stopped');
+    for (const wire of this.#registry.wires.values()) {
+      wire.disarmAckTimer(this.#clock);
+      this.#setStatus(wire, 'closed', 'stopped');
+      for (const consumer of wire.consumers) consumer.finish('stopped', error);
+      wire.consumers.clear();
+    }
+    this.#raw.finishAll('stopped', error);
+    this.#wireOf.clear();
+    this.#registry.clear();
+    this.#deferredUnsubscribes.clear();
+    this.#queue.rejectAll(error);
+  }
+
+  facade(): SubscriptionFacade {
+    return createFacade(this);
+  }
+
+  /** One row per wire subscription (raw consumers are not subscriptions). */
+  subscriptions(): SubscriptionSnapshot[] {
+    return [...this.#registry.wires.values()].map((wire) => wire.snapshot());
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Called by the facade
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** A new consumer of the wire subscription `request` belongs to. Throws typed errors for limits and conflicts. */
+  open<T>(kind: StreamKind, request: WireRequest, options: MarketDataOptions = {}): Handle<T> {
+    this.#assertRunning();
+    const key = keyOf(request);
+    const existing = this.#registry.wires.get(key);
+    const merged = existing === undefined ? undefined : merge(existing.request, request);
+    if (existing === undefined) checkLimits(request, this.#registry, this.#options);
+    const handle = createConsumer<T>(this.#consumers, kind, key, options);
+    if (existing !== undefined && merged !== undefined) {
+      this.#join(existing, handle, merged.request, merged.changed);
+      return handle;
+    }
+    const wire = new WireSubscription(request, ackSettings(options, this.#options), expiryOf(options, this.#options));
+    wire.consumers.add(handle);
+    this.#wireOf.set(handle, wire);
+    this.#registry.add(wire);
+    this.#deferredUnsubscribes.delete(key);
+    if (this.#ready) {
+      this.#attempt(wire);
+      this.#expirySweep.schedule();
+    }
+    return handle;
+  }
+
+  /** The raw escape hatch: commands sent once (queued until ready), messages matched by kind/topic/predicate. */
+  openRaw(options: RawOptions = {}): Handle<ServerMessage> {
+    this.#assertRunning();
+    validateRawOptions(options);
+    const handle = createConsumer<ServerMessage>(this.#consumers, 'raw', `raw#${++this.#rawCount}`, options);
+    this.#raw.add(handle, options);
+    const commands = options.send === undefined ? [] : Array.isArray(options.send) ? [...(options.send as readonly ClientCommand[])] : [options.send as ClientCommand];
+    const sent = (): void => {
+      handle.setStatus('active');
+      handle.acknowledge();
+    };
+    const rejected = (error: IbkrWsError): void => {
+      handle.rejectAcknowledgement(error);
+      handle.setStatus('failed', error.message);
+      this.#deps.reportError(error);
+    };
+    if (commands.length === 0) sent();
+    else if (this.#send(commands)) sent();
+    else this.#queue.enqueue(commands, sent, rejected);
+    return handle;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Sending and acknowledgements
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Sends only on a ready socket; a refusal while we believe it ready (a caller-side race) schedules a full sync. */
+  #send(commands: readonly ClientCommand[]): boolean {
+    if (!this.#ready) return false;
+    if (this.#deps.send(commands)) return true;
+    this.#scheduleSync();
+    return false;
+  }
+
+  /**
+   * Everything the socket must carry now: deferred unsubscribes, every wanted subscription, the queued raw commands.
+   * `retrySoon`: a refusal right after onReady is usually the caller still finishing its own transition into
+   * `authenticated`, so try once more at the end of this turn before falling back to the `syncRetryMs` timer.
+   */
+  #sync(retrySoon = false): void {
+    this.#clearSyncTimer();
+    if (!this.#ready || this.#stopped) return;
+    const wires = [...this.#registry.wires.values()];
+    const queued = this.#queue.peek();
+    const commands = [...this.#deferredUnsubscribes.values(), ...wires.map((wire) => subscribeCommand(wire.request)), ...queued.commands];
+    if (commands.length > 0 && !this.#deps.send(commands)) {
+      this.#scheduleSync();
+      if (retrySoon) {
+        queueMicrotask(() => {
+          // Only if the fallback is still pending: a sync since then (or stop, or an outage) cleared it.
+          if (this.#syncTimer !== undefined) this.#sync();
+        });
+      }
+      return;
+    }
+    this.#deferredUnsubscribes.clear();
+    const now = this.#clock.now();
+    for (const wire of wires) {
+      wire.attempts = 1;
+      this.#markSent(wire, now);
+    }
+    queued.confirm();
+    this.#expirySweep.schedule();
+  }
+
+  /** First send or retry of one subscription. */
+  #attempt(wire: WireSubscription): void {
+    if (!this.#send([subscribeCommand(wire.request)])) return;
+    wire.attempts += 1;
+    this.#markSent(wire, this.#clock.now());
+  }
+
+  #markSent(wire: WireSubscription, now: number): void {
+    wire.sent = true;
+    wire.everSent = true;
+    wire.lastRequestAt = now;
+    this.#registry.expectHistory(wire);
+    if (wire.ackRule === 'on-send') {
+      this.#activate(wire);
+      return;
+    }
+    if (wire.status === 'active') return;
+    this.#setStatus(wire, 'pending');
+    wire.armAckTimer(this.#clock, () => this.#onAckTimeout(wire));
+  }
+
+  #onAckTimeout(wire: WireSubscription): void {
+    if (!this.#ready || !this.#registry.has(wire) || wire.status === 'active') return;
+    if (wire.ackRule === 'first-data-or-quiet') {
+      this.#activate(wire, `assumed: no data within ${wire.ack.ackTimeoutMs} ms (the topic may simply be quiet)`);
+    } else if (wire.attempts <= wire.ack.retries) {
+      this.#attempt(wire);
+    } else {
+      this.#fail(wire, `no acknowledgement after ${wire.attempts} attempt(s) of ${wire.ack.ackTimeoutMs} ms`);
+    }
+  }
+
+  #activate(wire: WireSubscription, reason?: string): void {
+    wire.disarmAckTimer(this.#clock);
+    this.#setStatus(wire, 'active', reason);
+    wire.acknowledgeConsumers();
+  }
+
+  /** No acknowledgement, or an error frame on its topic. Tried again on the next onReady (history: final). */
+  #fail(wire: WireSubscription, reason: string): void {
+    wire.disarmAckTimer(this.#clock);
+    const error = new IbkrWsError('subscription-failed', `${wire.key}: ${reason}`);
+    this.#setStatus(wire, 'failed', reason);
+    wire.rejectConsumers(error);
+    this.#deps.reportError(error);
+    if (wire.topic === 'smh') {
+      // A history request answers once or never: its consumers end with the error instead of waiting forever.
+      for (const consumer of wire.consumers) {
+        consumer.fail(error);
+        this.#wireOf.delete(consumer);
+      }
+      wire.consumers.clear();
+      this.#registry.remove(wire);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Incoming data
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Hot path: the message acknowledges its subscription (ack-rules.ts) and goes to every consumer. */
+  #onData(wire: WireSubscription, item: unknown, now = this.#clock.now()): void {
+    wire.lastDataAt = now;
+    if (wire.status !== 'active') this.#activate(wire);
+    wire.deliver(item);
+  }
+
+  #onDataFor(key: string, message: ServerMessage): void {
+    const wire = this.#registry.wires.get(key);
+    if (wire !== undefined) this.#onData(wire, message);
+  }
+
+  /**
+   * The single response of a history request: delivered, then the request is complete — its consumers' iterators
+   * end and `umh+<serverId>` frees the gateway's slot at once (only 5 exist, §4.3). An answer nobody waits for
+   * (closed, or a retry's duplicate) is released the same way.
+   */
+  #onHistory(conid: number, serverId: string, message: ServerMessage): void {
+    const wire = this.#registry.takeHistoryAnswer(conid);
+    this.#send([{ op: 'unsubscribe', topic: 'smh', serverId }]);
+    if (wire === undefined || !this.#registry.has(wire)) return;
+    wire.serverId = serverId;
+    this.#onData(wire, message);
+    this.#registry.remove(wire);
+    this.#setStatus(wire, 'closed', 'complete');
+    const done = new IbkrWsError('subscription-closed', `${wire.key}: complete`);
+    for (const consumer of wire.consumers) {
+      consumer.finish('complete', done);
+      this.#wireOf.delete(consumer);
+    }
+    wire.consumers.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Outages, expiry, consumers leaving
+  // -------------------------------------------------------------------------------------------------------------
+
+  #lose(reason: string): void {
+    if (!this.#ready) return;
+    this.#ready = false;
+    this.#clearSyncTimer();
+    this.#expirySweep.stop();
+    this.#registry.forgetAwaitedHistory();
+    const at = this.#clock.now();
+    for (const wire of this.#registry.wires.values()) {
+      wire.disarmAckTimer(this.#clock);
+      wire.sent = false;
+      wire.attempts = 0;
+      // Stale fields must not masquerade as fresh: the new stream's first message is complete again.
+      wire.quote?.reset();
+      if (wire.status === 'active' || wire.status === 'expired') this.#setStatus(wire, 'pending', reason);
+      this.#gap(wire, reason, at);
+    }
+    this.#raw.gap(reason, at);
+  }
+
+  #gap(wire: WireSubscription, reason: string, at: number): void {
+    const gap: Gap = { kind: 'gap', key: wire.key, reason, at };
+    wire.deliverGap(gap);
+    this.#deps.onGap?.({ key: wire.key, reason });
+  }
+
+  /** Streams the gateway ended silently: `expired` with a gap marker, and requested again at once. */
+  #onExpired(streams: readonly WireSubscription[], now: number): void {
+    if (!this.#ready) return;
+    for (const wire of streams) {
+      if (wire.status !== 'active') continue;
+      this.#setStatus(wire, 'expired', `no data for ${now - (wire.lastDataAt ?? 0)} ms`);
+      this.#gap(wire, 'expired', now);
+    }
+    if (this.#send(streams.map((wire) => subscribeCommand(wire.request)))) for (const wire of streams) wire.lastRequestAt = now;
+  }
+
+  /** A consumer joins an existing wire subscription. */
+  #join(wire: WireSubscription, handle: Handle<any>, request: WireRequest, widened: boolean): void {
+    wire.consumers.add(handle);
+    this.#wireOf.set(handle, wire);
+    wire.request = request;
+    handle.setStatus(wire.status, wire.reason);
+    if (wire.status === 'active') handle.acknowledge();
+    if (!this.#ready) return;
+    if (wire.status === 'failed') {
+      // A new explicit request is a new chance: start over with fresh attempts.
+      wire.attempts = 0;
+      this.#attempt(wire);
+    } else if (widened) {
+      // The gateway adds to a stream when it is requested again (§4.2): the union goes out, the status stays.
+      if (this.#send([subscribeCommand(wire.request)])) wire.lastRequestAt = this.#clock.now();
+    }
+  }
+
+  #onClose(handle: Handle<any>): void {
+    if (this.#raw.remove(handle)) {
+      handle.finish('closed', new IbkrWsError('subscription-closed', `${handle.key} was closed`));
+      return;
+    }
+    const wire = this.#wireOf.get(handle);
+    this.#wireOf.delete(handle);
+    handle.finish('closed', new IbkrWsError('subscription-closed', `${handle.key} was closed before it was acknowledged`));
+    if (wire === undefined) return;
+    wire.consumers.delete(handle);
+    if (wire.consumers.size === 0) this.#tearDown(wire);
+  }
+
+  /** The last consumer left: unsubscribe with the topic's own form. */
+  #tearDown(wire: WireSubscription): void {
+    wire.disarmAckTimer(this.#clock);
+    this.#registry.remove(wire);
+    this.#setStatus(wire, 'closed', 'closed');
+    // History: its answer (still due) is released on arrival by #onHistory; nothing to cancel before the serverId.
+    const unsubscribe = unsubscribeCommand(wire.request, wire.serverId);
+    if (unsubscribe === undefined || wire.topic === 'smh') return;
+    if (this.#ready && wire.sent) {
+      this.#send([unsubscribe, ...this.#siblingLadders(wire)]);
+    } else if (!this.#ready && wire.topic === 'smd' && wire.everSent) {
+      this.#deferredUnsubscribes.set(wire.key, unsubscribe);
+    }
+  }
+
+  /** `ubd+<acct>` ends every ladder of the account (§4.4): the ones still wanted are requested again after it. */
+  #siblingLadders(wire: WireSubscription): ClientCommand[] {
+    if (wire.request.topic !== 'sbd') return [];
+    const acct = wire.request.acct;
+    return [...this.#registry.wires.values()]
+      .filter((other) => other.request.topic === 'sbd' && other.request.acct === acct && other.sent)
+      .map((other) => subscribeCommand(other.request));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Helpers
+  // -------------------------------------------------------------------------------------------------------------
+
+  #setStatus(wire: WireSubscription, status: SubscriptionStatus, reason?: string): void {
+    if (!wire.setStatus(status, reason)) return;
+    this.#deps.onStatus?.(reason === undefined ? { key: wire.key, status } : { key: wire.key, status, reason });
+  }
+
+  #scheduleSync(): void {
+    if (this.#syncTimer !== undefined || this.#stopped) return;
+    this.#syncTimer = this.#clock.setTimeout(() => {
+      this.#syncTimer = undefined;
+      this.#sync();
+    }, this.#options.syncRetryMs);
+  }
+
+  #clearSyncTimer(): void {
+    if (this.#syncTimer === undefined) return;
+    this.#clock.clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+  }
+
+  #assertRunning(): void {
+    if (this.#stopped) throw new IbkrWsError('stopped', 'the client was stopped; create a new one to subscribe');
+  }
+}
