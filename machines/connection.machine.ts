@@ -102,6 +102,17 @@ export const connectionMachine = setup({
     /** A lingering socket may never answer a close handshake: destroy it when its state ends. */
     terminateSocket: sendTo('socket', { type: 'SOCKET.TERMINATE' }),
     resetAttempts: assign({ attempt: 0 }),
+    /** The check found an authenticated session: keep its value and give the next socket a new id. */
+    adoptSession: assign(({ context, event }, params: { reason: string }) => {
+      const check = checkOf(event);
+      return {
+        session: check.kind === 'authenticated' ? check.session : context.session,
+        competing: false,
+        gatewayLoggedIn: true,
+        socketId: context.socketId + 1,
+        lastReason: params.reason,
+      };
+    }),
     emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
     emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
   },
@@ -173,13 +184,7 @@ export const connectionMachine = setup({
           {
             guard: 'checkAuthenticated',
             target: '#socket',
-            actions: assign(({ context, event }) => ({
-              session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-              competing: false,
-              gatewayLoggedIn: true,
-              socketId: context.socketId + 1,
-              lastReason: 'session-authenticated',
-            })),
+            actions: { type: 'adoptSession', params: { reason: 'session-authenticated' } },
           },
           {
             guard: 'checkLoginRequired',
@@ -214,14 +219,8 @@ export const connectionMachine = setup({
               {
                 guard: 'checkAuthenticated',
                 target: '#socket',
-                actions: assign(({ context, event }) => ({
-                  session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-                  competing: false,
-                  gatewayLoggedIn: true,
-                  socketId: context.socketId + 1,
-                  attempt: 0,
-                  lastReason: 'logged-in',
-                })),
+                // A person logged in: this is a fresh start, not a retry.
+                actions: [{ type: 'adoptSession', params: { reason: 'logged-in' } }, 'resetAttempts'],
               },
               {
                 guard: 'checkLoginRequired',
