@@ -1,0 +1,121 @@
+/**
+ * `ibkr-ws connect`: the client against any gateway, printing the life of the connection. `--json` prints one object
+ * per line (the contract in DESIGN.md); the human mode prints a timeline and a throttled quote line per instrument.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
+import { IbkrWsError } from '../../errors.js';
+import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
+import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
+import { UsageError, type CliIo } from '../io.js';
+import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
+import { createReporter } from '../reporter.js';
+import { runSession } from '../run-session.js';
+
+const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+
+  --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000
+  --ca FILE            trust this PEM certificate (pin the gateway's self-signed certificate)
+  --insecure           skip TLS verification (explicit opt-in; loopback gateways only)
+  --subscribe SPEC     smd:<conid>:<field,field,…> | sor | spl | str | sbd:<acct>:<conid> | ssd:<acct> | sld:<acct> | smh:<conid>
+                       (repeatable)
+  --json               one JSON object per line on stdout
+  --for SECONDS        stop cleanly after SECONDS and exit 0
+${INSPECT_HELP}
+Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
+
+export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseConnectArgs(argv);
+  if (parsed === 'help') {
+    io.stdout(HELP);
+    return 0;
+  }
+  const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
+  try {
+    const reporter = createReporter(io, { json: parsed.json });
+    const client = createClient({ ...parsed.clientOptions, ...(inspection ? { inspect: inspection.inspect } : {}) });
+    return await runSession({
+      client,
+      subscriptions: parsed.subscriptions,
+      reporter,
+      ...(parsed.forSeconds === undefined ? {} : { forSeconds: parsed.forSeconds }),
+    });
+  } finally {
+    // The live view lives exactly as long as the client.
+    await inspection?.close();
+  }
+}
+
+/** The client refuses some option combinations at construction (e.g. --insecure for a remote gateway): a usage error. */
+function createClient(options: IbkrWsOptions): IbkrWs {
+  try {
+    return createIbkrWs(options);
+  } catch (error) {
+    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote')) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export interface ConnectArgs {
+  readonly clientOptions: IbkrWsOptions;
+  readonly subscriptions: readonly CliSubscription[];
+  readonly json: boolean;
+  readonly forSeconds?: number;
+  readonly inspect: InspectFlags;
+}
+
+export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        gateway: { type: 'string' },
+        ca: { type: 'string' },
+        insecure: { type: 'boolean' },
+        subscribe: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        for: { type: 'string' },
+        ...INSPECT_OPTIONS,
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values['help']) return 'help';
+  const gateway = values['gateway'];
+  if (typeof gateway !== 'string') throw new UsageError('--gateway URL is required (e.g. https://localhost:5000)');
+  try {
+    const url = new URL(gateway);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new UsageError(`--gateway expects an http(s) URL, got '${gateway}'`);
+  }
+  if (values['ca'] !== undefined && values['insecure']) throw new UsageError('--ca and --insecure exclude each other');
+  let ca: string | undefined;
+  if (typeof values['ca'] === 'string') {
+    try {
+      ca = readFileSync(values['ca'], 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca ${values['ca']}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
+  const subscriptions = ((values['subscribe'] as string[] | undefined) ?? []).map(parseSubscribeSpec);
+  return {
+    clientOptions: {
+      gateway,
+      tls: { ...(ca === undefined ? {} : { ca }), ...(values['insecure'] ? { insecure: true } : {}) },
+      timing: timingFromFlags(values),
+    },
+    subscriptions,
+    json: Boolean(values['json']),
+    ...(forSeconds === undefined ? {} : { forSeconds }),
+    inspect: parseInspectFlags(values),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin,
+ * then one line per socket opened or closed. Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments.
+ */
+import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
+import { parseNonNegativeNumber } from '../args.js';
+import { UsageError } from '../io.js';
+
+export interface SimCommandIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+export interface SimCommandControl {
+  /** Stops the simulator like a signal would (tests, embedding). */
+  readonly signal?: AbortSignal;
+}
+
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames]
+
+Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
+
+Options:
+  --port N                   port to listen on (default ${SIMULATOR_DEFAULTS.port}; 0 picks a free one)
+  --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
+  --text-frames              send text frames instead of the gateway's binary frames
+  --help                     show this help`;
+
+interface SimArguments {
+  readonly help: boolean;
+  readonly options: GatewaySimulatorOptions;
+}
+
+export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
+  let parsed: SimArguments;
+  try {
+    parsed = parseSimArguments(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`ibkr-ws sim: ${error.message}`);
+    io.stderr(SIM_USAGE);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout(SIM_USAGE);
+    return 0;
+  }
+
+  let simulator: GatewaySimulator;
+  try {
+    simulator = await startGatewaySimulator(parsed.options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const port = parsed.options.port ?? SIMULATOR_DEFAULTS.port;
+    io.stderr(
+      code === 'EADDRINUSE'
+        ? `ibkr-ws sim: port ${port} on 127.0.0.1 is already in use (is a gateway running?); choose another with --port`
+        : `ibkr-ws sim: could not start: ${(error as Error).message}`,
+    );
+    return 1;
+  }
+
+  io.stdout(`Gateway simulator listening on 127.0.0.1:${simulator.port}`);
+  io.stdout(`  url: ${simulator.url}`);
+  io.stdout(`  ws:  ${simulator.wsUrl}`);
+  io.stdout(`  ca:  ${simulator.caPath}`);
+  io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+  io.stdout('Stop with Ctrl+C.');
+  simulator.on('connection', ({ connectionId, path }) => io.stdout(`socket ${connectionId} opened (${path})`));
+  simulator.on('disconnect', ({ connectionId, code }) => io.stdout(`socket ${connectionId} closed (${code})`));
+
+  const signalName = await waitForStop(control.signal);
+  await simulator.close();
+  io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
+  return 0;
+}
+
+function parseSimArguments(argv: readonly string[]): SimArguments {
+  const options: { -readonly [K in keyof GatewaySimulatorOptions]: GatewaySimulatorOptions[K] } = {};
+  let help = false;
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] ?? '';
+    const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
+    const value = (): string => {
+      if (inlineValue !== undefined) return inlineValue;
+      const next = argv[index + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} expects a value`);
+      index += 1;
+      return next;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      case '--port': {
+        const port = parseNonNegativeNumber('--port', value(), { integer: true });
+        if (port > 65_535) throw new UsageError(`--port expects a port number up to 65535, got ${port}`);
+        options.port = port;
+        break;
+      }
+      case '--heartbeat-interval': {
+        const interval = parseNonNegativeNumber('--heartbeat-interval', value(), { integer: true });
+        if (interval === 0) throw new UsageError('--heartbeat-interval must be greater than 0');
+        options.heartbeatIntervalMs = interval;
+        break;
+      }
+      case '--text-frames':
+        if (inlineValue !== undefined) throw new UsageError('--text-frames takes no value');
+        options.frames = 'text';
+        break;
+      default:
+        throw new UsageError(`unknown argument '${argument}'`);
+    }
+  }
+  return { help, options };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** Resolves on SIGINT, SIGTERM or the abort signal, and removes its listeners so nothing outlives the command. */
+function waitForStop(signal: AbortSignal | undefined): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const stop = (name: string | undefined): void => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(name);
+    };
+    const onInterrupt = (): void => stop('SIGINT');
+    const onTerminate = (): void => stop('SIGTERM');
+    const onAbort = (): void => stop(undefined);
+    process.once('SIGINT', onInterrupt);
+    process.once('SIGTERM', onTerminate);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * `ibkr-ws`: connect | sim | demo | diagram. Exit codes: 0 done, 1 runtime failure, 2 bad arguments.
+ */
+import { processIo, UsageError, type CliIo } from './io.js';
+
+const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Portal Gateway
+
+Usage:
+  ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+  ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
+  ibkr-ws sim [--port N]                       the gateway simulator alone
+  ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart
+
+Run 'ibkr-ws <command> --help' for the options of a command.`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  connect: async () => (await import('./commands/connect.js')).runConnectCommand,
+  sim: async () => (await import('./commands/sim.js')).runSimCommand,
+  demo: async () => (await import('./commands/demo.js')).runDemoCommand,
+  diagram: async () => (await import('./commands/diagram.js')).runDiagramCommand,
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`ibkr-ws: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`ibkr-ws ${name}: ${error.message}`);
+      io.stderr(`Run 'ibkr-ws ${name} --help' for the options.`);
+      return 2;
+    }
+    io.stderr(`ibkr-ws ${name}: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Runs a client for a CLI command until `--for` elapses, SIGINT/SIGTERM arrives or the caller aborts; shared by
+ * `connect` and `demo`. It always ends the same way: the client stopped (last state `stopped`), subscriptions closed,
+ * listeners and timers removed — so the process exits by itself with the returned code.
+ */
+import type { IbkrWs } from '../client.js';
+import type { CliSubscription } from './args.js';
+import type { Reporter } from './reporter.js';
+import { openSubscription, type OpenedSubscription } from './subscribe.js';
+
+export interface SessionRun {
+  readonly client: IbkrWs;
+  readonly subscriptions: readonly CliSubscription[];
+  readonly reporter: Reporter;
+  /** Stop cleanly after this many seconds (exit 0). Without it: until a signal. */
+  readonly forSeconds?: number;
+  /** Stops the run like a signal would (tests, embedding). */
+  readonly signal?: AbortSignal;
+  /** Runs once the client has been asked to start; what it returns is called before the client stops. */
+  readonly onStarted?: (client: IbkrWs, subscriptions: readonly OpenedSubscription[]) => (() => void) | void;
+}
+
+/** Errors that retrying can never heal: the run ends with exit code 1. */
+const FATAL_ERROR_CODES = new Set(['tls-certificate', 'insecure-remote']);
+
+export async function runSession(run: SessionRun): Promise<number> {
+  const { client, reporter } = run;
+  reporter.attach(client);
+  const opened = run.subscriptions.map((subscription) => openSubscription(client, subscription, reporter));
+
+  let exitCode = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const timer = run.forSeconds === undefined ? undefined : setTimeout(finish, run.forSeconds * 1_000);
+  process.once('SIGINT', finish);
+  process.once('SIGTERM', finish);
+  if (run.signal?.aborted) finish();
+  run.signal?.addEventListener('abort', finish, { once: true });
+  const offError = client.on('error', (error) => {
+    if (!FATAL_ERROR_CODES.has(error.code)) return;
+    exitCode = 1;
+    finish();
+  });
+
+  client.start().catch(() => {
+    // Failures are reported as events (state, error); the run goes on until --for, a signal or a fatal error.
+  });
+  const cleanup = run.onStarted?.(client, opened);
+
+  await finished;
+  if (timer) clearTimeout(timer);
+  process.off('SIGINT', finish);
+  process.off('SIGTERM', finish);
+  run.signal?.removeEventListener('abort', finish);
+  offError();
+  cleanup?.();
+  // Stopping marks every stream pending with a gap: true, but noise at the end of a run that says `stopped` anyway.
+  for (const subscription of opened) subscription.detach();
+  await client.stop();
+  for (const subscription of opened) subscription.close();
+  reporter.close();
+  return exitCode;
+}
