@@ -1,8 +1,8 @@
 /**
  * One parsed JSON object to its typed ServerMessage: rules 3 to 8 of test/fixtures/protocol/README.md.
  *
- * Only own properties are read (`Object.hasOwn`), nothing is copied or merged, and the parsed objects are handed on
- * as they are: `__proto__`, `constructor` and `prototype` stay plain keys and `Object.prototype` is never touched.
+ * Only own properties are read, nothing is copied or merged, and the parsed objects are handed on as they are:
+ * `__proto__`, `constructor` and `prototype` stay plain keys and `Object.prototype` is never touched.
  * A failure throws ProtocolError (`invalid-field`); decodeFrame catches it at the edge.
  *
  * Keys that rule 7 types are checked strictly. Other keys a message exposes (`symbol`, `sts.message`, the `tic`
@@ -39,8 +39,8 @@ const UNSUBSCRIBED_HISTORY = 'Unsubscribed ';
 const UNSUBSCRIBED_ACCOUNT_TOPIC = 'unsubscribed from ';
 
 export function classifyFrame(frame: JsonObject, text: string): ServerMessage {
-  const topic = own(frame, 'topic');
-  const hasError = own(frame, 'error') !== undefined;
+  const topic = ownTopic(frame);
+  const hasError = ownError(frame) !== undefined;
   if (topic === undefined) return hasError ? errorMessage(frame, undefined) : topicless(frame, text);
   if (typeof topic !== 'string') throw invalidField("field 'topic' must be a string");
   if (hasError || topic === 'error') return errorMessage(frame, topic);
@@ -81,16 +81,31 @@ export function classifyFrame(frame: JsonObject, text: string): ServerMessage {
   }
 }
 
-const OBJECT_PROTOTYPE: JsonObject = Object.prototype as JsonObject;
+function own(object: JsonObject, key: string): unknown {
+  return hasOwn(object, key) ? object[key] : undefined;
+}
 
 /**
- * An own property, or `undefined`. Parsed objects inherit only from Object.prototype, so while that carries no
- * property of this name (always, unless something polluted it), a plain read can only find an own property: the
- * `hasOwn` call, which costs more than the read, is made only when it could matter.
+ * The keys every frame or every market-data frame reads, with literal names so the reads stay monomorphic and cheap.
+ * Parsed objects inherit only from Object.prototype: while it carries no property of that name (always, unless
+ * something polluted it), a plain read can only find an own property, and the costlier `hasOwn` is skipped.
  */
-function own(object: JsonObject, key: string): unknown {
-  if (OBJECT_PROTOTYPE[key] === undefined) return object[key];
-  return hasOwn(object, key) ? object[key] : undefined;
+const OBJECT_PROTOTYPE: Readonly<Record<'topic' | 'error' | 'conid' | '_updated', unknown>> = Object.prototype as never;
+
+function ownTopic(frame: JsonObject): unknown {
+  return OBJECT_PROTOTYPE.topic === undefined || hasOwn(frame, 'topic') ? frame['topic'] : undefined;
+}
+
+function ownError(frame: JsonObject): unknown {
+  return OBJECT_PROTOTYPE.error === undefined || hasOwn(frame, 'error') ? frame['error'] : undefined;
+}
+
+function ownConid(frame: JsonObject): unknown {
+  return OBJECT_PROTOTYPE.conid === undefined || hasOwn(frame, 'conid') ? frame['conid'] : undefined;
+}
+
+function ownUpdated(frame: JsonObject): unknown {
+  return OBJECT_PROTOTYPE._updated === undefined || hasOwn(frame, '_updated') ? frame['_updated'] : undefined;
 }
 
 function isPlainObject(value: unknown): value is JsonObject {
@@ -105,9 +120,9 @@ function exact(plus: number, code: string): string {
 
 function marketData(frame: JsonObject, topic: string, plus: number, text: string): MarketDataMessage {
   const conid = marketDataConid(topic, plus);
-  const bodyConid = own(frame, 'conid');
+  const bodyConid = ownConid(frame);
   if (bodyConid !== undefined && bodyConid !== conid) throw invalidField("field 'conid' must equal the conid of the topic");
-  const updated = own(frame, '_updated');
+  const updated = ownUpdated(frame);
   // When the text cannot prove every value plain, check the fields now: a bad value must fail the decode.
   const fields = hasOnlyPlainValues(text) ? undefined : collectFields(frame, true);
   return new MarketDataFrame(topic, conid, typeof updated === 'number' && Number.isFinite(updated) ? updated : undefined, frame, fields);

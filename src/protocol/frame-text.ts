@@ -33,12 +33,13 @@ function checkedBytes(data: Exclude<FrameData, string>, maxFrameBytes: number): 
     let total = 0;
     for (const part of data) total += part.byteLength;
     if (total > maxFrameBytes) return tooLarge(total, maxFrameBytes);
-    return Buffer.concat(data, total).toString('utf8');
+    return Buffer.concat(data, total).toString();
   }
   if (data.byteLength > maxFrameBytes) return tooLarge(data.byteLength, maxFrameBytes);
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  // `toString()` without an argument is UTF-8 and skips the encoding lookup: this is every frame of a real gateway.
+  if (Buffer.isBuffer(data)) return data.toString();
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
 }
 
 function tooLarge(bytes: number, maxFrameBytes: number, qualifier = ''): ProtocolError {

@@ -12,6 +12,7 @@
  * object with integer keys (`"31"`, `"84"`) costs more than half of the parse itself.
  */
 
+const OPEN_BRACE = 0x7b;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 /** The shortest integer part that can overflow a double. */
@@ -19,7 +20,8 @@ const OVERFLOW_DIGITS = 309;
 const LONG_DIGIT_RUN = new RegExp(`\\d{${OVERFLOW_DIGITS}}`);
 
 export function hasOnlyPlainValues(text: string): boolean {
-  if (text.indexOf('[') !== -1 || text.indexOf('{', text.indexOf('{') + 1) !== -1) return false;
+  const open = text.charCodeAt(0) === OPEN_BRACE ? 0 : text.indexOf('{');
+  if (text.indexOf('[') !== -1 || text.indexOf('{', open + 1) !== -1) return false;
   // `false` and `null` both hold an `l`, a letter market-data frames rarely carry: one character search usually does.
   if (text.includes('true') || (text.includes('l') && (text.includes('false') || text.includes('null')))) return false;
   if (followsDigit(text, 'e') || followsDigit(text, 'E')) return false;

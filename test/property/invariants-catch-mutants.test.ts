@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { sendTo } from 'xstate';
 import { DEFAULT_TIMING } from '../../machines/index.js';
-import { isWaitingForSession } from '../../src/protocol/guards.js';
+import { isWaitingForSession } from '../../machines/message-guards.js';
 import type { HarnessOptions } from '../machines/support/in-memory-adapters.js';
 import { lifecycleScenario } from './support/lifecycle-arbitraries.js';
 import { runScenario } from './support/lifecycle-scenario.js';
