@@ -21,7 +21,7 @@
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
-import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from '../src/protocol/guards.js';
+import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
 
 export interface ConnectionInput {

@@ -1,5 +1,5 @@
 /**
- * Type guards over decoded messages, for the statechart's guards and the socket actor: each names one fact the
+ * The statechart's guards on typed server messages: each names one fact the
  * connection lifecycle reacts to, so the machine never pokes at message shapes itself.
  */
 import type {
@@ -11,7 +11,7 @@ import type {
   SystemSuccessMessage,
   TicMessage,
   WaitingForSessionMessage,
-} from './types.js';
+} from '../src/protocol/types.js';
 
 /** The gateway's greeting: the socket is ready for subscriptions. */
 export function isSystemSuccess(message: ServerMessage): message is SystemSuccessMessage {

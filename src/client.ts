@@ -9,6 +9,7 @@ import { IbkrWsError } from './errors.js';
 import { TypedEvents } from './events.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { createRedactingLogger, type Logger, type RedactingLogger } from './logger.js';
+import { createRedactor } from './redaction.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import type { ServerMessage } from './protocol/types.js';
 import type { SessionCheck } from './protocol/session.js';
@@ -206,7 +207,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       autoReauthenticate: options.autoReauthenticate ?? CLIENT_DEFAULTS.autoReauthenticate,
       random: options.random ?? Math.random,
     },
-    ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
+    ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => knownSecrets) }),
   });
 
   let previousState: LifecycleState = 'idle';
@@ -345,4 +346,13 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       return fatal;
     },
   };
+}
+
+/**
+ * Inspection events keep their actor references (inspectors need them) but every event payload they carry is
+ * redacted: the context already holds the session only as a `Secret`, and this catches anything a frame might quote.
+ */
+function redactedInspection(inspect: (event: InspectionEvent) => void, knownSecrets: () => readonly string[]): (event: InspectionEvent) => void {
+  const redact = createRedactor(knownSecrets);
+  return (event) => inspect(event.type === '@xstate.event' ? ({ ...event, event: redact(event.event) } as InspectionEvent) : event);
 }

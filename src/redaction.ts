@@ -1,13 +1,13 @@
 /**
- * The one redaction step every inspection event passes through before it leaves the process (live view, any other
+ * The one redaction step for everything that leaves the client (log lines and fields, inspection events, the live
  * sink). Three nets, because one is never enough for a secret:
  * 1. values that know they are secret (`Secret`) serialise as `[redacted]` through their `toJSON`;
  * 2. keys that name a secret (`session`, `cookie`, `set-cookie`, `authorization`) are blanked at any depth;
  * 3. strings are scrubbed of every known secret value and of anything shaped like a session (32+ hex digits).
  * The result is plain JSON data (cycles cut, functions named), safe to `JSON.stringify`.
  */
-import { REDACTED_TEXT } from '../protocol/secret.js';
-import { redactWireText } from '../protocol/redact-wire-text.js';
+import { REDACTED_TEXT } from './protocol/secret.js';
+import { redactWireText } from './protocol/redact-wire-text.js';
 
 const SECRET_KEYS = /^(session|cookie|cookies|set-cookie|authorization)$/i;
 const MAX_DEPTH = 16;

@@ -1,7 +1,7 @@
 /** The redaction step every inspection event passes through: no session value gets out, whatever its disguise. */
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/inspect/redact.js';
-import { Secret } from '../../src/protocol/secret.js';
+import { createRedactor } from '../src/redaction.js';
+import { Secret } from '../src/protocol/secret.js';
 
 const SESSION = 'feedfacecafebeef0123456789abcdef';
 

@@ -7,7 +7,7 @@
 import type { SessionCheck } from '../protocol/session.js';
 import { interpretTickle } from '../protocol/rest.js';
 import { Secret } from '../protocol/secret.js';
-import type { IbkrWsError } from '../errors.js';
+import { IbkrWsError } from '../errors.js';
 import type { HttpTransport } from './http-transport.js';
 
 export const GATEWAY_PATHS = {
@@ -47,18 +47,18 @@ export class GatewaySession {
       return { kind: 'unavailable', reason, message: outcome.error.message };
     }
     const { status, body } = outcome;
-    if (status === 429) return { kind: 'unavailable', reason: 'rate-limited', status, message: 'tickle rate-limited (429)' };
-    if (status >= 500) return { kind: 'unavailable', reason: 'server-error', status, message: `gateway answered ${status}` };
+    if (status === 429) return this.#unavailable('rate-limited', 'rate-limited', status, 'tickle rate-limited (HTTP 429)');
+    if (status >= 500) return this.#unavailable('server-error', 'gateway-unavailable', status, `tickle answered HTTP ${status}`);
     if (status === 401 || status === 403) {
       return { kind: 'login-required', reason: 'logged-out', loggedIn: false, competing: false, status };
     }
     if (status !== 200 || body.format !== 'json') {
-      return { kind: 'unavailable', reason: 'bad-response', status, message: `unexpected tickle answer: HTTP ${status}, ${body.format} body` };
+      return this.#unavailable('bad-response', 'gateway-bad-response', status, `unexpected tickle answer: HTTP ${status}, ${body.format} body`);
     }
     const facts = interpretTickle(status, body.value);
     if (facts.loggedIn === false) return { kind: 'login-required', reason: 'no-session', loggedIn: false, competing: false, status };
     if (!facts.sessionPresent || facts.session === undefined) {
-      return { kind: 'unavailable', reason: 'bad-response', status, message: 'tickle carried no session value' };
+      return this.#unavailable('bad-response', 'gateway-bad-response', status, 'tickle carried no session value');
     }
     const session = new Secret(facts.session);
     const competing = facts.competing === true;
@@ -74,6 +74,17 @@ export class GatewaySession {
     }
     if (request.reauthenticate && !competing) await this.#reauthenticate();
     return { kind: 'login-required', reason: competing ? 'competing' : 'not-authenticated', loggedIn: true, competing, status };
+  }
+
+  /** A gateway that answers but cannot be used right now: reported (counted, an `error` event) and retried later. */
+  #unavailable(
+    reason: 'rate-limited' | 'server-error' | 'bad-response',
+    code: 'rate-limited' | 'gateway-unavailable' | 'gateway-bad-response',
+    status: number,
+    message: string,
+  ): SessionCheck {
+    this.#observer.onError(new IbkrWsError(code, message));
+    return { kind: 'unavailable', reason, status, message };
   }
 
   /**

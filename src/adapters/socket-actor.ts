@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { fromCallback } from 'xstate';
 import { decodeFrame } from '../protocol/decode.js';
 import { encodeCommand } from '../protocol/encode.js';
-import type { ProtocolError } from '../protocol/errors.js';
+import { ProtocolError } from '../protocol/errors.js';
 import type { ClientCommand, ServerMessage } from '../protocol/types.js';
 import type { SocketCommand, SocketEvent, SocketInput } from '../protocol/session.js';
 import { IbkrWsError } from '../errors.js';
@@ -101,7 +101,19 @@ export function createSocketActor(options: SocketActorOptions) {
     const live: LiveSocket = {
       socketId,
       send: (commands) => {
-        for (const command of commands) sendText(encodeCommand(command));
+        for (const command of commands) {
+          // A command the encoder refuses (e.g. an account id with a `+`) is reported and skipped, never thrown into
+          // the subscription layer mid-resend.
+          let text: string;
+          try {
+            text = encodeCommand(command);
+          } catch (error) {
+            if (!(error instanceof ProtocolError)) throw error;
+            observer.onTransportError?.(new IbkrWsError('invalid-option', `command not sent: ${error.message}`), socketId);
+            continue;
+          }
+          sendText(text);
+        }
       },
       pause: () => {
         if (!disposed) ws.pause();

@@ -9,7 +9,7 @@ import type { InspectionEvent } from 'xstate';
 import { Secret } from '../protocol/secret.js';
 import { LiveViewFeed } from './live-view/feed.js';
 import { startLiveViewServer } from './live-view/server.js';
-import { createRedactor } from './redact.js';
+import { createRedactor } from '../redaction.js';
 import { connectionSvg } from './visualizations.js';
 
 export interface InspectionOptions {
