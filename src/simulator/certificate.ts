@@ -24,7 +24,7 @@ export interface SimulatorCertificate {
 const VALIDITY_DAYS = 30;
 
 export async function createSimulatorCertificate(supplied?: { cert: string; key: string }): Promise<SimulatorCertificate> {
-  const { cert, key } = supplied ?? (await generateCertificate());
+  const { cert, key } = supplied ?? (await generateLoopbackCertificate());
   const directory = await mkdtemp(join(tmpdir(), 'ibkr-ws-sim-'));
   const caPath = join(directory, 'ca.pem');
   await writeFile(caPath, cert, { mode: 0o600 });
@@ -37,7 +37,11 @@ export async function createSimulatorCertificate(supplied?: { cert: string; key:
   };
 }
 
-async function generateCertificate(): Promise<{ cert: string; key: string }> {
+/**
+ * A fresh self-signed certificate for a loopback server (the simulator, or a proxy or fake in a user's own tests),
+ * valid for `localhost`, `127.0.0.1` and `::1`.
+ */
+export async function generateLoopbackCertificate(): Promise<{ cert: string; key: string }> {
   const notBeforeDate = new Date(Date.now() - 60_000); // tolerate a little clock skew
   const notAfterDate = new Date(notBeforeDate.getTime() + VALIDITY_DAYS * 86_400_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {

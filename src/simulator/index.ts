@@ -1,6 +1,7 @@
 /** `ibkr-ws/simulator`: a faithful Client Portal Gateway on loopback, for tests, demos and benchmarks. */
 export { startGatewaySimulator } from './simulator.js';
 export { SIMULATOR_DEFAULTS } from './options.js';
+export { generateLoopbackCertificate } from './certificate.js';
 export type {
   BrokerageExpiryNotice,
   FrameType,
