@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Two files at a time on the 2-core CI machine: the suite's real-time tests use generous bounds, and the serial
+    // run (one worker, vitest's default here) took 4 min of the 5-min budget.
+    maxWorkers: 2,
   },
 });
