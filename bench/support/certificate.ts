@@ -6,7 +6,7 @@
  * benchmark started on its own generates its own.
  */
 import { readFile } from 'node:fs/promises';
-import { generate } from 'selfsigned';
+import { generateLoopbackCertificate } from '../../src/simulator/index.js';
 
 export interface BenchCertificate {
   readonly cert: string;
@@ -16,28 +16,9 @@ export interface BenchCertificate {
 /** The environment variable naming a JSON file `{ cert, key }` written by run.ts. */
 export const CERTIFICATE_FILE_VARIABLE = 'IBKR_WS_BENCH_CERTIFICATE';
 
+/** The simulator's own loopback certificate generator: one implementation for the simulator, tests and benches. */
 export async function generateBenchCertificate(): Promise<BenchCertificate> {
-  const notBeforeDate = new Date(Date.now() - 60_000);
-  const notAfterDate = new Date(notBeforeDate.getTime() + 2 * 86_400_000);
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+  return generateLoopbackCertificate();
 }
 
 /** The run's certificate if run.ts made one, otherwise a fresh one. */
