@@ -12,8 +12,8 @@
  */
 import { invalidField } from './errors.js';
 import { redactWireText } from './redact-wire-text.js';
-import { collectFields, MarketDataFrame } from './market-data-message.js';
-import { hasOnlyPlainValues } from './plain-values.js';
+import { marketDataFromObject } from './market-data-message.js';
+import { marketDataConid } from './market-data-topic.js';
 import { isIdentifier, readConid } from './topic-parts.js';
 import type {
   AccountMessage,
@@ -45,11 +45,11 @@ export function classifyFrame(frame: JsonObject, text: string): ServerMessage {
   if (typeof topic !== 'string') throw invalidField("field 'topic' must be a string");
   if (hasError || topic === 'error') return errorMessage(frame, topic);
   // Market data is nearly all of the traffic: recognised before the general dispatch, without slicing the code out.
-  if (topic.startsWith(MARKET_DATA_PREFIX)) return marketData(frame, topic, MARKET_DATA_PREFIX.length - 1, text);
+  if (topic.startsWith(MARKET_DATA_PREFIX)) return marketData(frame, topic, MARKET_DATA_PREFIX.length - 1);
   const plus = topic.indexOf('+');
   switch (plus === -1 ? topic : topic.slice(0, plus)) {
     case 'smd':
-      return marketData(frame, topic, plus, text);
+      return marketData(frame, topic, plus);
     case 'system':
       return system(frame, plus, text);
     case 'act':
@@ -118,27 +118,13 @@ function exact(plus: number, code: string): string {
   return code;
 }
 
-function marketData(frame: JsonObject, topic: string, plus: number, text: string): MarketDataMessage {
+function marketData(frame: JsonObject, topic: string, plus: number): MarketDataMessage {
   const conid = marketDataConid(topic, plus);
+  if (conid === undefined) throw invalidField("topic 'smd' must be smd+<conid>, with a positive integer conid");
   const bodyConid = ownConid(frame);
   if (bodyConid !== undefined && bodyConid !== conid) throw invalidField("field 'conid' must equal the conid of the topic");
   const updated = ownUpdated(frame);
-  // When the text cannot prove every value plain, check the fields now: a bad value must fail the decode.
-  const fields = hasOnlyPlainValues(text) ? undefined : collectFields(frame, true);
-  return new MarketDataFrame(topic, conid, typeof updated === 'number' && Number.isFinite(updated) ? updated : undefined, frame, fields);
-}
-
-/**
- * `smd+<conid>`, and `smd+<conid>@<exchange>`: PROTOCOL.md §4.1 says a response relays the topic of its request, so
- * a `conid@EXCHANGE` subscription may come back under that topic (docs/PROTOCOL-NOTES.md).
- */
-function marketDataConid(topic: string, plus: number): number {
-  const at = plus === -1 ? -1 : topic.indexOf('@', plus + 1);
-  const conid = plus === -1 ? undefined : readConid(topic, plus + 1, at === -1 ? topic.length : at);
-  if (conid === undefined || (at !== -1 && !isIdentifier(topic, at + 1))) {
-    throw invalidField("topic 'smd' must be smd+<conid>, with a positive integer conid");
-  }
-  return conid;
+  return marketDataFromObject(frame, topic, conid, typeof updated === 'number' && Number.isFinite(updated) ? updated : undefined);
 }
 
 function system(frame: JsonObject, plus: number, text: string): ServerMessage {

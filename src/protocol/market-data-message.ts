@@ -1,12 +1,12 @@
 /**
  * The decoded `smd` message, built for the hot path: market data is nearly all of the traffic.
  *
- * `fields` is materialised on first read, not at decode time. Picking the field ids out of a parsed frame means
- * walking its keys, and the field ids are integer keys (`"31"`, `"7059"`), which V8 enumerates slowly: eagerly, that
- * walk alone would cost more than half of `JSON.parse`. The values need no check then: decodeFrame has already proved
- * them strings or finite numbers (plain-values.ts), or checked each one (and built `fields`) when it could not.
+ * A delta's fields are kept as two parallel arrays, keys (`"31"`, `"87_raw"`) and wire values, in frame order.
+ * `fieldKeys` / `fieldValues` hand them over without a copy: the quote accumulator (src/subscriptions/quote.ts) walks
+ * them once. The `fields` record of MarketDataMessage is built from them on first read only: field ids are integer
+ * keys, which V8 stores as slow dictionary elements, and a record nobody reads should not cost anything.
  *
- * The getter lives on the prototype, so `JSON.stringify` and `util.inspect` are given the plain shape explicitly;
+ * The getters live on the prototype, so `JSON.stringify` and `util.inspect` are given the plain shape explicitly;
  * `{ ...message }` would not carry `fields` (read `message.fields`, or spread `message.toJSON()`).
  */
 import { invalidField } from './errors.js';
@@ -14,6 +14,7 @@ import { isFieldId } from './topic-parts.js';
 import type { JsonObject, MarketDataMessage } from './types.js';
 
 type Fields = Readonly<Record<string, string | number>>;
+export type FieldValue = string | number;
 
 const hasOwn = Object.hasOwn;
 
@@ -22,22 +23,34 @@ export class MarketDataFrame implements MarketDataMessage {
   readonly topic: string;
   readonly conid: number;
   readonly updated?: number;
-  /** The parsed frame until `fields` is read; dropped then, so only the fields stay alive. */
-  #frame: JsonObject | undefined;
+  readonly #keys: readonly string[];
+  readonly #values: readonly FieldValue[];
   #fields: Fields | undefined;
 
-  constructor(topic: string, conid: number, updated: number | undefined, frame: JsonObject, fields: Fields | undefined) {
+  /** `keys[i]` has the value `values[i]`; a key may repeat, and then its last value counts (as in JSON.parse). */
+  constructor(topic: string, conid: number, updated: number | undefined, keys: readonly string[], values: readonly FieldValue[]) {
     this.topic = topic;
     this.conid = conid;
     this.updated = updated;
-    this.#frame = frame;
-    this.#fields = fields;
+    this.#keys = keys;
+    this.#values = values;
+  }
+
+  /** The delta's field ids, in frame order. */
+  get fieldKeys(): readonly string[] {
+    return this.#keys;
+  }
+
+  /** The delta's wire values, `fieldValues[i]` for `fieldKeys[i]`. */
+  get fieldValues(): readonly FieldValue[] {
+    return this.#values;
   }
 
   get fields(): Fields {
     if (this.#fields === undefined) {
-      this.#fields = collectFields(this.#frame ?? {}, false);
-      this.#frame = undefined;
+      const fields: Record<string, FieldValue> = {};
+      for (let index = 0; index < this.#keys.length; index++) fields[this.#keys[index] as string] = this.#values[index] as FieldValue;
+      this.#fields = fields;
     }
     return this.#fields;
   }
@@ -54,25 +67,20 @@ export class MarketDataFrame implements MarketDataMessage {
 }
 
 /**
- * The frame's own field-id keys with their wire values, as a record: the parsed frame itself, with every other own
- * key deleted. Reusing it is cheaper than copying into a new object (integer keys make each insert a hash insert),
- * and it is safe: decodeFrame parsed it and nothing else holds it. Keys are deleted newest first, so each delete
- * takes V8's fast path for the most recently added property.
- *
- * `strict`: a field value that is not a string or a finite number is an `invalid-field` error. Otherwise the values
- * were already proved plain, so such a value cannot occur; it would be dropped like any non-field key.
+ * The general path's market-data message, from a frame JSON.parse built (classify.ts): its own field-id keys with
+ * their values. A field value that is not a string or a finite number is an `invalid-field` error.
  */
-export function collectFields(frame: JsonObject, strict: boolean): Fields {
-  let dropped: string[] | undefined;
+export function marketDataFromObject(frame: JsonObject, topic: string, conid: number, updated: number | undefined): MarketDataFrame {
+  const keys: string[] = [];
+  const values: FieldValue[] = [];
   for (const key in frame) {
-    if (!hasOwn(frame, key)) continue;
-    if (isFieldId(key)) {
-      const value = frame[key];
-      if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) continue;
-      if (strict) throw invalidField('every smd field value must be a string or a finite number');
+    if (!hasOwn(frame, key) || !isFieldId(key)) continue;
+    const value = frame[key];
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+      throw invalidField('every smd field value must be a string or a finite number');
     }
-    (dropped ??= []).push(key);
+    keys.push(key);
+    values.push(value);
   }
-  if (dropped !== undefined) for (let index = dropped.length - 1; index >= 0; index--) delete frame[dropped[index] as string];
-  return frame as Fields;
+  return new MarketDataFrame(topic, conid, updated, keys, values);
 }
