@@ -17,8 +17,14 @@ type UnsubscribeMarketData = Extract<ClientCommand, { op: 'unsubscribe'; topic: 
 
 /** Flood mode stops queueing once this many bytes wait on the socket: bounded memory, a full pipe. */
 const FLOOD_HIGH_WATER_BYTES = 1024 * 1024;
-/** Flood rounds per event-loop turn before yielding to I/O (other sockets, REST, the test's own client). */
+/**
+ * Flood rounds per event-loop turn before yielding to I/O (other sockets, REST, the test's own client). A round sends
+ * one message per stream, so a turn is also capped at FLOOD_MESSAGES_PER_TURN messages (at least one round): with
+ * 1,000 streams, 64 rounds a turn kept the process from everything else for 165 ms and more
+ * (test/simulator/flood-fairness.test.ts).
+ */
 const FLOOD_ROUNDS_PER_TURN = 64;
+const FLOOD_MESSAGES_PER_TURN = 2_000;
 
 interface Stream {
   readonly key: string;
@@ -134,7 +140,8 @@ export class MarketDataTopic implements TopicHandler {
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#mode !== 'flood' || this.#streams.size === 0) return;
-    for (let round = 0; round < FLOOD_ROUNDS_PER_TURN; round++) {
+    const rounds = Math.max(1, Math.min(FLOOD_ROUNDS_PER_TURN, Math.floor(FLOOD_MESSAGES_PER_TURN / this.#streams.size)));
+    for (let round = 0; round < rounds; round++) {
       if (this.#outlet.bufferedAmount >= FLOOD_HIGH_WATER_BYTES) {
         this.#pumpScheduled = true;
         this.#outlet.whenDrained(() => this.#pump());
