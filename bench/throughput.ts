@@ -50,7 +50,7 @@ export interface ThroughputPlan {
 export function throughputPlan(quick: boolean): ThroughputPlan {
   return quick
     ? { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 2, otherPairs: 1, windowMs: 400, warmupMs: 100 }
-    : { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 3, otherPairs: 3, windowMs: 1_500, warmupMs: 250 };
+    : { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 5, otherPairs: 3, windowMs: 1_500, warmupMs: 250 };
 }
 
 interface Contender {
@@ -83,7 +83,8 @@ export async function runThroughput(context: BenchContext, options: { bufferOpti
       const figures = summarize(samples.client, samples.raw);
       context.log(
         `throughput ${count} subs: client ${figures.client} msg/s (arrived ${figures.arrived}, dropped ${figures.dropped}/s), raw ${figures.raw} msg/s, ` +
-          `ratio ${figures.ratio}; CPU client ${figures.clientCpu}% + gateway ${figures.gatewayCpuClient}%, raw ${figures.rawCpu}% + gateway ${figures.gatewayCpuRaw}% ` +
+          `ratio ${figures.ratio}; CPU client ${figures.clientCpu}% + gateway ${figures.gatewayCpuClient}%, raw ${figures.rawCpu}% + gateway ${figures.gatewayCpuRaw}%, ` +
+          `reader CPU per message client ${figures.clientCpuPerMessage} µs / raw ${figures.rawCpuPerMessage} µs = ${figures.cpuCostRatio} ` +
           `(${Math.round(wallNow() - startedAt)} ms)`,
       );
       const prefix = `throughput.subs_${count}`;
@@ -97,11 +98,17 @@ export async function runThroughput(context: BenchContext, options: { bufferOpti
       results[`${prefix}.raw_cpu_percent`] = figures.rawCpu;
       results[`${prefix}.gateway_cpu_percent_client`] = figures.gatewayCpuClient;
       results[`${prefix}.gateway_cpu_percent_raw`] = figures.gatewayCpuRaw;
+      results[`${prefix}.client_cpu_us_per_msg`] = figures.clientCpuPerMessage;
+      results[`${prefix}.raw_cpu_us_per_msg`] = figures.rawCpuPerMessage;
+      results[`${prefix}.cpu_cost_ratio`] = figures.cpuCostRatio;
       results[`${prefix}.windows`] = samples.client.length + samples.raw.length;
       if (count === plan.headline) {
         results['throughput.client_msgs_per_s'] = figures.client;
         results['throughput.raw_ws_msgs_per_s'] = figures.raw;
         results['throughput.ratio'] = figures.ratio;
+        results['throughput.client_cpu_us_per_msg'] = figures.clientCpuPerMessage;
+        results['throughput.raw_cpu_us_per_msg'] = figures.rawCpuPerMessage;
+        results['throughput.cpu_cost_ratio'] = figures.cpuCostRatio;
         results['throughput.client_dropped_per_s'] = figures.dropped;
         results['throughput.subscriptions'] = count;
       }
@@ -116,6 +123,9 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
   const client = median(clientSamples.map((sample) => sample.delivered));
   const arrived = median(clientSamples.map((sample) => sample.arrived));
   const raw = median(rawSamples.map((sample) => sample.delivered));
+  // What one message costs the reading process, whichever side set the rate: CPU µs per message it read.
+  const clientCpuPerMessage = median(clientSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
+  const rawCpuPerMessage = median(rawSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
   return {
     client: round(client),
     arrived: round(arrived),
@@ -127,7 +137,15 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
     rawCpu: round(median(rawSamples.map((sample) => sample.benchCpu))),
     gatewayCpuClient: round(median(clientSamples.map((sample) => sample.gatewayCpu))),
     gatewayCpuRaw: round(median(rawSamples.map((sample) => sample.gatewayCpu))),
+    clientCpuPerMessage: round(clientCpuPerMessage, 2),
+    rawCpuPerMessage: round(rawCpuPerMessage, 2),
+    cpuCostRatio: round(clientCpuPerMessage / rawCpuPerMessage, 3),
   };
+}
+
+/** `cpuPercent` of one core while reading `messagesPerSecond`: CPU microseconds per message. */
+function cpuMicrosPerMessage(cpuPercent: number, messagesPerSecond: number): number {
+  return messagesPerSecond > 0 ? (cpuPercent * 10_000) / messagesPerSecond : Number.NaN;
 }
 
 /** One client window: a fresh client, `count` market-data handles each iterated by a `for await` loop. */
