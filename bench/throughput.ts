@@ -49,8 +49,8 @@ export interface ThroughputPlan {
 
 export function throughputPlan(quick: boolean): ThroughputPlan {
   return quick
-    ? { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 2, otherPairs: 1, windowMs: 400, warmupMs: 100 }
-    : { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 5, otherPairs: 3, windowMs: 1_500, warmupMs: 250 };
+    ? { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 3, otherPairs: 1, windowMs: 400, warmupMs: 100 }
+    : { subscriptionCounts: [1, 100, 1000], headline: 100, pairs: 8, otherPairs: 4, windowMs: 1_000, warmupMs: 250 };
 }
 
 interface Contender {
@@ -83,7 +83,7 @@ export async function runThroughput(context: BenchContext, options: { bufferOpti
       const figures = summarize(samples.client, samples.raw);
       context.log(
         `throughput ${count} subs: client ${figures.client} msg/s (arrived ${figures.arrived}, dropped ${figures.dropped}/s), raw ${figures.raw} msg/s, ` +
-          `ratio ${figures.ratio}; CPU client ${figures.clientCpu}% + gateway ${figures.gatewayCpuClient}%, raw ${figures.rawCpu}% + gateway ${figures.gatewayCpuRaw}%, ` +
+          `ratio ${figures.ratio} (pairs ${figures.ratioMin}–${figures.ratioMax}); CPU client ${figures.clientCpu}% + gateway ${figures.gatewayCpuClient}%, raw ${figures.rawCpu}% + gateway ${figures.gatewayCpuRaw}%, ` +
           `reader CPU per message client ${figures.clientCpuPerMessage} µs / raw ${figures.rawCpuPerMessage} µs = ${figures.cpuCostRatio} ` +
           `(${Math.round(wallNow() - startedAt)} ms)`,
       );
@@ -91,6 +91,8 @@ export async function runThroughput(context: BenchContext, options: { bufferOpti
       results[`${prefix}.client_msgs_per_s`] = figures.client;
       results[`${prefix}.raw_ws_msgs_per_s`] = figures.raw;
       results[`${prefix}.ratio`] = figures.ratio;
+      results[`${prefix}.ratio_min`] = figures.ratioMin;
+      results[`${prefix}.ratio_max`] = figures.ratioMax;
       results[`${prefix}.client_arrived_msgs_per_s`] = figures.arrived;
       results[`${prefix}.client_dropped_per_s`] = figures.dropped;
       results[`${prefix}.arrived_ratio`] = figures.arrivedRatio;
@@ -123,6 +125,8 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
   const client = median(clientSamples.map((sample) => sample.delivered));
   const arrived = median(clientSamples.map((sample) => sample.arrived));
   const raw = median(rawSamples.map((sample) => sample.delivered));
+  const pairRatios = clientSamples.map((sample, pair) => sample.delivered / (rawSamples[pair] as WindowSample).delivered);
+  const arrivedRatios = clientSamples.map((sample, pair) => sample.arrived / (rawSamples[pair] as WindowSample).delivered);
   // What one message costs the reading process, whichever side set the rate: CPU µs per message it read.
   const clientCpuPerMessage = median(clientSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
   const rawCpuPerMessage = median(rawSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
@@ -131,15 +135,20 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
     arrived: round(arrived),
     dropped: round(median(clientSamples.map((sample) => sample.dropped))),
     raw: round(raw),
-    ratio: round(client / raw, 3),
-    arrivedRatio: round(arrived / raw, 3),
+    ratio: round(median(pairRatios), 3),
+    ratioMin: round(Math.min(...pairRatios), 3),
+    ratioMax: round(Math.max(...pairRatios), 3),
+    arrivedRatio: round(median(arrivedRatios), 3),
     clientCpu: round(median(clientSamples.map((sample) => sample.benchCpu))),
     rawCpu: round(median(rawSamples.map((sample) => sample.benchCpu))),
     gatewayCpuClient: round(median(clientSamples.map((sample) => sample.gatewayCpu))),
     gatewayCpuRaw: round(median(rawSamples.map((sample) => sample.gatewayCpu))),
     clientCpuPerMessage: round(clientCpuPerMessage, 2),
     rawCpuPerMessage: round(rawCpuPerMessage, 2),
-    cpuCostRatio: round(clientCpuPerMessage / rawCpuPerMessage, 3),
+    cpuCostRatio: round(
+      median(clientSamples.map((sample, pair) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived) / cpuMicrosPerMessage((rawSamples[pair] as WindowSample).benchCpu, (rawSamples[pair] as WindowSample).arrived))),
+      3,
+    ),
   };
 }
 

@@ -75,12 +75,13 @@ export function scanMarketData(text: string): MarketDataFrame | undefined {
     if (kind === INVALID) return undefined;
     const first = text.charCodeAt(keyStart);
     if (first >= DIGIT_0 && first <= DIGIT_9) {
-      if (isFieldIdAt(text, keyStart, keyEnd)) {
+      const key = fieldKey(text, keyStart, keyEnd);
+      if (key !== undefined) {
         // A field must be a string or a finite number; anything else is the general path's invalid-field error.
         if (kind === STRING) values.push(text.slice(stringStart, valueEnd - 1));
         else if (kind === NUMBER && Number.isFinite(numberValue)) values.push(numberValue);
         else return undefined;
-        keys.push(text.slice(keyStart, keyEnd));
+        keys.push(key);
       }
     } else if (isKey(text, keyStart, keyEnd, 'topic')) {
       if (kind !== STRING) return undefined;
@@ -193,12 +194,34 @@ function isDigit(code: number): boolean {
   return code >= DIGIT_0 && code <= DIGIT_9;
 }
 
-/** topic-parts.ts `isFieldId`, on a range of the text: digits, optionally followed by `_raw`. */
-function isFieldIdAt(text: string, start: number, end: number): boolean {
+/**
+ * Field ids already seen, by value: a frame's `"31"` becomes the same string every time instead of a new slice, so
+ * nothing is allocated for it and the accumulator's map hashes it once. Bounded: ids are a small vocabulary (about a
+ * hundred documented), and a hostile stream of made-up ids only fills the table, then is sliced as usual.
+ */
+const INTERNED_KEYS = new Map<number, string>();
+const MAX_INTERNED_KEYS = 4_096;
+/** Longer ids are sliced: six digits cover every documented one, and stay far from the limits of a double. */
+const MAX_INTERNED_DIGITS = 6;
+
+/** topic-parts.ts `isFieldId` on a range of the text (digits, optionally `_raw`): the key, or undefined if not one. */
+function fieldKey(text: string, start: number, end: number): string | undefined {
   let index = start;
-  while (index < end && isDigit(text.charCodeAt(index))) index++;
-  if (index === start) return false;
-  return index === end || (index === end - 4 && text.startsWith('_raw', index));
+  let id = 0;
+  for (let code = text.charCodeAt(index); index < end && code >= DIGIT_0 && code <= DIGIT_9; code = text.charCodeAt(++index)) {
+    id = id * 10 + (code - DIGIT_0);
+  }
+  if (index === start) return undefined;
+  if (index !== end) return index === end - 4 && text.startsWith('_raw', index) ? text.slice(start, end) : undefined;
+  // `031` is a field id of its own, not `31`: only canonical numbers share the table.
+  const canonical = end - start <= MAX_INTERNED_DIGITS && (text.charCodeAt(start) !== DIGIT_0 || end - start === 1);
+  if (!canonical) return text.slice(start, end);
+  let key = INTERNED_KEYS.get(id);
+  if (key === undefined) {
+    key = text.slice(start, end);
+    if (INTERNED_KEYS.size < MAX_INTERNED_KEYS) INTERNED_KEYS.set(id, key);
+  }
+  return key;
 }
 
 function isKey(text: string, start: number, end: number, key: string): boolean {

@@ -115,7 +115,7 @@ describe('the market-data scanner', () => {
     const key = fc.oneof(
       fc.nat({ max: 99_999 }).map(String),
       fc.nat({ max: 99 }).map((id) => `${id}_raw`),
-      fc.constantFrom('topic', 'conid', '_updated', 'error', 'conidEx', 'server_id', '__proto__', '031', '_raw', '6509', 'topic ', 'Topic', '1a', '31_ra', '7_raw_', '12e', '5_RAW'),
+      fc.constantFrom('topic', 'conid', '_updated', 'error', 'conidEx', 'server_id', '__proto__', '031', '_raw', '6509', 'topic ', 'Topic', '1a', '31_ra', '7_raw_', '12e', '5_RAW', '0', '00', '1234567', '999999'),
     );
     const keyText = fc.oneof({ weight: 30, arbitrary: key.map((text) => JSON.stringify(text)) }, { weight: 1, arbitrary: fc.constantFrom('"3\\u0031"', '"top\\u0069c"', '"a\\nb"') });
     const number = fc.oneof(
