@@ -129,11 +129,13 @@ export function createSocketActor(options: SocketActorOptions) {
       emit({ type: 'SOCKET.OPENED', socketId });
     });
 
+    // One options object per socket, not one per frame.
+    const decodeOptions = { maxFrameBytes: options.maxFrameBytes };
     ws.on('message', (data: WebSocket.RawData) => {
       if (disposed) return;
       const byteLength = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : (data as Buffer).byteLength;
       observer.onFrameIn(byteLength);
-      const result = decodeFrame(data as Buffer | Buffer[] | ArrayBuffer, { maxFrameBytes: options.maxFrameBytes });
+      const result = decodeFrame(data as Buffer | Buffer[] | ArrayBuffer, decodeOptions);
       if (!result.ok) {
         observer.onProtocolError(result.error, socketId);
         // Undecodable bytes still prove the socket is alive.
