@@ -102,7 +102,8 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     maxResponseBytes: options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
     userAgent: options.userAgent ?? CLIENT_DEFAULTS.userAgent,
   });
-  const gatewaySession = new GatewaySession(http, { onError: reportError });
+  // `hub` is declared below; the session reads it only when a check runs, after construction.
+  const gatewaySession = new GatewaySession(http, { onError: reportError, wantsOrders: () => hub.wants('sor') });
 
   let liveSocket: LiveSocket | undefined;
   const teardowns = new Set<Promise<void>>();
@@ -188,11 +189,22 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     actions: {
       notifyAuthenticated: ({ context }) => {
         readySocketId = context.socketId;
+        if (hub.wants('sor')) preflightOrders();
         hub.onReady(context.socketId);
       },
       refreshMarketData: () => hub.refreshMarketData(),
     },
   });
+
+  /**
+   * `sor` waits for `/iserver/account/orders` once per session value (PROTOCOL.md §6). A connect check already made
+   * the query when orders were wanted then; this covers orders opened later, and a session value that changed.
+   */
+  function preflightOrders(): void {
+    if (gatewaySession.ordersPreflighted) return;
+    hub.hold('sor');
+    void gatewaySession.preflightOrders().finally(() => hub.release('sor'));
+  }
 
   function rememberSecret(value: string): void {
     if (!knownSecrets.includes(value)) knownSecrets.push(value);
@@ -329,6 +341,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     return stopping;
   }
 
+  const facade = hub.facade();
   return {
     start,
     stop,
@@ -341,7 +354,12 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     },
     /** The XState actor, for embedding and inspection. */
     actor,
-    ...hub.facade(),
+    ...facade,
+    orders(...args: Parameters<typeof facade.orders>) {
+      // Held until the day's orders were queried on this session, if they were not yet (PROTOCOL.md §6).
+      if (readySocketId !== undefined) preflightOrders();
+      return facade.orders(...args);
+    },
     get fatalError(): IbkrWsError | undefined {
       return fatal;
     },

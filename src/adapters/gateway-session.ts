@@ -15,6 +15,7 @@ export const GATEWAY_PATHS = {
   authStatus: '/v1/api/iserver/auth/status',
   reauthenticate: '/v1/api/iserver/reauthenticate',
   accounts: '/v1/api/iserver/accounts',
+  orders: '/v1/api/iserver/account/orders',
 } as const;
 
 export interface SessionCheckRequest {
@@ -27,12 +28,17 @@ export interface GatewaySessionObserver {
   onError(error: IbkrWsError): void;
   /** A reauthentication was requested from the gateway. */
   onReauthenticate?(): void;
+  /** Whether an `orders` subscription is wanted: then a connect check also queries the day's orders first. */
+  wantsOrders?(): boolean;
 }
 
 export class GatewaySession {
   readonly #http: HttpTransport;
   readonly #observer: GatewaySessionObserver;
   #accountsPreflightFor: Secret | undefined;
+  #ordersPreflightFor: Secret | undefined;
+  /** The session value of the last check that found the gateway authenticated. */
+  #session: Secret | undefined;
 
   constructor(http: HttpTransport, observer: GatewaySessionObserver) {
     this.#http = http;
@@ -63,7 +69,11 @@ export class GatewaySession {
     const session = new Secret(facts.session);
     const competing = facts.competing === true;
     if (facts.authenticated === true) {
-      if (request.purpose === 'connect') await this.#preflightAccounts(session);
+      this.#session = session;
+      if (request.purpose === 'connect') {
+        await this.#preflightAccounts(session);
+        if (this.#observer.wantsOrders?.() === true) await this.preflightOrders();
+      }
       return {
         kind: 'authenticated',
         session,
@@ -99,6 +109,28 @@ export class GatewaySession {
       return;
     }
     if (outcome.status === 200) this.#accountsPreflightFor = session;
+  }
+
+  /** Whether the day's orders were queried for the current session value (so `sor` may go out without waiting). */
+  get ordersPreflighted(): boolean {
+    return this.#session !== undefined && this.#session.equals(this.#ordersPreflightFor);
+  }
+
+  /**
+   * IBKR: query `/iserver/account/orders` before subscribing `sor` (PROTOCOL.md §6), without filters (a filtered query
+   * stops order details on `sor` until a `force=true` query). Once per session value; a failure is reported and does
+   * not hold `sor` back for ever (the subscription then goes out anyway, as it would without the pre-flight).
+   */
+  async preflightOrders(): Promise<void> {
+    const session = this.#session;
+    if (session === undefined || session.equals(this.#ordersPreflightFor)) return;
+    const outcome = await this.#http.send('GET', GATEWAY_PATHS.orders);
+    if (outcome.kind === 'failure') {
+      this.#observer.onError(outcome.error);
+      return;
+    }
+    if (outcome.status === 200) this.#ordersPreflightFor = session;
+    else this.#observer.onError(new IbkrWsError('gateway-bad-response', `orders pre-flight answered HTTP ${outcome.status}`));
   }
 
   async #reauthenticate(): Promise<void> {

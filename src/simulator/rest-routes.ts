@@ -58,6 +58,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
     return { status: 200, json: { status: true } };
   },
   '/iserver/accounts': (context) => brokerageRoute(context, () => ({ status: 200, json: accountsBody(context.options) })),
+  // The day's orders; IBKR asks for this query before `sor` (§6). The simulator's orders live on each socket's `sor`
+  // stream, so the REST view is the empty day a fresh paper account has.
+  '/iserver/account/orders': (context) => brokerageRoute(context, () => ({ status: 200, json: { orders: [], snapshot: true } })),
   '/iserver/marketdata/unsubscribeall': (context) =>
     brokerageRoute(context, () => {
       context.marketDataLines.releaseAll();

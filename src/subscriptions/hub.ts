@@ -9,7 +9,7 @@
  * user-facing description of every rule here.
  */
 import { IbkrWsError } from '../errors.js';
-import type { ClientCommand, ServerMessage } from '../protocol/types.js';
+import type { ClientCommand, ServerMessage, SubscribableTopic } from '../protocol/types.js';
 import { realClock } from './clock.js';
 import { CommandQueue } from './command-queue.js';
 import { createConsumer, type ConsumerContext } from './consumer-factory.js';
@@ -43,6 +43,8 @@ export class SubscriptionHub {
   readonly #consumers: ConsumerContext;
   #syncTimer: unknown;
   #rawCount = 0;
+  /** Topics whose subscriptions wait unsent until release(): a REST pre-flight must come first (orders, §6). */
+  readonly #held = new Set<string>();
 
   constructor(deps: SubscriptionHubDeps) {
     this.#deps = deps;
@@ -89,6 +91,26 @@ export class SubscriptionHub {
     if (!this.#send(streams.map((wire) => subscribeCommand(wire.request)))) return;
     const now = this.#clock.now();
     for (const wire of streams) wire.lastRequestAt = now;
+  }
+
+  /**
+   * Holds back the subscriptions of `topic`: they stay `pending` and unsent (on a new socket too) until release().
+   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (PROTOCOL.md §6).
+   */
+  hold(topic: SubscribableTopic): void {
+    this.#held.add(topic);
+  }
+
+  /** Sends what hold() kept back, if the socket is ready (otherwise the next onReady does). */
+  release(topic: SubscribableTopic): void {
+    if (!this.#held.delete(topic) || !this.#ready || this.#stopped) return;
+    for (const wire of this.#registry.wires.values()) if (wire.topic === topic && !wire.sent) this.#attempt(wire);
+  }
+
+  /** Whether some consumer wants a subscription of `topic`. */
+  wants(topic: SubscribableTopic): boolean {
+    for (const wire of this.#registry.wires.values()) if (wire.topic === topic) return true;
+    return false;
   }
 
   /** Hot path: every data-plane message of the current socket. */
@@ -233,7 +255,7 @@ export class SubscriptionHub {
   #sync(retrySoon = false): void {
     this.#clearSyncTimer();
     if (!this.#ready || this.#stopped) return;
-    const wires = [...this.#registry.wires.values()];
+    const wires = [...this.#registry.wires.values()].filter((wire) => !this.#held.has(wire.topic));
     const queued = this.#queue.peek();
     const commands = [...this.#deferredUnsubscribes.values(), ...wires.map((wire) => subscribeCommand(wire.request)), ...queued.commands];
     if (commands.length > 0 && !this.#deps.send(commands)) {
@@ -258,7 +280,7 @@ export class SubscriptionHub {
 
   /** First send or retry of one subscription. */
   #attempt(wire: WireSubscription): void {
-    if (!this.#send([subscribeCommand(wire.request)])) return;
+    if (this.#held.has(wire.topic) || !this.#send([subscribeCommand(wire.request)])) return;
     wire.attempts += 1;
     this.#markSent(wire, this.#clock.now());
   }
@@ -401,7 +423,7 @@ export class SubscriptionHub {
       // A new explicit request is a new chance: start over with fresh attempts.
       wire.attempts = 0;
       this.#attempt(wire);
-    } else if (widened) {
+    } else if (widened && !this.#held.has(wire.topic)) {
       // The gateway adds to a stream when it is requested again (§4.2): the union goes out, the status stays.
       if (this.#send([subscribeCommand(wire.request)])) wire.lastRequestAt = this.#clock.now();
     }

@@ -55,6 +55,13 @@ describe('brokerage status and SSO', () => {
     expect(reply.json).toMatchObject({ accounts: ['DU1234567'], selectedAccount: 'DU1234567', isPaper: true, isFT: false });
   });
 
+  it('answers /iserver/account/orders with the day’s orders: none on a fresh paper account', async () => {
+    const simulator = await startSimulator();
+    const reply = await restClient(simulator).call('GET', '/v1/api/iserver/account/orders');
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ orders: [], snapshot: true });
+  });
+
   it('answers /iserver/* with 400 Init session first when the brokerage session is gone', async () => {
     const simulator = await startSimulator();
     simulator.expireBrokerageSession();
