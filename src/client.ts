@@ -102,8 +102,14 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     maxResponseBytes: options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
     userAgent: options.userAgent ?? CLIENT_DEFAULTS.userAgent,
   });
-  // `hub` is declared below; the session reads it only when a check runs, after construction.
-  const gatewaySession = new GatewaySession(http, { onError: reportError, wantsOrders: () => hub.wants('sor') });
+  // `hub` and `stopping` are declared below; the session reads them only when a check runs, after construction. A
+  // request cut by stop() (it destroys the HTTP agent) fails as a consequence of stopping, not of the gateway.
+  const gatewaySession = new GatewaySession(http, {
+    onError: (error) => {
+      if (stopping === undefined) reportError(error);
+    },
+    wantsOrders: () => hub.wants('sor'),
+  });
 
   let liveSocket: LiveSocket | undefined;
   const teardowns = new Set<Promise<void>>();
