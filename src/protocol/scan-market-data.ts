@@ -5,7 +5,7 @@
  * Why not JSON.parse: a parsed `smd` frame is an object whose field ids are integer keys (`"31"`, `"6119"`), which V8
  * stores as dictionary elements. Building that object, then walking its keys (which turns every integer back into a
  * string) and looking each one up again cost about three times the parse of a frame with named keys (profile in
- * docs/BENCHMARKS.md). Here each key is read once, as a slice of the text, next to its value.
+ * docs/BENCHMARKS.md). Here each key is read once, next to its value (the usual ids interned, see fieldKey).
  *
  * It reads exactly the frames it can prove are market data of the simplest shape: one JSON object whose values are
  * strings, numbers, `true`, `false` or `null` (no nesting), no escape sequence anywhere, a `topic` string starting

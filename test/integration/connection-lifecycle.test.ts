@@ -4,17 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator } from '../support/harness.js';
+import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 async function connected(options: Parameters<typeof startSimulator>[0] = {}) {
   simulator = await startSimulator(options);

@@ -6,17 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IbkrWs } from '../../src/client.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
-import { createTestClient, eventually, recordStates, startSimulator } from '../support/harness.js';
+import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 const ORDERS_PATH = '/v1/api/iserver/account/orders';
 

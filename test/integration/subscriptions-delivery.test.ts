@@ -5,18 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
-import { createTestClient, eventually, recordStates, startSimulator } from '../support/harness.js';
+import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 import { subscribeFrames, tap } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 describe('delivery once ready', () => {
   it('delivers subscriptions made before start() once the socket is authenticated', async () => {

@@ -7,18 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
 import type { Quote } from '../../src/subscriptions/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator } from '../support/harness.js';
+import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 import { subscribeFrames, tap } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 describe('stream expiry', () => {
   it('re-requests market data before the gateway expires it, so quotes never stop', async () => {

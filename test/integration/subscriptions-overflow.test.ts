@@ -6,18 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
 import type { IbkrWsError } from '../../src/errors.js';
-import { createTestClient, eventually, recordStates, startSimulator } from '../support/harness.js';
+import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 import { openSocketHolds } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 describe('overflow is counted and reported', () => {
   it('drops the oldest quotes of a consumer that does not read, counting each drop and telling the handle', async () => {

@@ -6,18 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
 import type { LifecycleState } from '../../machines/index.js';
-import { createTestClient, eventually, recordStates, startSimulator, type Recorder } from '../support/harness.js';
+import { createTestClient, eventually, recordStates, startSimulator, type Recorder, stopWhatWasStarted } from '../support/harness.js';
 import { openSocketHolds, tap, type Tap } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 interface Fault {
   readonly name: string;

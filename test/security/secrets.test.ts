@@ -9,19 +9,14 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IbkrWs } from '../../src/client.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, type Recorder } from '../support/harness.js';
+import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, type Recorder, stopWhatWasStarted } from '../support/harness.js';
 import { OutputCollector, REPOSITORY_ROOT, TSX_CLI, exitWithin } from '../chaos/support/processes.js';
 import { Capture } from './support/capture.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
 
-afterEach(async () => {
-  await client?.stop();
-  await simulator?.close();
-  client = undefined;
-  simulator = undefined;
-});
+afterEach(stopWhatWasStarted);
 
 /** Frames that quote the session: a reflected session message, an error echoing it, a tic reply carrying it. */
 function framesQuoting(session: string): string[] {

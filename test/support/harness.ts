@@ -20,8 +20,23 @@ export const FAST_TIMING = {
   loginPollIntervalMs: 100,
 } as const;
 
+/** What startSimulator() and createTestClient() made since the last stopWhatWasStarted(). */
+const startedSimulators: GatewaySimulator[] = [];
+const startedClients: IbkrWs[] = [];
+
 export async function startSimulator(options: Partial<GatewaySimulatorOptions> = {}): Promise<GatewaySimulator> {
-  return startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20, marketDataIntervalMs: 50, ...options });
+  const simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20, marketDataIntervalMs: 50, ...options });
+  startedSimulators.push(simulator);
+  return simulator;
+}
+
+/**
+ * Stops every client and then closes every simulator the harness made (both are idempotent): `afterEach(stopWhatWasStarted)`
+ * in place of a per-file afterEach over the test's own variables.
+ */
+export async function stopWhatWasStarted(): Promise<void> {
+  for (const client of startedClients.splice(0).reverse()) await client.stop();
+  for (const simulator of startedSimulators.splice(0).reverse()) await simulator.close();
 }
 
 export interface Recorder {
@@ -67,13 +82,15 @@ export function recordStates(client: IbkrWs): Recorder {
 }
 
 export function createTestClient(simulator: GatewaySimulator, options: Partial<IbkrWsOptions> = {}): IbkrWs {
-  return createIbkrWs({
+  const client = createIbkrWs({
     gateway: simulator.url,
     tls: { ca: simulator.ca },
     timing: FAST_TIMING,
     random: () => 1,
     ...options,
   });
+  startedClients.push(client);
+  return client;
 }
 
 /** Resolves once `predicate` holds, polling every 10 ms; rejects with `what` after `timeoutMs`. */
