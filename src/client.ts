@@ -13,6 +13,7 @@ import { createRedactor } from './redaction.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import type { ServerMessage } from './protocol/types.js';
 import type { SessionCheck } from './protocol/session.js';
+import { fanOutDiagnostics, type ConnectionDiagnostics } from './diagnostics.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
@@ -42,6 +43,11 @@ export interface IbkrWsOptions {
   readonly subscriptions?: SubscriptionOptions;
   /** Backoff jitter source; tests inject a deterministic one. */
   readonly random?: () => number;
+  /**
+   * Taps on the adapters (REST calls, socket opening and closing, frames): the flight recorder and telemetry are built
+   * on it. Never given a secret. See src/diagnostics.ts.
+   */
+  readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
   /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -95,12 +101,18 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     if (error.code === 'tls-certificate') fatal ??= error;
   }
 
+  const diagnostics = fanOutDiagnostics(
+    options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics],
+    (error) => reportError(new IbkrWsError('invalid-option', `a diagnostics tap threw: ${(error as Error)?.message ?? String(error)}`)),
+  );
+
   const http = new HttpTransport({
     gateway,
     tls,
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
     userAgent: options.userAgent ?? CLIENT_DEFAULTS.userAgent,
+    ...(diagnostics === undefined ? {} : { diagnostics }),
   });
   // `hub` and `stopping` are declared below; the session reads them only when a check runs, after construction. A
   // request cut by stop() (it destroys the HTTP agent) fails as a consequence of stopping, not of the gateway.
@@ -147,6 +159,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     maxPayloadBytes: options.maxPayloadBytes ?? CLIENT_DEFAULTS.maxPayloadBytes,
     closeTimeoutMs: options.closeTimeoutMs ?? CLIENT_DEFAULTS.closeTimeoutMs,
     activityThrottleMs: options.activityThrottleMs ?? CLIENT_DEFAULTS.activityThrottleMs,
+    ...(diagnostics === undefined ? {} : { diagnostics }),
     observer: {
       onData(message: ServerMessage) {
         metrics.dataMessages++;

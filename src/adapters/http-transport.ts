@@ -4,6 +4,7 @@
  */
 import { Agent, request } from 'undici';
 import { IbkrWsError } from '../errors.js';
+import type { ConnectionDiagnostics } from '../diagnostics.js';
 import { describeCertificateError, type ResolvedTls } from './tls.js';
 
 export interface HttpTransportOptions {
@@ -12,6 +13,8 @@ export interface HttpTransportOptions {
   readonly requestTimeoutMs: number;
   readonly maxResponseBytes: number;
   readonly userAgent: string;
+  /** Told of every call's path, status and timing (never its query or body). */
+  readonly diagnostics?: ConnectionDiagnostics;
 }
 
 export type HttpBody = { format: 'json'; value: unknown } | { format: 'text'; value: string } | { format: 'empty' };
@@ -37,6 +40,22 @@ export class HttpTransport {
   }
 
   async send(method: 'GET' | 'POST', path: string): Promise<HttpOutcome> {
+    const restCall = this.#options.diagnostics?.restCall;
+    if (restCall === undefined) return this.#send(method, path);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const outcome = await this.#send(method, path);
+    restCall({
+      method,
+      path: new URL(path, this.#options.gateway).pathname,
+      ...(outcome.kind === 'response' ? { status: outcome.status } : { errorCode: outcome.error.code }),
+      startedAt,
+      durationMs: performance.now() - started,
+    });
+    return outcome;
+  }
+
+  async #send(method: 'GET' | 'POST', path: string): Promise<HttpOutcome> {
     const url = new URL(path, this.#options.gateway);
     const abort = new AbortController();
     // Overall deadline, on top of undici's per-phase timeouts: a slow-drip body must not hold a check forever.

@@ -12,11 +12,14 @@
 import WebSocket from 'ws';
 import { fromCallback } from 'xstate';
 import { decodeFrame } from '../protocol/decode.js';
+import { frameText } from '../protocol/frame-text.js';
 import { encodeCommand } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
 import type { ClientCommand, ServerMessage } from '../protocol/types.js';
 import type { SocketCommand, SocketEvent, SocketInput } from '../protocol/session.js';
 import { IbkrWsError } from '../errors.js';
+import type { ConnectionDiagnostics } from '../diagnostics.js';
+import { redactWireText } from '../protocol/redact-wire-text.js';
 import { describeCertificateError, type ResolvedTls } from './tls.js';
 
 /** Kinds the statechart reasons about; everything else is data. */
@@ -63,6 +66,8 @@ export interface SocketActorOptions {
   readonly closeTimeoutMs: number;
   readonly activityThrottleMs: number;
   readonly observer: SocketObserver;
+  /** Told of each socket's opening and closing, and of every frame in and out (its kind, topic and size). */
+  readonly diagnostics?: ConnectionDiagnostics;
 }
 
 export function createSocketActor(options: SocketActorOptions) {
@@ -87,15 +92,29 @@ export function createSocketActor(options: SocketActorOptions) {
       followRedirects: false,
     };
     const ws = new WebSocket(options.wsUrl, clientOptions);
+    options.diagnostics?.socketOpening?.({ socketId, at: Date.now() });
 
     const emit = (event: SocketEvent): void => {
       if (!disposed) sendBack(event);
     };
 
-    const sendText = (text: string): void => {
+    const diagnostics = options.diagnostics;
+    const sendText = (text: string, kind: string, topic?: string): void => {
       if (disposed || ws.readyState !== WebSocket.OPEN) return;
       ws.send(text);
-      observer.onFrameOut(Buffer.byteLength(text));
+      const bytes = Buffer.byteLength(text);
+      observer.onFrameOut(bytes);
+      if (diagnostics?.frame !== undefined) {
+        diagnostics.frame({
+          direction: 'out',
+          socketId,
+          kind,
+          ...(topic === undefined ? {} : { topic }),
+          bytes,
+          at: Date.now(),
+          ...(diagnostics.framePayloads === true ? { text: redactWireText(text) } : {}),
+        });
+      }
     };
 
     const live: LiveSocket = {
@@ -112,7 +131,7 @@ export function createSocketActor(options: SocketActorOptions) {
             observer.onTransportError?.(new IbkrWsError('invalid-option', `command not sent: ${error.message}`), socketId);
             continue;
           }
-          sendText(text);
+          sendText(text, command.op, 'topic' in command ? command.topic : undefined);
         }
       },
       pause: () => {
@@ -126,6 +145,7 @@ export function createSocketActor(options: SocketActorOptions) {
     ws.on('open', () => {
       if (disposed) return;
       observer.onSocketChange?.(live);
+      options.diagnostics?.socketOpened?.({ socketId, at: Date.now() });
       emit({ type: 'SOCKET.OPENED', socketId });
     });
 
@@ -136,6 +156,7 @@ export function createSocketActor(options: SocketActorOptions) {
       const byteLength = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : (data as Buffer).byteLength;
       observer.onFrameIn(byteLength);
       const result = decodeFrame(data as Buffer | Buffer[] | ArrayBuffer, decodeOptions);
+      if (diagnostics?.frame !== undefined) reportFrameIn(data, byteLength, result.ok ? result.message : undefined);
       if (!result.ok) {
         observer.onProtocolError(result.error, socketId);
         // Undecodable bytes still prove the socket is alive.
@@ -153,6 +174,24 @@ export function createSocketActor(options: SocketActorOptions) {
       notifyActivity();
     });
 
+    function reportFrameIn(data: WebSocket.RawData, bytes: number, message: ServerMessage | undefined): void {
+      const topic = message !== undefined && 'topic' in message ? message.topic : undefined;
+      let text: string | undefined;
+      if (diagnostics?.framePayloads === true) {
+        const decoded = frameText(data as Buffer | Buffer[] | ArrayBuffer, Number.MAX_SAFE_INTEGER);
+        text = typeof decoded === 'string' ? redactWireText(decoded) : undefined;
+      }
+      diagnostics?.frame?.({
+        direction: 'in',
+        socketId,
+        kind: message?.kind ?? 'undecodable',
+        ...(typeof topic === 'string' ? { topic } : {}),
+        bytes,
+        at: Date.now(),
+        ...(text === undefined ? {} : { text }),
+      });
+    }
+
     function notifyActivity(): void {
       const now = performance.now();
       if (now - lastActivityAt < options.activityThrottleMs) return;
@@ -161,6 +200,7 @@ export function createSocketActor(options: SocketActorOptions) {
     }
 
     ws.on('close', (code: number, reason: Buffer) => {
+      options.diagnostics?.socketClosed?.({ socketId, code, reason: reason.toString('utf8').slice(0, 123), at: Date.now() });
       emit({ type: 'SOCKET.CLOSED', socketId, code, reason: reason.toString('utf8').slice(0, 123) });
     });
 
@@ -187,13 +227,13 @@ export function createSocketActor(options: SocketActorOptions) {
       if (disposed) return;
       switch (command.type) {
         case 'SOCKET.SEND_TIC':
-          sendText(encodeCommand({ op: 'tic' }));
+          sendText(encodeCommand({ op: 'tic' }), 'tic');
           break;
         case 'SOCKET.SEND_PROBE':
-          sendText(encodeCommand({ op: 'echo' }));
+          sendText(encodeCommand({ op: 'echo' }), 'echo');
           break;
         case 'SOCKET.SEND_SESSION':
-          sendText(encodeCommand({ op: 'session', session: session.reveal() }));
+          sendText(encodeCommand({ op: 'session', session: session.reveal() }), 'session');
           break;
         case 'SOCKET.SEND':
           live.send(command.commands);
