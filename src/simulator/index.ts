@@ -2,6 +2,7 @@
 export { startGatewaySimulator } from './simulator.js';
 export { SIMULATOR_DEFAULTS } from './options.js';
 export { generateLoopbackCertificate } from './certificate.js';
+export { CONTROL_NAMES, ControlError } from './control/schema.js';
 export type {
   BrokerageExpiryNotice,
   FrameType,
@@ -14,6 +15,8 @@ export type {
   ClientFrameOutcome,
   ClientFrameRecord,
   ConnectionRecord,
+  ControlSource,
+  FaultEvent,
   GatewaySimulator,
   GatewayStateSnapshot,
   RestRequestEvent,

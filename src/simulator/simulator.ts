@@ -4,6 +4,8 @@
  * SocketSession per WebSocket, the gateway-wide resources, and the record of what clients sent.
  */
 import { createSimulatorCertificate } from './certificate.js';
+import { handleControlRequest, isControlPath } from './control/http.js';
+import { controlEntry, validateControlArgs } from './control/schema.js';
 import { GatewayFaults } from './faults.js';
 import { GatewayState } from './gateway-state.js';
 import { createSimulatorLog } from './log.js';
@@ -63,7 +65,11 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       maxClientPayloadBytes: resolved.maxClientPayloadBytes,
       faults,
       log,
-      onRequest: (request, response) => handleRestRequest(request, response, restContext),
+      onRequest: (request, response) => {
+        // `/__sim/` shares no prefix with a gateway path (`/v1/api`, `/v1/portal`): the control API stays apart.
+        if (resolved.controlApi && isControlPath(request.url)) handleControlRequest(request, response, simulator);
+        else handleRestRequest(request, response, restContext);
+      },
       onSocket: (ws, socket, request) => {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
         const session = new SocketSession(
@@ -92,7 +98,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     for (const session of [...sessions]) action(session);
   };
 
-  return {
+  const simulator: GatewaySimulator = {
     url: `https://localhost:${port}`,
     wsUrl: `wss://localhost:${port}/v1/api/ws`,
     port,
@@ -156,6 +162,13 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     pushOrders: (orders) => resources.accountActivity.pushOrders(orders),
     pushTrades: (trades) => resources.accountActivity.pushTrades(trades),
     pushNotice: (topic, args) => everySession((session) => session.pushToReady({ topic, args })),
+    control: (name, args, source = 'code') => {
+      const entry = controlEntry(name);
+      const checked = validateControlArgs(name, args);
+      const result = entry.run(simulator, checked);
+      if (entry.kind === 'fault') record.emit('fault', { name, args: checked, source, at: Date.now() });
+      return result;
+    },
     close: () =>
       (closing ??= (async () => {
         disposeState();
@@ -166,6 +179,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         log('info', 'gateway simulator closed');
       })()),
   };
+  return simulator;
 }
 
 /** Codes a server may put in a close frame (RFC 6455 §7.4): 1005, 1006 and 1015 are never sent. */

@@ -76,11 +76,25 @@ export interface RestRequestEvent {
   readonly status: number;
 }
 
+/** Who called a control: the HTTP control API, a fault schedule, a replay, or code through `control()`. */
+export type ControlSource = 'api' | 'schedule' | 'replay' | 'code';
+
+/** A fault of the control surface was applied through `control()` (queries are not reported). */
+export interface FaultEvent {
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly source: ControlSource;
+  readonly at: number;
+}
+
 export interface SimulatorEvents {
   'client-frame': ClientFrameRecord;
   connection: { readonly connectionId: number; readonly path: string };
+  /** The socket was greeted (or accepted its session): it is authenticated and ready. */
+  ready: { readonly connectionId: number };
   disconnect: { readonly connectionId: number; readonly code: number };
   'rest-request': RestRequestEvent;
+  fault: FaultEvent;
 }
 
 export type SimulatorEventName = keyof SimulatorEvents;
@@ -157,6 +171,13 @@ export interface GatewaySimulator {
   pushTrades(trades?: readonly Record<string, unknown>[]): void;
   /** Pushes a notification (`ntf`) or bulletin (`blt`) to every ready socket. */
   pushNotice(topic: 'ntf' | 'blt', args: Record<string, unknown> | readonly Record<string, unknown>[]): void;
+
+  /**
+   * Calls a member of the control surface by name with JSON-shaped arguments (an array, or an object by parameter
+   * name), validated first: a bad name or argument throws ControlError and changes nothing. Faults are reported as
+   * `fault` events. The HTTP control API, fault schedules and replay go through here.
+   */
+  control(name: string, args?: unknown, source?: ControlSource): unknown;
 
   /** Stops everything: timers cleared, sockets destroyed, server closed, CA file removed. Idempotent. */
   close(): Promise<void>;
