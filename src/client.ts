@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import type { ServerMessage } from './protocol/types.js';
 import type { SessionCheck } from './protocol/session.js';
 import { fanOutDiagnostics, type ConnectionDiagnostics } from './diagnostics.js';
+import { createRecorder, type RecordOption } from './recorder/client-option.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
@@ -48,6 +49,11 @@ export interface IbkrWsOptions {
    * on it. Never given a secret. See src/diagnostics.ts.
    */
   readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
+  /**
+   * The flight recorder: `{ file, payloads, maxEvents, maxAgeMs, maxBytes }` or a FlightRecorder you keep (to dump it
+   * yourself). A bounded, redacted record written continuously, on `failed` and on stop(). See docs/SIMULATOR.md.
+   */
+  readonly record?: RecordOption;
   /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -101,8 +107,13 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     if (error.code === 'tls-certificate') fatal ??= error;
   }
 
+  const recorder = createRecorder(options.record, (error) => reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)));
+  recorder?.attach(events);
   const diagnostics = fanOutDiagnostics(
-    options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics],
+    [
+      ...(options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics]),
+      ...(recorder === undefined ? [] : [recorder.diagnostics]),
+    ],
     (error) => reportError(new IbkrWsError('invalid-option', `a diagnostics tap threw: ${(error as Error)?.message ?? String(error)}`)),
   );
 
@@ -356,6 +367,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       hub.stop();
       await Promise.all([...teardowns]);
       await http.close();
+      await recorder?.close('stop');
     })();
     return stopping;
   }
