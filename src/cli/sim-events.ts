@@ -29,7 +29,7 @@ export function createSimPrinter(stdout: (line: string) => void, json: boolean):
 }
 
 /** Prints the simulator's events until the returned function is called. */
-export function printSimulatorEvents(simulator: GatewaySimulator, printer: SimPrinter): () => void {
+export function printSimulatorEvents(simulator: Pick<GatewaySimulator, 'on'>, printer: SimPrinter): () => void {
   const offs = [
     simulator.on('connection', ({ connectionId, path }) =>
       printer.event('socket-opened', { socket: connectionId, path }, `socket ${connectionId} opened (${path})`),

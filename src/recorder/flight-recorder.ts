@@ -46,6 +46,7 @@ export interface RecordedEvents {
   'login-required': { readonly reason: string; readonly competing: boolean; readonly at: number };
   reconnect: { readonly attempt: number; readonly delayMs: number; readonly reason: string; readonly at: number };
   error: { readonly code: string };
+  'session-rotated': { readonly at: number };
 }
 
 export interface RecordedEventSource {
@@ -113,6 +114,7 @@ export class FlightRecorder {
       source.on('login-required', (event) => this.#push({ t: event.at, type: 'login-required', reason: event.reason, competing: event.competing })),
       source.on('reconnect', (event) => this.#push({ t: event.at, type: 'reconnect', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason })),
       source.on('error', (error) => this.#push({ t: Date.now(), type: 'error', code: error.code })),
+      source.on('session-rotated', (event) => this.#push({ t: event.at, type: 'session-rotated' })),
     );
   }
 

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
 import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
+import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
+import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
 import { createSimPrinter, printSimulatorEvents } from '../sim-events.js';
@@ -21,7 +23,7 @@ export interface SimCommandControl {
   readonly signal?: AbortSignal;
 }
 
-const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--faults FILE] [--json]
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--faults FILE] [--json] [--replay FILE]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
 Faults from any language: curl -k -X POST https://localhost:PORT/__sim/closeSockets -d '[1000]' (docs/SIMULATOR.md).
@@ -33,6 +35,7 @@ Options:
   --faults FILE              run a fault schedule: [{"at": seconds, "fault": name, "args": [...]}, ...]
   --json                     one JSON object per line: sockets opened/closed, faults fired, REST calls
   --no-control-api           serve gateway paths only (no /__sim/)
+  --replay FILE              play back the gateway's side of a flight record (ibkr-ws connect --record FILE)
   --help                     show this help`;
 
 interface SimArguments {
@@ -40,6 +43,7 @@ interface SimArguments {
   readonly options: GatewaySimulatorOptions;
   readonly json: boolean;
   readonly schedule?: FaultSchedule;
+  readonly replay?: FlightRecord;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -57,9 +61,9 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 0;
   }
 
-  let simulator: GatewaySimulator;
+  let simulator: GatewaySimulator | ReplayServer;
   try {
-    simulator = await startGatewaySimulator(parsed.options);
+    simulator = parsed.replay === undefined ? await startGatewaySimulator(parsed.options) : await startReplayServer(parsed.replay, { port: parsed.options.port ?? SIMULATOR_DEFAULTS.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const port = parsed.options.port ?? SIMULATOR_DEFAULTS.port;
@@ -72,21 +76,23 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   }
 
   const printer = createSimPrinter(io.stdout, parsed.json);
+  const script = 'script' in simulator ? simulator.script : undefined;
+  const replaying = script !== undefined;
   if (parsed.json) {
-    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port });
+    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port, ...(replaying ? { replay: true } : {}) });
   } else {
-    io.stdout(`Gateway simulator listening on 127.0.0.1:${simulator.port}`);
+    io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
     io.stdout(`  url: ${simulator.url}`);
     io.stdout(`  ws:  ${simulator.wsUrl}`);
     io.stdout(`  ca:  ${simulator.caPath}`);
-    if (parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
+    if (!replaying && parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
     io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
     io.stdout('Stop with Ctrl+C.');
   }
   const stopPrinting = printSimulatorEvents(simulator, printer);
   const schedule = parsed.schedule;
   const stopSchedule =
-    schedule === undefined
+    schedule === undefined || 'script' in simulator
       ? undefined
       : runFaultSchedule(simulator, schedule, (fired) => {
           if (fired.error !== undefined) io.stderr(`ibkr-ws sim: scheduled ${fired.fault} failed: ${fired.error}`);
@@ -111,6 +117,7 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
   let help = false;
   let json = false;
   let schedule: FaultSchedule | undefined;
+  let replay: FlightRecord | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -153,11 +160,32 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
       case '--faults':
         schedule = readSchedule(value());
         break;
+      case '--replay':
+        replay = readRecord(value());
+        break;
       default:
         throw new UsageError(`unknown argument '${argument}'`);
     }
   }
-  return { help, options, json, ...(schedule === undefined ? {} : { schedule }) };
+  if (replay !== undefined) {
+    const simulatorFlags = Object.keys(options).filter((key) => key !== 'port');
+    if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
+  }
+  return { help, options, json, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
+}
+
+function readRecord(path: string): FlightRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseFlightRecord(text);
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: ${(error as Error).message}`);
+  }
 }
 
 function readSchedule(path: string): FaultSchedule {
