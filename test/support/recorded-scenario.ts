@@ -50,3 +50,44 @@ export async function recordFaultScenario(file: string, record: Record<string, u
   await client.stop();
   return { simulator, states: states.states, text: readFileSync(file, 'utf8'), secrets };
 }
+
+/** One step of a scenario: act on the simulator, then let the client settle. */
+export type ScenarioStep = (simulator: GatewaySimulator) => void | Promise<void>;
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the client through `steps` with a recorder on; after each step the client must settle back to authenticated. */
+export async function recordSteps(
+  file: string,
+  steps: readonly ScenarioStep[],
+  simulatorOptions: Parameters<typeof startSimulator>[0] = {},
+): Promise<{ states: readonly LifecycleState[]; text: string; secrets: readonly string[] }> {
+  const simulator = await startSimulator(simulatorOptions);
+  const secrets = [simulator.sessionValue];
+  const client = createTestClient(simulator, { record: { file } });
+  const states = recordStates(client);
+  await client.start();
+  const quotes = client.marketData(265598, ['31']);
+  await quotes.acknowledged;
+  await pause(400);
+  for (const step of steps) {
+    await step(simulator);
+    secrets.push(simulator.sessionValue);
+    await settled(states);
+  }
+  await client.stop();
+  return { states: states.states, text: readFileSync(file, 'utf8'), secrets };
+}
+
+/** Authenticated, with no transition for 600 ms (a fault that changes nothing settles at once). */
+async function settled(states: { readonly changes: readonly { state: LifecycleState; at: number }[] }): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const last = states.changes.at(-1);
+    if (last !== undefined && last.state === 'authenticated' && Date.now() - last.at >= 600) return;
+    if (Date.now() > deadline) throw new Error(`the client did not settle: ${states.changes.map((change) => change.state).join(' → ')}`);
+    await pause(20);
+  }
+}
+
+export { pause };
