@@ -16,6 +16,7 @@ import { SocketSession } from './socket-session.js';
 import { AccountActivity } from './topics/account-activity.js';
 import { HistorySlots } from './topics/history.js';
 import { MarketDataLines } from './topics/market-data-lines.js';
+import { MarketStates } from './topics/market-states.js';
 import type { GatewayResources } from './topics/socket-topics.js';
 import { TrafficRecord } from './traffic-record.js';
 import type { GatewaySimulator } from './types.js';
@@ -31,6 +32,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     marketDataLines: new MarketDataLines(resolved.marketDataLines),
     historySlots: new HistorySlots(resolved.maxHistoryStreams),
     accountActivity: new AccountActivity(resolved),
+    marketStates: new MarketStates(),
   };
   const sessions = new Set<SocketSession>();
   let requireSessionMessage = resolved.requireSessionMessage;
@@ -123,6 +125,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         maintenance: faults.maintenance,
         marketDataLinesInUse: resources.marketDataLines.inUse(),
         historyStreamsInUse: resources.historySlots.inUse,
+        marketStates: resources.marketStates.snapshot(),
       };
     },
     on: (event, listener) => record.on(event, listener),
@@ -159,6 +162,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       marketDataMode = mode;
       everySession((session) => session.topics.setMarketDataMode(mode));
     },
+    setMarketState: (conid, marketState) => resources.marketStates.set(conid, marketState),
     pushOrders: (orders) => resources.accountActivity.pushOrders(orders),
     pushTrades: (trades) => resources.accountActivity.pushTrades(trades),
     pushNotice: (topic, args) => everySession((session) => session.pushToReady({ topic, args })),

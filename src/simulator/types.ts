@@ -6,6 +6,7 @@ import type { ClientCommand } from '../protocol/types.js';
 import type { TopicUnknown } from '../protocol/parse-client-command.js';
 import type { BrokerageStatus } from './gateway-state.js';
 import type { MarketDataMode } from './options.js';
+import type { MarketState } from './topics/market-states.js';
 
 /** What the simulator did with one client frame. */
 export type ClientFrameOutcome =
@@ -105,6 +106,8 @@ export interface GatewayStateSnapshot {
   readonly maintenance: boolean;
   readonly marketDataLinesInUse: number;
   readonly historyStreamsInUse: number;
+  /** Contracts not trading normally, by conid (`setMarketState`). */
+  readonly marketStates: Readonly<Record<string, MarketState>>;
 }
 
 export interface SendRawOptions {
@@ -165,6 +168,11 @@ export interface GatewaySimulator {
   setRequireSessionMessage(required: boolean): void;
   /** `interval`: deltas every `marketDataIntervalMs`; `flood`: as fast as each socket drains (benchmarks). */
   setMarketDataMode(mode: MarketDataMode): void;
+  /**
+   * A contract's market from now on, on every socket: `realtime` (6509 `R…`), `delayed` (6509 `D…`), `halted` (last
+   * price `H…`, no moves) or `closed` (6509 `Z…`, last price `C<prior close>`, no moves).
+   */
+  setMarketState(conid: number, state: MarketState): void;
   /** Pushes order updates to `sor` subscribers (default: the next step of the synthetic order). */
   pushOrders(orders?: readonly Record<string, unknown>[]): void;
   /** Pushes trades to `str` subscribers (default: a fill of the synthetic order). */

@@ -4,9 +4,10 @@
  * so a name or an argument is validated the same way everywhere — and always before anything is changed: a bad call
  * is refused whole, the simulator is unaffected.
  */
+import { MARKET_STATES, type MarketState } from '../topics/market-states.js';
 import type { GatewaySimulator } from '../types.js';
 
-export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'records' | 'record-or-records' | 'notice-topic' | 'market-data-mode';
+export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'records' | 'record-or-records' | 'notice-topic' | 'market-data-mode' | 'market-state';
 
 export interface ParamSpec {
   readonly name: string;
@@ -103,6 +104,15 @@ export const CONTROL_TABLE: Readonly<Record<string, ControlEntry>> = {
     params: [{ name: 'mode', type: 'market-data-mode' }],
     summary: "'interval' (paced) or 'flood' (as fast as sockets drain)",
     run: (sim, [mode]) => sim.setMarketDataMode(mode as 'interval' | 'flood'),
+  },
+  setMarketState: {
+    kind: 'fault',
+    params: [
+      { name: 'conid', type: 'integer', min: 1 },
+      { name: 'state', type: 'market-state' },
+    ],
+    summary: "a contract's market: 'realtime', 'delayed', 'halted' or 'closed'",
+    run: (sim, [conid, state]) => sim.setMarketState(conid as number, state as MarketState),
   },
   pushOrders: {
     kind: 'fault',
@@ -203,6 +213,9 @@ function checkValue(param: ParamSpec, value: unknown): string | undefined {
       break;
     case 'notice-topic':
       if (value !== 'ntf' && value !== 'blt') return `must be 'ntf' or 'blt', got ${describe(value)}`;
+      break;
+    case 'market-state':
+      if (!(MARKET_STATES as readonly unknown[]).includes(value)) return `must be one of ${MARKET_STATES.map((state) => `'${state}'`).join(', ')}, got ${describe(value)}`;
       break;
     case 'market-data-mode':
       if (value !== 'interval' && value !== 'flood') return `must be 'interval' or 'flood', got ${describe(value)}`;
