@@ -90,6 +90,8 @@ describe('the control API', () => {
     ['/__sim/pushOrders', '[[1, 2]]', /array of objects/],
     ['/__sim/logout', '{not json', /must be JSON/],
     ['/__sim/logout', '"yes"', /array or object/],
+    ['/__sim/%E0%A4%A', '[]', /not valid URL encoding/],
+    ['/__sim/constructor', '[]', /unknown control 'constructor'/],
   ])('refuses POST %s %s with 400 and a message, and changes nothing', async (path, body, message) => {
     const simulator = await startSimulator();
     const faults: FaultEvent[] = [];

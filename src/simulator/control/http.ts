@@ -73,7 +73,12 @@ export function handleControlRequest(request: IncomingMessage, response: ServerR
 
 function answer(request: IncomingMessage, text: string, simulator: GatewaySimulator): [number, unknown] {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
-  const name = decodeURIComponent(path.slice(CONTROL_PREFIX.length)).replace(/\/+$/, '');
+  let name: string;
+  try {
+    name = decodeURIComponent(path.slice(CONTROL_PREFIX.length)).replace(/\/+$/, '');
+  } catch {
+    return [400, { ok: false, error: 'the control name is not valid URL encoding' }];
+  }
   const method = request.method ?? 'GET';
   if (name === '' || path === '/__sim') {
     if (method !== 'GET') return [405, { ok: false, error: 'GET /__sim/ lists the controls; POST /__sim/<name> calls one' }];
