@@ -18,7 +18,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const SCENARIOS: ReadonlyArray<[string, readonly ScenarioStep[]]> = [
+type Scenario = [string, readonly ScenarioStep[], { payloads?: boolean }?];
+
+const SCENARIOS: ReadonlyArray<Scenario> = [
   ['linger, then resume before the probe times out (a false alarm)', [async (sim) => {
     sim.linger();
     await pause(900);
@@ -56,20 +58,27 @@ const SCENARIOS: ReadonlyArray<[string, readonly ScenarioStep[]]> = [
     sim.setRequireSessionMessage(true);
     sim.closeSockets(1000);
   }]],
+  ['logout, login and a malformed frame, recorded with payloads (frames replayed as recorded)', [async (sim) => {
+    sim.sendRaw('{"topic":"smd+265598","31":"1');
+    sim.logout();
+    await pause(400);
+    sim.login();
+  }], { payloads: true }],
 ];
 
 const transitions = (events: readonly RecordEvent[]) =>
   events.filter((event): event is Extract<RecordEvent, { type: 'state' }> => event.type === 'state').map((event) => `${event.state} (${event.reason ?? ''})`);
 
 describe('a replayed record', () => {
-  it.each(SCENARIOS)('reproduces the states of a run with %s', async (_name, steps) => {
+  it.each(SCENARIOS)('reproduces the states of a run with %s', async (_name, steps, recordOptions = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'ibkr-ws-replay-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const { text, secrets } = await recordSteps(join(dir, 'original.jsonl'), steps);
+    const { text, secrets } = await recordSteps(join(dir, 'original.jsonl'), steps, {}, recordOptions);
     await stopWhatWasStarted();
     const record = parseFlightRecord(text);
     for (const secret of secrets) expect(text).not.toContain(secret);
     const expected = transitions(record.events).slice(0, -1);
+    expect(record.header.payloads).toBe(recordOptions.payloads === true);
 
     const replay = await startReplayServer(record);
     cleanups.push(() => replay.close());

@@ -61,10 +61,11 @@ export async function recordSteps(
   file: string,
   steps: readonly ScenarioStep[],
   simulatorOptions: Parameters<typeof startSimulator>[0] = {},
+  recordOptions: Record<string, unknown> = {},
 ): Promise<{ states: readonly LifecycleState[]; text: string; secrets: readonly string[] }> {
   const simulator = await startSimulator(simulatorOptions);
   const secrets = [simulator.sessionValue];
-  const client = createTestClient(simulator, { record: { file } });
+  const client = createTestClient(simulator, { record: { file, ...recordOptions } });
   const states = recordStates(client);
   await client.start();
   const quotes = client.marketData(265598, ['31']);
