@@ -2,6 +2,8 @@
  * `--record FILE` for `connect`: the flight recorder (src/recorder/), written continuously, on `failed`, on the way
  * out, and whenever the process gets SIGUSR2 (`kill -USR2 <pid>`: "write what you have now").
  */
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { FlightRecorder, RECORDER_DEFAULTS } from '../recorder/index.js';
 import { parseNonNegativeNumber } from './args.js';
 import { UsageError, type CliIo } from './io.js';
@@ -36,6 +38,12 @@ export function parseRecordFlags(values: Record<string, unknown>): RecordFlags |
     return undefined;
   }
   if (file === '') throw new UsageError('--record expects a file name');
+  try {
+    // The record is written next to itself (a temporary file, then a rename): the directory must be writable.
+    accessSync(dirname(resolve(file)), constants.W_OK);
+  } catch {
+    throw new UsageError(`--record ${file}: cannot write in ${dirname(resolve(file))}`);
+  }
   const positive = (flag: string): number | undefined => {
     const text = values[flag];
     if (typeof text !== 'string') return undefined;

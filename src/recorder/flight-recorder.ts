@@ -26,7 +26,7 @@ export interface FlightRecorderOptions {
   readonly maxBytes?: number;
   /** Continuous writing: at most once per interval, only when something was recorded. 0 = only on dumps. */
   readonly flushIntervalMs?: number;
-  /** A write failed (the recording goes on in memory). The client reports it as an `error` event. */
+  /** A write failed (the recording goes on in memory; reported once until a write succeeds again). The client reports it as an `error` event. */
   readonly onError?: (error: Error) => void;
 }
 
@@ -63,6 +63,8 @@ export class FlightRecorder {
   #dirty = false;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** A write failed and none succeeded since: the next failure is not reported again (no error every second). */
+  #failing = false;
 
   constructor(options: FlightRecorderOptions = {}) {
     this.#options = options;
@@ -153,8 +155,10 @@ export class FlightRecorder {
       try {
         await writeFile(temporary, text, { mode: 0o600 });
         await rename(temporary, file);
+        this.#failing = false;
       } catch (error) {
-        this.#options.onError?.(error as Error);
+        if (!this.#failing) this.#options.onError?.(error as Error);
+        this.#failing = true;
       }
     });
     return this.#writing;

@@ -115,6 +115,17 @@ describe('the flight recorder', () => {
     expect(ofType(record.events, 'state').at(-1)).toMatchObject({ state: 'failed' });
   }, 30_000);
 
+  it('reports a write that fails once (record-failed), not every second, and refuses an unwritable --record at start', async () => {
+    const errors: Error[] = [];
+    const recorder = new FlightRecorder({ file: join(tempPath('x'), 'no-such-dir', 'record.jsonl'), flushIntervalMs: 0, onError: (error) => errors.push(error) });
+    await recorder.dump();
+    await recorder.dump();
+    expect(errors).toHaveLength(1);
+    const { parseConnectArgs } = await import('../../src/cli/commands/connect.js');
+    expect(() => parseConnectArgs(['--gateway', 'https://localhost:5000', '--record', '/proc/no-such-dir/record.jsonl'])).toThrow(/cannot write in/);
+    expect(() => parseConnectArgs(['--gateway', 'https://localhost:5000', '--record-payloads'])).toThrow(/needs --record FILE/);
+  });
+
   it('ibkr-ws connect --record writes the record on SIGUSR2 and on the way out', async () => {
     const file = tempPath('cli.jsonl');
     const simulator = await startSimulator({ heartbeatIntervalMs: 10_000 });
