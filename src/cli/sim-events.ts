@@ -2,7 +2,7 @@
  * What `ibkr-ws sim` prints while it runs: for people, one line per socket opened or closed and per fault fired; with
  * `--json`, one JSON object per line for harnesses in any language:
  *
- *   {"event":"listening","url":…,"ws":…,"ca":…,"port":…,"at":…}
+ *   {"event":"listening","url":…,"ws":…,"ca":…,"port":…,"control":…,"at":…}
  *   {"event":"socket-opened","socket":1,"path":"/v1/api/ws","at":…}
  *   {"event":"socket-ready","socket":1,"at":…}
  *   {"event":"socket-closed","socket":1,"code":1000,"at":…}

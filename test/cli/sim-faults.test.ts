@@ -77,6 +77,7 @@ describe('ibkr-ws sim --faults --json', () => {
     const sim = spawnSim(['--faults', schedule, '--heartbeat-interval', '200']);
     const listening = await sim.waitFor((event) => event.event === 'listening');
     expect(listening).toMatchObject({ url: expect.stringMatching(/^https:\/\/localhost:\d+$/), port: expect.any(Number) });
+    expect(listening.control).toBe(`${listening.url}/__sim/`);
     const ca = readFileSync(listening.ca, 'utf8');
     // Nothing fires before an authenticated socket exists.
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -79,7 +79,8 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   const script = 'script' in simulator ? simulator.script : undefined;
   const replaying = script !== undefined;
   if (parsed.json) {
-    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port, ...(replaying ? { replay: true } : {}) });
+    const controlUrl = !replaying && parsed.options.controlApi !== false ? { control: `${simulator.url}/__sim/` } : {};
+    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port, ...controlUrl, ...(replaying ? { replay: true } : {}) });
   } else {
     io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
     io.stdout(`  url: ${simulator.url}`);
