@@ -90,6 +90,17 @@ describe('the flight recorder', () => {
     expect(ofType(record.events, 'state').at(-1)).toMatchObject({ state: 'stopped' });
   }, 30_000);
 
+  it('keeps only the last minutes: older events leave the ring as time passes', () => {
+    const recorder = new FlightRecorder({ maxAgeMs: 60_000 });
+    const now = Date.now();
+    recorder.diagnostics.socketOpened?.({ socketId: 1, at: now - 120_000 });
+    recorder.diagnostics.socketOpened?.({ socketId: 2, at: now - 30_000 });
+    recorder.diagnostics.socketOpened?.({ socketId: 3, at: now });
+    const events = recorder.lines().slice(1).map((line) => JSON.parse(line));
+    expect(events.map((event) => event.socket)).toEqual([2, 3]);
+    expect(recorder.stats).toEqual({ events: 2, dropped: 1 });
+  });
+
   it('bounds the size too, and refuses bad bounds at construction', () => {
     const recorder = new FlightRecorder({ maxBytes: 400 });
     for (let socket = 1; socket <= 50; socket++) recorder.diagnostics.socketOpened?.({ socketId: socket, at: Date.now() });

@@ -109,6 +109,17 @@ describe('the control API', () => {
     await socket.heartbeatsPass(2);
   });
 
+  it('is the same call from code: simulator.control() validates and reports the fault with source code', async () => {
+    const simulator = await startSimulator();
+    const faults: FaultEvent[] = [];
+    simulator.on('fault', (event) => faults.push(event));
+    simulator.control('maintenance', { on: true });
+    expect(simulator.state.maintenance).toBe(true);
+    expect(() => simulator.control('maintenance', ['yes'])).toThrow(/must be true or false/);
+    expect(simulator.control('state')).toMatchObject({ maintenance: true });
+    expect(faults).toEqual([expect.objectContaining({ name: 'maintenance', args: [true], source: 'code' })]);
+  });
+
   it('refuses GET on a fault (it would change state on a read) with 400', async () => {
     const simulator = await startSimulator();
     const answer = await rawCall(simulator.url, simulator.ca, 'GET', '/__sim/logout');
