@@ -65,8 +65,6 @@ export interface ReplayScript {
 
 /** The phases in which the client holds a socket (DESIGN.md's lifecycle names). */
 const SOCKET_PHASES = new Set(['open', 'awaiting-session', 'sending-session', 'authenticated', 'lingering-detected']);
-/** A connection dropped without a close frame, seen by the client. */
-const ABNORMAL_CLOSURE = 1006;
 /** Below this, a handshake was just a handshake. */
 const SLOW_HANDSHAKE_MS = 100;
 
