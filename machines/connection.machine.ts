@@ -3,20 +3,26 @@
  * the whole lifecycle; DESIGN.md's table is the contract for the state names.
  *
  *   idle ─START→ checking-session ─authenticated→ socket.open ─opened→ socket.awaiting-session
- *        ─greeting / sts authenticated→ socket.authenticated
- *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.authenticated
- *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
- *                                                            ─probe timeout→ reconnect (socket terminated)
+ *        ─greeting / sts authenticated→ socket.ready.authenticated
+ *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.ready.authenticated
+ *   socket.ready.authenticated ─silence→ socket.ready.lingering-detected ─frame→ authenticated (false alarm)
+ *                                                                        ─probe timeout→ reconnect (socket terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
+ *   FATAL (a failure retrying cannot heal, e.g. a certificate that does not match the pin) → failed, from anywhere
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
- * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
- * any reason stops the actor, which closes (or terminates) the real socket: a stale socket cannot outlive its state
- * (statelyai/xstate#4952). Every socket gets a new id; events of an older one are ignored by `fromCurrentSocket`.
+ * (open … lingering-detected). Leaving `socket` for any reason stops the actor, which closes (or terminates) the real
+ * socket: a stale socket cannot outlive its state (statelyai/xstate#4952). Every socket gets a new id; events of an
+ * older one are ignored by `fromCurrentSocket`.
  *
- * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`notifyAuthenticated`,
- * `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`; tests provide
- * in-memory ones.
+ * Why a `ready` parent inside it: "the data plane is ready" is this one state. Its entry hands the subscription layer
+ * the authenticated socket (`dataPlaneReady`), its exit takes it away (`dataPlaneLost`, with the reason). A false
+ * alarm goes from `lingering-detected` back to `authenticated` inside `ready`: no exit, so no gap. The public names
+ * stay `authenticated` and `lingering-detected` (lifecycle-states.ts maps the paths); `ready` is not a phase of its own.
+ *
+ * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`dataPlaneReady`,
+ * `dataPlaneLost`, `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`;
+ * tests provide in-memory ones.
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
@@ -55,7 +61,13 @@ export interface ConnectionContext {
   readonly gatewayLoggedIn: boolean;
 }
 
-export type ConnectionEvent = { type: 'START' } | { type: 'STOP' } | { type: 'RETRY' } | SocketEvent;
+export type ConnectionEvent =
+  | { type: 'START' }
+  | { type: 'STOP' }
+  | { type: 'RETRY' }
+  /** A failure that retrying cannot heal (the client decides with `isFatal(code)`): straight to `failed`. */
+  | { type: 'FATAL'; code: string }
+  | SocketEvent;
 
 /** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
 export type ConnectionEmitted =
@@ -65,7 +77,7 @@ export type ConnectionEmitted =
   | { type: 'reconnect'; attempt: number; delayMs: number; reason: string }
   | { type: 'login-required'; reason: string; competing: boolean }
   | { type: 'session-rotated' }
-  | { type: 'failed'; attempts: number };
+  | { type: 'failed'; attempts: number; reason: string };
 
 /** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
 function checkOf(event: unknown): SessionCheck {
@@ -73,6 +85,37 @@ function checkOf(event: unknown): SessionCheck {
 }
 
 const closeReason = (code: number): string => `closed-${code}`;
+const socketErrorReason = (code: string): string => `socket-error:${code}`;
+
+/**
+ * Why `ready` is being left, for its exit action. XState v5 runs exit actions before the transition's own actions, so
+ * `lastReason` still holds the previous reason then: the reason comes from the event that leaves, with the same
+ * strings the transitions record. The one exception is the probe timeout, which leaves through `condemned`'s eventless
+ * transition after `lastReason` was set in the step before.
+ */
+function leavingReason(context: ConnectionContext, event: { type: string }): string {
+  const left = event as ConnectionEvent;
+  switch (left.type) {
+    case 'SOCKET.CLOSED':
+      return closeReason(left.code);
+    case 'SOCKET.ERROR':
+      return socketErrorReason(left.error.code);
+    case 'SOCKET.MESSAGE':
+      // The only frame that leaves `ready` is the one saying the socket is no longer authenticated.
+      return 'auth-lost';
+    case 'STOP':
+      return 'stop';
+    case 'FATAL':
+      return left.code;
+    default:
+      break;
+  }
+  if (event.type.startsWith('xstate.done.actor.')) {
+    const check = checkOf(event);
+    return check.kind === 'authenticated' ? 'session-rotated' : 'auth-lost';
+  }
+  return context.lastReason ?? 'unknown';
+}
 
 export const connectionMachine = setup({
   types: {
@@ -92,8 +135,10 @@ export const connectionMachine = setup({
     }),
   },
   actions: {
-    /** The socket is ready: the subscription layer (re)sends what is wanted. Provided by the client. */
-    notifyAuthenticated: () => {},
+    /** `ready` entered: the subscription layer gets this socket and (re)sends what is wanted. Provided by the client. */
+    dataPlaneReady: (_, _params: { socketId: number }) => {},
+    /** `ready` left: nothing may be sent any more, every stream gets a gap marker. Provided by the client. */
+    dataPlaneLost: (_, _params: { reason: string }) => {},
     /** Re-request every market-data stream before IBKR expires it. Provided by the client. */
     refreshMarketData: () => {},
     sendTic: sendTo('socket', { type: 'SOCKET.SEND_TIC' }),
@@ -169,6 +214,7 @@ export const connectionMachine = setup({
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
   on: {
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
+    FATAL: { target: '.failed', actions: assign(({ event }) => ({ lastReason: event.code })) },
   },
   states: {
     idle: {
@@ -253,7 +299,7 @@ export const connectionMachine = setup({
         'SOCKET.ERROR': {
           guard: 'fromCurrentSocket',
           target: 'reconnect',
-          actions: assign(({ event }) => ({ lastReason: `socket-error:${event.error.code}` })),
+          actions: assign(({ event }) => ({ lastReason: socketErrorReason(event.error.code) })),
         },
       },
       states: {
@@ -265,7 +311,7 @@ export const connectionMachine = setup({
         'awaiting-session': {
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'greeting' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'greeting' }) },
               { guard: 'isWaitingForSession', target: 'sending-session', actions: assign({ lastReason: 'waiting-for-session' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'not-authenticated' }) },
             ],
@@ -279,7 +325,7 @@ export const connectionMachine = setup({
           entry: 'sendSession',
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'session-accepted' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'session-accepted' }) },
               { guard: 'isSessionRejected', target: '#reconnect', actions: assign({ lastReason: 'session-rejected' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'session-rejected' }) },
             ],
@@ -287,104 +333,112 @@ export const connectionMachine = setup({
           after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
         },
 
-        authenticated: {
-          id: 'authenticated',
-          type: 'parallel',
-          on: {
-            'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-          },
+        ready: {
+          id: 'ready',
+          initial: 'authenticated',
+          entry: [{ type: 'dataPlaneReady', params: ({ context }) => ({ socketId: context.socketId }) }, 'emitAuthenticated'],
+          exit: { type: 'dataPlaneLost', params: ({ context, event }) => ({ reason: leavingReason(context, event) }) },
           states: {
-            liveness: {
-              initial: 'watching',
-              states: {
-                watching: {
-                  // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
-                  // event per second), so a market-data flood never floods the statechart.
-                  on: {
-                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
-                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
-                  },
-                  after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
-                },
-              },
-            },
-            tic: {
-              initial: 'waiting',
-              states: {
-                waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
-              },
-            },
-            tickle: {
-              initial: 'waiting',
-              states: {
-                waiting: { after: { tickleInterval: 'tickling' } },
-                tickling: {
-                  invoke: {
-                    src: 'checkSession',
-                    input: { purpose: 'keep-alive', reauthenticate: false },
-                    onDone: [
-                      {
-                        guard: 'sessionRotated',
-                        target: '#reconnect',
-                        actions: [
-                          assign(({ context, event }) => ({
-                            session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-                            lastReason: 'session-rotated',
-                          })),
-                          emit({ type: 'session-rotated' as const }),
-                        ],
-                      },
-                      { guard: 'checkAuthenticated', target: 'waiting' },
-                      {
-                        guard: 'checkLoginRequired',
-                        target: '#checking-session',
-                        actions: assign({ lastReason: 'auth-lost' }),
-                      },
-                      // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
-                      { target: 'waiting' },
-                    ],
-                    onError: { target: 'waiting' },
-                  },
-                },
-              },
-            },
-            subscriptions: {
-              initial: 'syncing',
-              states: {
-                syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
-              },
-            },
-            stability: {
-              initial: 'settling',
-              states: {
-                settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
-                stable: {},
-              },
-            },
-          },
-        },
-
-        'lingering-detected': {
-          id: 'lingering-detected',
-          initial: 'probing',
-          entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
-          states: {
-            probing: {
-              entry: 'sendProbe',
+            authenticated: {
+              id: 'authenticated',
+              type: 'parallel',
               on: {
-                'SOCKET.MESSAGE': [
-                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-                ],
-                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
               },
-              after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+              states: {
+                liveness: {
+                  initial: 'watching',
+                  states: {
+                    watching: {
+                      // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
+                      // event per second), so a market-data flood never floods the statechart.
+                      on: {
+                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                        'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                      },
+                      after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                    },
+                  },
+                },
+                tic: {
+                  initial: 'waiting',
+                  states: {
+                    waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
+                  },
+                },
+                tickle: {
+                  initial: 'waiting',
+                  states: {
+                    waiting: { after: { tickleInterval: 'tickling' } },
+                    tickling: {
+                      invoke: {
+                        src: 'checkSession',
+                        input: { purpose: 'keep-alive', reauthenticate: false },
+                        onDone: [
+                          {
+                            guard: 'sessionRotated',
+                            target: '#reconnect',
+                            actions: [
+                              assign(({ context, event }) => ({
+                                session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+                                lastReason: 'session-rotated',
+                              })),
+                              emit({ type: 'session-rotated' as const }),
+                            ],
+                          },
+                          { guard: 'checkAuthenticated', target: 'waiting' },
+                          {
+                            guard: 'checkLoginRequired',
+                            target: '#checking-session',
+                            actions: assign({ lastReason: 'auth-lost' }),
+                          },
+                          // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
+                          { target: 'waiting' },
+                        ],
+                        onError: { target: 'waiting' },
+                      },
+                    },
+                  },
+                },
+                subscriptions: {
+                  initial: 'syncing',
+                  states: {
+                    syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
+                  },
+                },
+                stability: {
+                  initial: 'settling',
+                  states: {
+                    settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
+                    stable: {},
+                  },
+                },
+              },
             },
-            condemned: {
-              // Terminate while the socket actor still exists: a lingering socket may never answer a close
-              // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
-              entry: 'terminateSocket',
-              always: { target: '#reconnect' },
+
+            'lingering-detected': {
+              id: 'lingering-detected',
+              initial: 'probing',
+              entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+              states: {
+                probing: {
+                  entry: 'sendProbe',
+                  on: {
+                    'SOCKET.MESSAGE': [
+                      { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                      { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                    ],
+                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                  },
+                  after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+                },
+                condemned: {
+                  // Terminate while the socket actor still exists: a lingering socket may never answer a close
+                  // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
+                  entry: 'terminateSocket',
+                  always: { target: '#reconnect' },
+                },
+              },
             },
           },
         },
@@ -409,7 +463,12 @@ export const connectionMachine = setup({
     },
 
     failed: {
-      entry: emit(({ context }) => ({ type: 'failed' as const, attempts: context.attempt - 1 })),
+      // Exhausted attempts counted one past maxAttempts; a FATAL failure comes with the attempts made so far.
+      entry: emit(({ context }) => ({
+        type: 'failed' as const,
+        attempts: context.attempt > context.maxAttempts ? context.attempt - 1 : context.attempt,
+        reason: context.lastReason ?? 'unknown',
+      })),
       on: { RETRY: { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) } },
     },
 

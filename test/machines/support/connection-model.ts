@@ -90,6 +90,7 @@ function labelsFor(type: string): string[] {
   if (type === 'SOCKET.CLOSED') return ['current:1006', 'stale:1006'];
   if (type.startsWith('SOCKET.')) return ['current', 'stale'];
   if (type.startsWith('xstate.done.actor.')) return CHECK_OUTPUTS.map(([label]) => label);
+  if (type === 'FATAL') return ['tls-certificate'];
   return ['-'];
 }
 
@@ -117,6 +118,7 @@ export function materialize(event: { readonly type: string; readonly label: stri
     return { type, output, label } as unknown as ModelEvent;
   }
   if (type.startsWith('xstate.error.actor.')) return { type, error: new Error('session check threw'), label } as unknown as ModelEvent;
+  if (type === 'FATAL') return { type, code: label, label };
   return { type, label } as ModelEvent;
 }
 
