@@ -27,95 +27,12 @@
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
+import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
+import { checkOf, closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
 import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
 
-export interface ConnectionInput {
-  readonly timing?: Partial<ConnectionTiming>;
-  /** Consecutive reconnect attempts before `failed`. Default: never give up. */
-  readonly maxAttempts?: number;
-  /** In `login-required`, ask the gateway to reclaim the brokerage session (never while a competing session holds it). */
-  readonly autoReauthenticate?: boolean;
-  /** Jitter source in [0, 1): tests inject a fixed one. */
-  readonly random?: () => number;
-}
-
-export interface ConnectionContext {
-  readonly timing: ConnectionTiming;
-  readonly maxAttempts: number;
-  readonly autoReauthenticate: boolean;
-  readonly random: () => number;
-  /** The tickle `session` value, wrapped: the inspector and logs print `[redacted]`. */
-  readonly session: Secret | undefined;
-  /** Id of the socket of the current (or last) `socket` state; 0 before the first. */
-  readonly socketId: number;
-  /** Consecutive reconnect attempts; reset after `stableAfterMs` authenticated, and by RETRY. */
-  readonly attempt: number;
-  /** The delay chosen for the current `reconnect` wait. */
-  readonly backoffDelayMs: number;
-  /** Why the last state was left (`probe-timeout`, `closed-1000`, …): shown by the CLI and in state events. */
-  readonly lastReason: string | undefined;
-  /** What the last session check said about a competing session. */
-  readonly competing: boolean;
-  /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
-  readonly gatewayLoggedIn: boolean;
-}
-
-export type ConnectionEvent =
-  | { type: 'START' }
-  | { type: 'STOP' }
-  | { type: 'RETRY' }
-  /** A failure that retrying cannot heal (the client decides with `isFatal(code)`): straight to `failed`. */
-  | { type: 'FATAL'; code: string }
-  | SocketEvent;
-
-/** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
-export type ConnectionEmitted =
-  | { type: 'authenticated'; socketId: number }
-  | { type: 'lingering'; socketId: number }
-  | { type: 'false-alarm'; socketId: number }
-  | { type: 'reconnect'; attempt: number; delayMs: number; reason: string }
-  | { type: 'login-required'; reason: string; competing: boolean }
-  | { type: 'session-rotated' }
-  | { type: 'failed'; attempts: number; reason: string };
-
-/** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
-function checkOf(event: unknown): SessionCheck {
-  return (event as { output: SessionCheck }).output;
-}
-
-const closeReason = (code: number): string => `closed-${code}`;
-const socketErrorReason = (code: string): string => `socket-error:${code}`;
-
-/**
- * Why `ready` is being left, for its exit action. XState v5 runs exit actions before the transition's own actions, so
- * `lastReason` still holds the previous reason then: the reason comes from the event that leaves, with the same
- * strings the transitions record. The one exception is the probe timeout, which leaves through `condemned`'s eventless
- * transition after `lastReason` was set in the step before.
- */
-function leavingReason(context: ConnectionContext, event: { type: string }): string {
-  const left = event as ConnectionEvent;
-  switch (left.type) {
-    case 'SOCKET.CLOSED':
-      return closeReason(left.code);
-    case 'SOCKET.ERROR':
-      return socketErrorReason(left.error.code);
-    case 'SOCKET.MESSAGE':
-      // The only frame that leaves `ready` is the one saying the socket is no longer authenticated.
-      return 'auth-lost';
-    case 'STOP':
-      return 'stop';
-    case 'FATAL':
-      return left.code;
-    default:
-      break;
-  }
-  if (event.type.startsWith('xstate.done.actor.')) {
-    const check = checkOf(event);
-    return check.kind === 'authenticated' ? 'session-rotated' : 'auth-lost';
-  }
-  return context.lastReason ?? 'unknown';
-}
+export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 
 export const connectionMachine = setup({
   types: {
@@ -478,17 +395,4 @@ export const connectionMachine = setup({
 
 function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
   return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
-}
-
-function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
-  if (output.kind !== 'login-required') return {};
-  return { competing: output.competing, gatewayLoggedIn: output.loggedIn, lastReason: `login-required:${output.reason}` };
-}
-
-function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
-  return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
-}
-
-function unavailableReason(output: SessionCheck): string {
-  return output.kind === 'unavailable' ? `gateway-${output.reason}` : 'session-check-failed';
 }
