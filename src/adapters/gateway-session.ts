@@ -4,7 +4,7 @@
  * the gateway is logged in, the brokerage session is not, and no competing session holds it (reclaiming a competing
  * session would start a ping-pong with the user's TWS or phone, PEERS.md §6.4).
  */
-import type { SessionCheck } from '../protocol/session.js';
+import type { SessionCheck, SessionCheckInput } from '../protocol/session.js';
 import { interpretTickle } from '../protocol/rest.js';
 import { Secret } from '../protocol/secret.js';
 import { IbkrWsError } from '../errors.js';
@@ -12,22 +12,14 @@ import type { HttpTransport } from './http-transport.js';
 
 export const GATEWAY_PATHS = {
   tickle: '/v1/api/tickle',
-  authStatus: '/v1/api/iserver/auth/status',
   reauthenticate: '/v1/api/iserver/reauthenticate',
   accounts: '/v1/api/iserver/accounts',
   orders: '/v1/api/iserver/account/orders',
 } as const;
 
-export interface SessionCheckRequest {
-  readonly purpose: 'connect' | 'login-poll' | 'keep-alive';
-  readonly reauthenticate: boolean;
-}
-
 export interface GatewaySessionObserver {
   /** An HTTP failure worth reporting (counted, emitted as an `error` event by the client). */
   onError(error: IbkrWsError): void;
-  /** A reauthentication was requested from the gateway. */
-  onReauthenticate?(): void;
   /** Whether an `orders` subscription is wanted: then a connect check also queries the day's orders first. */
   wantsOrders?(): boolean;
 }
@@ -45,7 +37,7 @@ export class GatewaySession {
     this.#observer = observer;
   }
 
-  async check(request: SessionCheckRequest): Promise<SessionCheck> {
+  async check(request: SessionCheckInput): Promise<SessionCheck> {
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.tickle);
     if (outcome.kind === 'failure') {
       this.#observer.onError(outcome.error);
@@ -134,7 +126,6 @@ export class GatewaySession {
   }
 
   async #reauthenticate(): Promise<void> {
-    this.#observer.onReauthenticate?.();
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.reauthenticate);
     if (outcome.kind === 'failure') this.#observer.onError(outcome.error);
   }
