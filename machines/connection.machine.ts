@@ -1,6 +1,6 @@
 /**
  * The life of one connection to the Client Portal Gateway, as a statechart. Read this file and visualizations/ to know
- * the whole lifecycle; DESIGN.md's table is the contract for the state names.
+ * the whole lifecycle; the state table of README.md ("The state diagram") is the contract for the state names.
  *
  *   idle ─START→ checking-session ─authenticated→ socket.open ─opened→ socket.awaiting-session
  *        ─greeting / sts authenticated→ socket.ready.authenticated

@@ -1,5 +1,5 @@
 /**
- * The public names of the lifecycle phases (DESIGN.md's table): the CLI prints them, events carry them, the inspector
+ * The public names of the lifecycle phases (the state table of README.md): the CLI prints them, events carry them, the inspector
  * and the diagrams show them. A snapshot of the statechart maps to exactly one of them.
  */
 import type { SnapshotFrom } from 'xstate';

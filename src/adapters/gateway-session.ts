@@ -1,8 +1,8 @@
 /**
  * The statechart's `checkSession` actor, over HTTP: what state is the gateway's session in, and what `session` value
- * authenticates a socket? One tickle answers both (PROTOCOL.md §1.2); `/iserver/reauthenticate` is tried only when
+ * authenticates a socket? One tickle answers both (docs/PROTOCOL.md §1.2); `/iserver/reauthenticate` is tried only when
  * the gateway is logged in, the brokerage session is not, and no competing session holds it (reclaiming a competing
- * session would start a ping-pong with the user's TWS or phone, PEERS.md §6.4).
+ * session would start a ping-pong with the user's TWS or phone, IbkrConduit ADR-0004, https://github.com/cquillen/ibkr-conduit/tree/main/docs/adr).
  */
 import type { SessionCheck, SessionCheckInput } from '../protocol/session.js';
 import { interpretTickle } from '../protocol/rest.js';
@@ -90,7 +90,7 @@ export class GatewaySession {
   }
 
   /**
-   * IBKR: call /iserver/accounts before brokerage services such as market data (PROTOCOL.md §6). Once per session
+   * IBKR: call /iserver/accounts before brokerage services such as market data (docs/PROTOCOL.md §6). Once per session
    * value; a failure is reported but does not block the socket (the socket's own greeting decides readiness).
    */
   async #preflightAccounts(session: Secret): Promise<void> {
@@ -109,7 +109,7 @@ export class GatewaySession {
   }
 
   /**
-   * IBKR: query `/iserver/account/orders` before subscribing `sor` (PROTOCOL.md §6), without filters (a filtered query
+   * IBKR: query `/iserver/account/orders` before subscribing `sor` (docs/PROTOCOL.md §6), without filters (a filtered query
    * stops order details on `sor` until a `force=true` query). Once per session value; a failure is reported and does
    * not hold `sor` back for ever (the subscription then goes out anyway, as it would without the pre-flight).
    */

@@ -59,7 +59,7 @@ export interface SocketActorOptions {
   readonly wsUrl: URL;
   readonly tls: ResolvedTls;
   readonly userAgent: string;
-  /** `plain`: `Cookie: api=<session>`; `json`: `Cookie: api={"session":"<session>"}` (PROTOCOL.md §1.9: UNCERTAIN). */
+  /** `plain`: `Cookie: api=<session>`; `json`: `Cookie: api={"session":"<session>"}` (docs/PROTOCOL.md §1.9: UNCERTAIN). */
   readonly cookieFormat: 'plain' | 'json';
   readonly maxFrameBytes: number;
   readonly maxPayloadBytes: number;
@@ -83,7 +83,7 @@ export function createSocketActor(options: SocketActorOptions) {
       headers: { Cookie: `api=${cookieValue}`, 'User-Agent': options.userAgent },
       ca: options.tls.ca,
       rejectUnauthorized: options.tls.rejectUnauthorized,
-      // IBKR occasionally emits non-UTF-8 bytes; ws would kill the socket (PEERS.md §6.2). The codec decodes leniently.
+      // IBKR occasionally emits non-UTF-8 bytes; ws would kill the socket (https://github.com/Voyz/ibind/issues/148). The codec decodes leniently.
       skipUTF8Validation: true,
       maxPayload: options.maxPayloadBytes,
       closeTimeout: options.closeTimeoutMs,

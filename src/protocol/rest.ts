@@ -4,7 +4,7 @@
  *
  * A fact is reported only when the answer decides it: a 5xx says nothing about the login, a failed tickle
  * (`{"error":"failed to process request"}`) nothing about the session, and `ssoExpires: 0` next to a session value
- * leaves open whether the SSO session is alive (PROTOCOL.md §1.2: "0 when not authenticated").
+ * leaves open whether the SSO session is alive (docs/PROTOCOL.md §1.2: "0 when not authenticated").
  */
 import type { JsonObject } from './types.js';
 

@@ -1,6 +1,6 @@
 /**
  * Every default of the subscription layer, in one place, each with the reason it has that value. docs/SUBSCRIPTIONS.md
- * lists them too. Section numbers point into PROTOCOL.md.
+ * lists them too. Section numbers point into docs/PROTOCOL.md.
  */
 import { IbkrWsError } from '../errors.js';
 import type { BufferSetting, OverflowPolicy, StreamKind, SubscriptionOptions } from './types.js';
@@ -46,7 +46,7 @@ export const BUFFER_DEFAULTS: Readonly<Record<StreamKind, Required<BufferSetting
   history: { size: 4, overflow: 'drop-oldest' },
   /** Order updates carry only changed fields (§4.5): losing one corrupts the order's state, so never drop. */
   orders: { size: 1_000, overflow: 'backpressure' },
-  /** An execution lost is a fill lost (PEERS.md §6.8): never drop. */
+  /** An execution lost is a fill lost (IbkrConduit ADR-0002, https://github.com/cquillen/ibkr-conduit/tree/main/docs/adr): never drop. */
   trades: { size: 1_000, overflow: 'backpressure' },
   /** Unknown meaning: be conservative. */
   raw: { size: 1_000, overflow: 'backpressure' },

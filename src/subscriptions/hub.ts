@@ -94,7 +94,7 @@ export class SubscriptionHub {
 
   /**
    * Holds back the subscriptions of `topic`: they stay `pending` and unsent (on a new socket too) until release().
-   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (PROTOCOL.md §6).
+   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (docs/PROTOCOL.md §6).
    */
   hold(topic: SubscribableTopic): void {
     this.#held.add(topic);

@@ -46,7 +46,7 @@ export interface Gap {
   readonly at: number;
 }
 
-/** The `6509` availability code decoded (PROTOCOL.md §4.2). */
+/** The `6509` availability code decoded (docs/PROTOCOL.md §4.2). */
 export interface MarketDataAvailability {
   /** The wire value, e.g. `RpB`. */
   readonly code: string;
@@ -125,7 +125,7 @@ export interface TradesOptions extends StreamOptions {
   readonly days?: number;
 }
 
-/** `smh` parameters, sent as given (PROTOCOL.md §4.3). */
+/** `smh` parameters, sent as given (docs/PROTOCOL.md §4.3). */
 export interface HistoryParams {
   readonly exchange?: string;
   readonly period?: string;

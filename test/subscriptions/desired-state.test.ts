@@ -114,7 +114,7 @@ describe('desired state, not commands', () => {
     orders.close();
     expect(harness.takeSent()).toEqual([]);
     harness.ready();
-    // Lines belong to the username and outlive sockets (PROTOCOL.md §4.2): release it; the orders stream died with the socket.
+    // Lines belong to the username and outlive sockets (docs/PROTOCOL.md §4.2): release it; the orders stream died with the socket.
     expect(harness.takeSent()).toEqual([{ op: 'unsubscribe', topic: 'smd', conid: 265598 }]);
   });
 

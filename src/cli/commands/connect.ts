@@ -1,6 +1,6 @@
 /**
  * `ibkr-ws connect`: the client against any gateway, printing the life of the connection. `--json` prints one object
- * per line (the contract in DESIGN.md); the human mode prints a timeline and a throttled quote line per instrument.
+ * per line (the contract in README.md "CLI reference"); the human mode prints a timeline and a throttled quote line per instrument.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

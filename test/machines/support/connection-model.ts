@@ -8,7 +8,7 @@
  * is applied to. Snapshots serialize to their state value and attempt counter: together with relative events those are
  * everything a guard reads (the attempt counter is bounded by a finite `maxAttempts`).
  *
- * `after` transitions and actor completions are explicit events, as DESIGN.md requires: `xstate.after.<delay>.<id>`,
+ * `after` transitions and actor completions are explicit events, as the project's testing rule requires: `xstate.after.<delay>.<id>`,
  * `xstate.done.actor.<id>` with an `output`, `xstate.error.actor.<id>` with an `error`.
  */
 import { __unsafe_getAllOwnEventDescriptors, createEmptyActor, type AnyStateNode, type AnyTransitionDefinition, type InspectionEvent, type SnapshotFrom } from 'xstate';

@@ -70,7 +70,7 @@ function authStatus(status: number | null, body: unknown): Record<string, unknow
   return compact({ ...brokerageStatus(object), error: object === undefined ? undefined : stringOf(object, 'error') });
 }
 
-/** Handled by the gateway itself: `{"message":"triggered"}` or `{"error":"not logged in"}` (PROTOCOL.md §1.4). */
+/** Handled by the gateway itself: `{"message":"triggered"}` or `{"error":"not logged in"}` (docs/PROTOCOL.md §1.4). */
 function reauthenticate(status: number | null, body: unknown): Record<string, unknown> {
   if (status === 401) return { triggered: false, logged_in: false };
   const object = asObject(body);
@@ -127,7 +127,7 @@ function accounts(status: number | null, body: unknown): Record<string, unknown>
   });
 }
 
-/** The snapshot pre-flight: the first call opens the streams and carries no field values (PROTOCOL.md §6). */
+/** The snapshot pre-flight: the first call opens the streams and carries no field values (docs/PROTOCOL.md §6). */
 function snapshot(body: unknown): Record<string, unknown> {
   if (!Array.isArray(body)) return {};
   const conids: unknown[] = [];
