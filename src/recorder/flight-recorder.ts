@@ -68,12 +68,8 @@ export class FlightRecorder {
 
   constructor(options: FlightRecorderOptions = {}) {
     this.#options = options;
-    this.#bounds = {
-      maxEvents: positiveInteger('maxEvents', options.maxEvents ?? RECORDER_DEFAULTS.maxEvents),
-      maxAgeMs: nonNegative('maxAgeMs', options.maxAgeMs ?? RECORDER_DEFAULTS.maxAgeMs),
-      maxBytes: positiveInteger('maxBytes', options.maxBytes ?? RECORDER_DEFAULTS.maxBytes),
-    };
-    const flushIntervalMs = nonNegative('flushIntervalMs', options.flushIntervalMs ?? RECORDER_DEFAULTS.flushIntervalMs);
+    const { bounds, flushIntervalMs } = resolveRecorderLimits(options);
+    this.#bounds = bounds;
     this.#ring = new EventRing(this.#bounds);
     if (options.file !== undefined && flushIntervalMs > 0) {
       this.#flushTimer = setInterval(() => {
@@ -209,12 +205,29 @@ function statusFlags(text: string): StatusFlags | undefined {
   }
 }
 
+/**
+ * The bounds and flush interval with their defaults, checked: a RangeError names the option (`record.maxEvents …`).
+ * Pure, so the client's option resolver can check a `record` option before anything is created.
+ */
+export function resolveRecorderLimits(options: FlightRecorderOptions): { bounds: RecordBounds; flushIntervalMs: number } {
+  if (options.file !== undefined && (typeof options.file !== 'string' || options.file === '')) throw new RangeError(`record.file must be a file name, got ${String(options.file)}`);
+  if (options.payloads !== undefined && typeof options.payloads !== 'boolean') throw new RangeError(`record.payloads must be true or false, got ${String(options.payloads)}`);
+  return {
+    bounds: {
+      maxEvents: positiveInteger('maxEvents', options.maxEvents ?? RECORDER_DEFAULTS.maxEvents),
+      maxAgeMs: nonNegative('maxAgeMs', options.maxAgeMs ?? RECORDER_DEFAULTS.maxAgeMs),
+      maxBytes: positiveInteger('maxBytes', options.maxBytes ?? RECORDER_DEFAULTS.maxBytes),
+    },
+    flushIntervalMs: nonNegative('flushIntervalMs', options.flushIntervalMs ?? RECORDER_DEFAULTS.flushIntervalMs),
+  };
+}
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`record.${name} must be a positive integer, got ${String(value)}`);
   return value;
 }
 
 function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`record.${name} must be a non-negative number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`record.${name} must be a non-negative number, got ${String(value)}`);
   return value;
 }

@@ -63,7 +63,7 @@ export interface ReplayScript {
   readonly states: readonly string[];
 }
 
-/** The phases in which the client holds a socket (DESIGN.md's lifecycle names). */
+/** The phases in which the client holds a socket (the public lifecycle names of LIFECYCLE_STATES). */
 const SOCKET_PHASES = new Set(['open', 'awaiting-session', 'sending-session', 'authenticated', 'lingering-detected']);
 /** Below this, a handshake was just a handshake. */
 const SLOW_HANDSHAKE_MS = 100;
