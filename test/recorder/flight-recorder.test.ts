@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createIbkrWs } from '../../src/client.js';
 import { FlightRecorder, parseFlightRecord, RECORD_FORMAT, RECORD_VERSION, type RecordEvent } from '../../src/recorder/index.js';
 import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 import { recordFaultScenario } from '../support/recorded-scenario.js';
@@ -109,6 +110,14 @@ describe('the flight recorder', () => {
     expect(JSON.parse(lines[0] as string).dropped).toBeGreaterThan(0);
     expect(() => new FlightRecorder({ maxEvents: 0 })).toThrow(RangeError);
     expect(() => createTestClient({ url: 'https://localhost:1', ca: '' } as never, { record: { maxAgeMs: -1 } })).toThrow(/maxAgeMs/);
+    let refused: unknown;
+    try {
+      createIbkrWs({ record: { maxEvents: 0 } });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'invalid-option', option: 'record.maxEvents' });
+    expect(() => createIbkrWs({ record: 'file.jsonl' as never })).toThrow(/record must be an object/);
   });
 
   it('writes the record when the client fails, before anyone calls stop()', async () => {
