@@ -90,6 +90,10 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
     io.stdout('Stop with Ctrl+C.');
   }
+  if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
+    // A ring that overflowed starts mid-story: the client's own start is not in it.
+    io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
+  }
   const stopPrinting = printSimulatorEvents(simulator, printer);
   const schedule = parsed.schedule;
   const stopSchedule =
