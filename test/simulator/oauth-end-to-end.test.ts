@@ -165,4 +165,38 @@ describe('the simulator in OAuth mode', () => {
       expect((await client.call('POST', '/v1/api/tickle')).status).toBe(revoke ? 401 : 200);
     }
   });
+
+  it('its own log never holds the secret, the LST, a private key, an Authorization header, the session or the token', async () => {
+    const lines: string[] = [];
+    const keep = (...args: unknown[]): void => {
+      lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    };
+    const { simulator, client } = await oauthSimulator({ logger: { debug: keep, info: keep, warn: keep, error: keep }, oauthLstLifetimeMs: 1_500 });
+    await client.requestLiveSessionToken({ tamper: true });
+    await client.authorize();
+    await client.call('POST', '/v1/api/tickle', {}, { tamper: true });
+    const socket = track(client.openSocket());
+    await socket.next(isTopic('sts'));
+    await socket.closed; // the short token expired
+    await client.requestLiveSessionToken();
+    simulator.oauth?.expireLiveSessionToken();
+    await simulator.close();
+    const log = lines.join('\n');
+    expect(log).toMatch(/live session token issued/);
+    expect(log).toMatch(/refused/);
+    const material = simulator.oauth?.material;
+    const secrets = [
+      material?.accessTokenSecret,
+      material?.accessTokenSecretPlainHex,
+      material?.accessToken,
+      client.liveSessionToken?.toString('base64'),
+      client.liveSessionToken?.toString('hex'),
+      client.cookie,
+    ];
+    for (const secret of secrets) {
+      expect(secret).toBeTruthy();
+      expect(log).not.toContain(secret as string);
+    }
+    expect(log).not.toMatch(/PRIVATE KEY|OAuth |oauth_signature|diffie_hellman/);
+  });
 });

@@ -13,6 +13,9 @@ import type { GatewaySimulator, OAuthConsumerMaterial } from '../../../src/simul
 import { generateConsumerMaterial } from '../../../src/simulator/oauth/consumer-material.js';
 import { TestSocket, type RestReply } from '../helpers.js';
 
+/** Where to connect: a started simulator, or what `ibkr-ws sim --oauth` printed. */
+export type OAuthEndpoint = Pick<GatewaySimulator, 'url' | 'wsUrl' | 'ca' | 'oauthFile'>;
+
 export type SigningForm = 'standard' | 'query-omitted' | 'query-in-url' | 'quote';
 
 interface Credentials {
@@ -96,12 +99,12 @@ export interface SignOptions {
 
 export class OAuthTestClient {
   readonly credentials: Credentials;
-  readonly #simulator: GatewaySimulator;
+  readonly #simulator: OAuthEndpoint;
   readonly #agent: Agent;
   liveSessionToken: Buffer | undefined;
   cookie: string | undefined;
 
-  constructor(simulator: GatewaySimulator) {
+  constructor(simulator: OAuthEndpoint) {
     if (simulator.oauthFile === undefined) throw new Error('the simulator is not in OAuth mode');
     this.#simulator = simulator;
     this.credentials = readCredentialsFile(simulator.oauthFile);
