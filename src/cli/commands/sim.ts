@@ -73,9 +73,14 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   if (simulator.oauthFile !== undefined) {
     io.stdout(`  oauth: ${simulator.oauthFile}`);
     io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    let hinted = parsed.options.oauthLenient === true;
     simulator.on('oauth-request', (event) => {
       if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
       else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
+      if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
+        hinted = true;
+        io.stdout('oauth: (a client that signs queries another way, as IBind master and IbkrConduit do, needs --oauth-lenient)');
+      }
     });
   } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
   io.stdout('Stop with Ctrl+C.');
