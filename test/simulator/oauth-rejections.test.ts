@@ -63,6 +63,7 @@ describe('OAuth refusals', () => {
     expect(method.status).toBe(401);
     expect(simulator.oauth?.counters.rejectedByReason).toEqual({ signature: 1, 'unknown-token': 1, challenge: 1, 'signature-method': 1 });
     expect(simulator.oauth?.counters.liveSessionTokensIssued).toBe(0);
+    expect(simulator.oauth?.counters.liveSessionTokenRequests).toBe(4);
   });
 
   it('401 for a bad HMAC signature, a stale or future timestamp, a reused nonce, a missing realm; nothing is served', async () => {

@@ -88,6 +88,9 @@ describe('ibkr-ws sim --oauth', () => {
       expect(refused.status).toBe(401);
       expect(refused.json.error).toMatch(/^id: \d+, error: invalid consumer$/);
       expect(output.stdout).toContain('oauth: refused live-session-token POST /v1/api/oauth/live_session_token (invalid-consumer)');
+      // A client that retries at once is pointed out: a fourth request within 10 s prints one warning.
+      for (let attempt = 0; attempt < 4; attempt++) await client.requestLiveSessionToken();
+      expect(output.stdout.filter((line) => line.includes('warning'))).toEqual(['oauth: warning: 4 live session token requests within 10 s (a client should back off)']);
     } finally {
       await client.close();
       stop.abort();

@@ -81,7 +81,12 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     io.stdout(`  oauth: ${simulator.oauthFile}`);
     io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
     let hinted = parsed.options.oauthLenient === true;
+    const burst = new LstBurstWatch();
     simulator.on('oauth-request', (event) => {
+      if (event.endpoint === 'live-session-token') {
+        const count = burst.record(Date.now());
+        if (count !== undefined) io.stdout(`oauth: warning: ${count} live session token requests within 10 s (a client should back off)`);
+      }
       if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
       else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
       if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
@@ -169,6 +174,27 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
     throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated and --ssodh-failure need --oauth');
   }
   return { help, options, notActivated, ssodhFailure };
+}
+
+/**
+ * Watches for a client hammering the LST endpoint: more than 3 requests within 10 s (a refused token must be retried
+ * with backoff). Returns the count the first time a burst crosses the line, then stays quiet until the burst ends.
+ */
+class LstBurstWatch {
+  readonly #times: number[] = [];
+  #warned = false;
+
+  record(now: number): number | undefined {
+    this.#times.push(now);
+    while (this.#times.length > 0 && now - (this.#times[0] as number) > 10_000) this.#times.shift();
+    if (this.#times.length <= 3) {
+      this.#warned = false;
+      return undefined;
+    }
+    if (this.#warned) return undefined;
+    this.#warned = true;
+    return this.#times.length;
+  }
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {
