@@ -9,7 +9,8 @@ const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Po
 Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
-  ibkr-ws sim [--port N] [--faults FILE] [--json]   the gateway simulator alone; faults over HTTP at /__sim/
+  ibkr-ws sim [--port N] [--faults FILE] [--json] [--oauth]   the gateway simulator alone; faults over HTTP at /__sim/
+                                               (--oauth: api.ibkr.com's OAuth side)
   ibkr-ws sim --replay FILE                    play back the gateway's side of a flight record (connect --record)
   ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart
 

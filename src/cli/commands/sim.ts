@@ -1,7 +1,8 @@
 /**
  * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin,
  * then one line per socket opened or closed and per fault fired (`--json`: one JSON object per event). Its control
- * API answers on the same port under `/__sim/`; `--faults FILE` runs a fault schedule.
+ * API answers on the same port under `/__sim/`; `--faults FILE` runs a fault schedule. With `--oauth` it plays
+ * api.ibkr.com's OAuth side and also prints the credentials file of the consumer it made up (src/cli/sim-oauth.ts).
  * Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments (or a bad schedule file).
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
 import { createSimPrinter, printSimulatorEvents } from '../sim-events.js';
+import { SIM_OAUTH_USAGE, checkSimOAuthFlags, noOAuthFaults, parseSimOAuthFlag, startSimOAuth, type SimOAuthFaults } from '../sim-oauth.js';
 
 export interface SimCommandIo {
   stdout(line: string): void;
@@ -24,12 +26,16 @@ export interface SimCommandControl {
 }
 
 const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--faults FILE] [--json] [--replay FILE]
+                   [--oauth [OAUTH OPTIONS]]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
 Faults from any language: curl -k -X POST https://localhost:PORT/__sim/closeSockets -d '[1000]' (docs/SIMULATOR.md).
+With --oauth it plays api.ibkr.com instead: first-party OAuth 1.0a, a consumer made up at start and written as a
+credentials file (printed as oauth:) for ibkr-ws connect --oauth FILE.
 
 Options:
   --port N                   port to listen on (default ${SIMULATOR_DEFAULTS.port}; 0 picks a free one)
+${SIM_OAUTH_USAGE}
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
   --faults FILE              run a fault schedule: [{"at": seconds, "fault": name, "args": [...]}, ...]
@@ -44,6 +50,7 @@ interface SimArguments {
   readonly json: boolean;
   readonly schedule?: FaultSchedule;
   readonly replay?: FlightRecord;
+  readonly oauthFaults: SimOAuthFaults;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -80,14 +87,27 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   const replaying = script !== undefined;
   if (parsed.json) {
     const controlUrl = !replaying && parsed.options.controlApi !== false ? { control: `${simulator.url}/__sim/` } : {};
-    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port, ...controlUrl, ...(replaying ? { replay: true } : {}) });
+    const oauthFile = 'script' in simulator ? undefined : simulator.oauthFile;
+    printer.event('listening', {
+      url: simulator.url,
+      ws: simulator.wsUrl,
+      ca: simulator.caPath,
+      port: simulator.port,
+      ...controlUrl,
+      ...(oauthFile === undefined ? {} : { oauth: oauthFile }),
+      ...(replaying ? { replay: true } : {}),
+    });
   } else {
     io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
     io.stdout(`  url: ${simulator.url}`);
     io.stdout(`  ws:  ${simulator.wsUrl}`);
     io.stdout(`  ca:  ${simulator.caPath}`);
     if (!replaying && parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
-    io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    const oauthFile = 'script' in simulator ? undefined : simulator.oauthFile;
+    if (oauthFile !== undefined) {
+      io.stdout(`  oauth: ${oauthFile}`);
+      io.stdout(`Try: ibkr-ws connect --oauth ${oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
     io.stdout('Stop with Ctrl+C.');
   }
   if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
@@ -95,6 +115,7 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
   }
   const stopPrinting = printSimulatorEvents(simulator, printer);
+  const stopOAuth = 'script' in simulator ? () => {} : startSimOAuth(simulator, parsed.oauthFaults, parsed.options.oauthLenient === true, parsed.json ? undefined : io.stdout);
   const schedule = parsed.schedule;
   const stopSchedule =
     schedule === undefined || 'script' in simulator
@@ -110,6 +131,7 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
 
   const signalName = await waitForStop(control.signal);
   stopSchedule?.();
+  stopOAuth();
   await simulator.close();
   stopPrinting();
   if (parsed.json) printer.event('stopped', signalName === undefined ? {} : { signal: signalName });
@@ -123,6 +145,7 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
   let json = false;
   let schedule: FaultSchedule | undefined;
   let replay: FlightRecord | undefined;
+  const oauthFaults = noOAuthFaults();
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -169,14 +192,15 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         replay = readRecord(value());
         break;
       default:
-        throw new UsageError(`unknown argument '${argument}'`);
+        if (!parseSimOAuthFlag(flag, inlineValue, value, options, oauthFaults)) throw new UsageError(`unknown argument '${argument}'`);
     }
   }
   if (replay !== undefined) {
     const simulatorFlags = Object.keys(options).filter((key) => key !== 'port');
     if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
   }
-  return { help, options, json, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
+  checkSimOAuthFlags(options, oauthFaults);
+  return { help, options, json, oauthFaults, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
 }
 
 function readRecord(path: string): FlightRecord {
