@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import type { ServerMessage } from './protocol/types.js';
 import type { SessionCheck } from './protocol/session.js';
 import { fanOutDiagnostics, type ConnectionDiagnostics } from './diagnostics.js';
+import { createClientTelemetry, type HealthReport, type TelemetryOptions } from './observability/index.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
@@ -48,6 +49,8 @@ export interface IbkrWsOptions {
    * on it. Never given a secret. See src/diagnostics.ts.
    */
   readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
+  /** OpenTelemetry providers (default: the global ones); `false` turns metrics and traces off. docs/OBSERVABILITY.md. */
+  readonly telemetry?: TelemetryOptions | false;
   /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -89,7 +92,8 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
 
   const metrics = new Metrics();
   const knownSecrets: string[] = [];
-  const logger: RedactingLogger = createRedactingLogger(options.logger, () => knownSecrets);
+  const telemetry = createClientTelemetry(options.telemetry);
+  const logger: RedactingLogger = telemetry.correlate(createRedactingLogger(options.logger, () => knownSecrets));
   const events = new TypedEvents<IbkrWsEvents>((error) =>
     reportError(new IbkrWsError('invalid-option', `an event listener threw: ${(error as Error)?.message ?? String(error)}`)),
   );
@@ -102,7 +106,10 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
   }
 
   const diagnostics = fanOutDiagnostics(
-    options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics],
+    [
+      ...(options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics]),
+      ...(telemetry.diagnostics === undefined ? [] : [telemetry.diagnostics]),
+    ],
     (error) => reportError(new IbkrWsError('invalid-option', `a diagnostics tap threw: ${(error as Error)?.message ?? String(error)}`)),
   );
 
@@ -361,6 +368,13 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
   }
 
   const facade = hub.facade();
+  telemetry.attach({
+    on: events.on.bind(events),
+    state: () => metrics.state,
+    counters: () => metrics.snapshot(Date.now()),
+    subscriptions: () => hub.subscriptions(),
+    fatalError: () => fatal,
+  });
   return {
     start,
     stop,
@@ -368,6 +382,8 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     retry: () => actor.send({ type: 'RETRY' }),
     on: events.on.bind(events),
     metrics: (): MetricsSnapshot => metrics.snapshot(Date.now()),
+    /** Liveness and readiness (docs/OBSERVABILITY.md): what `/livez` and `/readyz` answer. */
+    health: (): HealthReport => telemetry.health(),
     get state(): LifecycleState {
       return metrics.state;
     },
