@@ -93,7 +93,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
   const metrics = new Metrics();
   const knownSecrets: string[] = [];
   const telemetry = createClientTelemetry(options.telemetry);
-  const logger: RedactingLogger = telemetry.correlate(createRedactingLogger(options.logger, () => knownSecrets));
+  const logger: RedactingLogger = createRedactingLogger(telemetry.correlate(options.logger), () => knownSecrets);
   const events = new TypedEvents<IbkrWsEvents>((error) =>
     reportError(new IbkrWsError('invalid-option', `an event listener threw: ${(error as Error)?.message ?? String(error)}`)),
   );

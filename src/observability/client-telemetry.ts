@@ -6,7 +6,7 @@
  */
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { ConnectionDiagnostics } from '../diagnostics.js';
-import type { RedactingLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { HealthTracker, type HealthReport } from './health.js';
 import { correlateLogs } from './log-correlation.js';
 import { createClientMetrics } from './otel-metrics.js';
@@ -29,7 +29,8 @@ export const INSTRUMENTATION_SCOPE = 'ibkr-ws';
 export interface ClientTelemetry {
   /** The tap to add to the client's diagnostics fan-out; undefined when telemetry is off. */
   readonly diagnostics: ConnectionDiagnostics | undefined;
-  correlate(logger: RedactingLogger): RedactingLogger;
+  /** The user's logger with trace ids added when a span is active (wrapped before redaction, see log-correlation.ts). */
+  correlate(logger: Logger | undefined): Logger | undefined;
   attach(client: ObservedClient): void;
   health(): HealthReport;
 }

@@ -27,6 +27,8 @@ export const SPAN = {
 
 /** States that end an attempt without a socket. */
 const ENDS_ATTEMPT = new Set(['reconnect', 'login-required', 'failed', 'stopped']);
+/** States of an attempt: entering one with no attempt open starts one (after a login, the client goes to `open`). */
+const IN_ATTEMPT = new Set(['checking-session', 'open', 'awaiting-session', 'sending-session']);
 
 export interface ConnectionTracing {
   attach(client: ObservedClient): void;
@@ -40,25 +42,34 @@ export interface ConnectionTracing {
 
 export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
   let attempt: Span | undefined;
+  /**
+   * An attempt is known from its state event, but its first REST request was sent a moment before that event was
+   * delivered: the span is created at its first child (or event, or end) and starts at the earlier of the two times.
+   */
+  let pending: { readonly at: number; readonly reason: string | undefined } | undefined;
   let attempts = 0;
   let session: Span | undefined;
   /** The previous session, linked from the attempt that replaces it. */
   let lastSession: SpanContext | undefined;
   const handshakes = new Map<number, Span>();
 
-  function startAttempt(at: number, reason: string | undefined): void {
+  function openAttempt(earliest: number): Span | undefined {
+    if (attempt !== undefined || pending === undefined) return attempt;
+    const { at, reason } = pending;
+    pending = undefined;
     attempts++;
     const links: Link[] = lastSession === undefined ? [] : [{ context: lastSession }];
     attempt = tracer.startSpan(SPAN.attempt, {
       kind: SpanKind.INTERNAL,
-      startTime: at,
+      startTime: Math.min(at, earliest),
       links,
       attributes: { [ATTRIBUTE.attempt]: attempts, ...(reason === undefined ? {} : { 'ibkr_ws.start_reason': reason }) },
     }, ROOT_CONTEXT);
+    return attempt;
   }
 
   function endAttempt(at: number, state: string, reason: string | undefined): void {
-    if (attempt === undefined) return;
+    if (openAttempt(at) === undefined || attempt === undefined) return;
     attempt.setAttribute('ibkr_ws.outcome', state);
     if (reason !== undefined) attempt.setAttribute(ATTRIBUTE.reason, reason);
     if (state === 'authenticated') attempt.setStatus({ code: SpanStatusCode.OK });
@@ -88,15 +99,16 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
       client.on('state', (change) => {
         const holdsSocket = change.state === 'authenticated' || change.state === 'lingering-detected';
         if (!holdsSocket) endSession(change.at, change.reason);
-        if (change.state === 'checking-session' && attempt === undefined) startAttempt(change.at, change.reason);
-        else if (attempt !== undefined && change.state !== 'authenticated' && !ENDS_ATTEMPT.has(change.state)) {
-          attempt.addEvent('state', { [ATTRIBUTE.state]: change.state, ...(change.reason === undefined ? {} : { [ATTRIBUTE.reason]: change.reason }) }, change.at);
+        const inAttempt = attempt !== undefined || pending !== undefined;
+        if (IN_ATTEMPT.has(change.state) && !inAttempt) pending = { at: change.at, reason: change.reason };
+        else if (inAttempt && IN_ATTEMPT.has(change.state)) {
+          openAttempt(change.at)?.addEvent('state', { [ATTRIBUTE.state]: change.state, ...(change.reason === undefined ? {} : { [ATTRIBUTE.reason]: change.reason }) }, change.at);
         }
-        if (change.state === 'authenticated' && attempt !== undefined) {
-          const made = attempt.spanContext();
+        if (change.state === 'authenticated' && inAttempt) {
+          const made = (openAttempt(change.at) as Span).spanContext();
           endAttempt(change.at, change.state, change.reason);
           session = tracer.startSpan(SPAN.session, { kind: SpanKind.INTERNAL, startTime: change.at, links: [{ context: made }] }, ROOT_CONTEXT);
-        } else if (ENDS_ATTEMPT.has(change.state)) {
+        } else if (ENDS_ATTEMPT.has(change.state) && inAttempt) {
           endAttempt(change.at, change.state, change.reason);
         }
       });
@@ -105,7 +117,7 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
       client.on('session-rotated', (event) => session?.addEvent('session-rotated', event.at));
     },
     restCall(record) {
-      const parent = attempt ?? session;
+      const parent = openAttempt(record.startedAt) ?? session;
       const span = tracer.startSpan(
         `${record.method} ${record.path}`,
         {
@@ -126,8 +138,9 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
       span.end(record.startedAt + record.durationMs);
     },
     socketOpening(record) {
-      if (attempt === undefined) return;
-      const span = tracer.startSpan(SPAN.handshake, { startTime: record.at, attributes: { [ATTRIBUTE.socketId]: record.socketId } }, parentOf(attempt));
+      const parent = openAttempt(record.at);
+      if (parent === undefined) return;
+      const span = tracer.startSpan(SPAN.handshake, { startTime: record.at, attributes: { [ATTRIBUTE.socketId]: record.socketId } }, parentOf(parent));
       handshakes.set(record.socketId, span);
     },
     socketOpened(record) {
