@@ -7,13 +7,14 @@ import { parseArgs } from 'node:util';
 import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
+import { HEALTH_HELP, HEALTH_OPTIONS, parseHealthFlags, prepareCliHealth, type HealthFlags } from '../health-option.js';
 import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
 import { UsageError, type CliIo } from '../io.js';
 import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
 import { runSession } from '../run-session.js';
 
-const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [--health-port N] [timing flags]
 
   --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000
   --ca FILE            trust this PEM certificate (pin the gateway's self-signed certificate)
@@ -23,6 +24,7 @@ const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--s
   --json               one JSON object per line on stdout
   --for SECONDS        stop cleanly after SECONDS and exit 0
 ${INSPECT_HELP}
+${HEALTH_HELP}
 Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
 
 export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
@@ -31,10 +33,16 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     io.stdout(HELP);
     return 0;
   }
+  const health = parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
   const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
   try {
     const reporter = createReporter(io, { json: parsed.json });
-    const client = createClient({ ...parsed.clientOptions, ...(inspection ? { inspect: inspection.inspect } : {}) });
+    const client = createClient({
+      ...parsed.clientOptions,
+      ...(inspection ? { inspect: inspection.inspect } : {}),
+      ...(health ? { telemetry: health.telemetry } : {}),
+    });
+    await health?.serve(client);
     return await runSession({
       client,
       subscriptions: parsed.subscriptions,
@@ -44,6 +52,7 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
   } finally {
     // The live view lives exactly as long as the client.
     await inspection?.close();
+    await health?.close();
   }
 }
 
@@ -63,6 +72,7 @@ export interface ConnectArgs {
   readonly json: boolean;
   readonly forSeconds?: number;
   readonly inspect: InspectFlags;
+  readonly health?: HealthFlags;
 }
 
 export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
@@ -80,6 +90,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
         json: { type: 'boolean' },
         for: { type: 'string' },
         ...INSPECT_OPTIONS,
+        ...HEALTH_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -106,6 +117,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     }
   }
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
+  const health = parseHealthFlags(values);
   const subscriptions = ((values['subscribe'] as string[] | undefined) ?? []).map(parseSubscribeSpec);
   return {
     clientOptions: {
@@ -117,5 +129,6 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     json: Boolean(values['json']),
     ...(forSeconds === undefined ? {} : { forSeconds }),
     inspect: parseInspectFlags(values),
+    ...(health === undefined ? {} : { health }),
   };
 }
