@@ -37,6 +37,12 @@ export function parseHealthFlags(values: Record<string, unknown>): HealthFlags |
   return { port, host: typeof host === 'string' ? host : HEALTH_DEFAULT_HOST };
 }
 
+/** The warning for a listen address other machines may reach; undefined for loopback. */
+export function healthHostWarning(host: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  return `--health-host ${host} serves health and metrics beyond this machine (states, subscription keys, traffic counts); put it behind a firewall or proxy`;
+}
+
 export interface CliHealth {
   /** For the client's options: the Prometheus exporter's MeterProvider. */
   readonly telemetry: TelemetryOptions;
@@ -52,9 +58,8 @@ export async function prepareCliHealth(io: CliIo, flags: HealthFlags, options: {
   return {
     telemetry: { meterProvider: prometheus.meterProvider },
     async serve(client) {
-      if (!isLoopbackHost(flags.host)) {
-        io.stderr(`ibkr-ws connect: warning: --health-host ${flags.host} serves health and metrics beyond this machine; put it behind a firewall or proxy`);
-      }
+      const warning = healthHostWarning(flags.host);
+      if (warning !== undefined) io.stderr(`ibkr-ws connect: warning: ${warning}`);
       try {
         server = await startHealthServer({ port: flags.port, host: flags.host, health: () => client.health(), metrics: prometheus.handler });
       } catch (error) {
