@@ -6,6 +6,7 @@
  */
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { ConnectionDiagnostics } from '../diagnostics.js';
+import { IbkrWsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { HealthTracker, type HealthReport } from './health.js';
 import { correlateLogs } from './log-correlation.js';
@@ -52,6 +53,7 @@ export function createClientTelemetry(options: TelemetryOptions | false | undefi
       health,
     };
   }
+  validate(options);
   const meter = (options?.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   const tracer = (options?.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
   const clientMetrics = createClientMetrics(meter);
@@ -81,4 +83,16 @@ export function createClientTelemetry(options: TelemetryOptions | false | undefi
     },
     health,
   };
+}
+
+/** Checked once, at construction: a wrong provider would otherwise fail on the first state change, far from its cause. */
+function validate(options: TelemetryOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new IbkrWsError('invalid-option', 'telemetry must be an object or false');
+  if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
+    throw new IbkrWsError('invalid-option', 'telemetry.meterProvider must be an OpenTelemetry MeterProvider (with getMeter)');
+  }
+  if (options.tracerProvider !== undefined && typeof options.tracerProvider?.getTracer !== 'function') {
+    throw new IbkrWsError('invalid-option', 'telemetry.tracerProvider must be an OpenTelemetry TracerProvider (with getTracer)');
+  }
 }

@@ -68,4 +68,10 @@ describe('without a provider', () => {
   it('telemetry: false wires no tap at all', () => {
     expect(createClientTelemetry(false).diagnostics).toBeUndefined();
   });
+
+  it('a provider that is not one is refused at construction with invalid-option', () => {
+    expect(() => createClientTelemetry({ meterProvider: {} as never })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+    expect(() => createClientTelemetry({ tracerProvider: 'x' as never })).toThrow(/TracerProvider/);
+    expect(() => createClientTelemetry(true as never)).toThrow(/telemetry must be/);
+  });
 });
