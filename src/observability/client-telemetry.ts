@@ -6,7 +6,6 @@
  */
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { ConnectionDiagnostics } from '../diagnostics.js';
-import { IbkrWsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { HealthTracker, type HealthReport } from './health.js';
 import { correlateLogs } from './log-correlation.js';
@@ -36,7 +35,10 @@ export interface ClientTelemetry {
   health(): HealthReport;
 }
 
-/** `false` turns metrics, traces and log correlation off (the benchmarks' baseline); health stays. */
+/**
+ * `false` turns metrics, traces and log correlation off (the benchmarks' baseline); health stays. The options were
+ * validated by src/options.ts.
+ */
 export function createClientTelemetry(options: TelemetryOptions | false | undefined): ClientTelemetry {
   let tracker: HealthTracker | undefined;
   const health = (): HealthReport => {
@@ -53,7 +55,6 @@ export function createClientTelemetry(options: TelemetryOptions | false | undefi
       health,
     };
   }
-  validate(options);
   const meter = (options?.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   const tracer = (options?.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
   const clientMetrics = createClientMetrics(meter);
@@ -85,14 +86,3 @@ export function createClientTelemetry(options: TelemetryOptions | false | undefi
   };
 }
 
-/** Checked once, at construction: a wrong provider would otherwise fail on the first state change, far from its cause. */
-function validate(options: TelemetryOptions | undefined): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null) throw new IbkrWsError('invalid-option', 'telemetry must be an object or false');
-  if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
-    throw new IbkrWsError('invalid-option', 'telemetry.meterProvider must be an OpenTelemetry MeterProvider (with getMeter)');
-  }
-  if (options.tracerProvider !== undefined && typeof options.tracerProvider?.getTracer !== 'function') {
-    throw new IbkrWsError('invalid-option', 'telemetry.tracerProvider must be an OpenTelemetry TracerProvider (with getTracer)');
-  }
-}

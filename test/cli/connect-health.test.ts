@@ -88,7 +88,7 @@ beforeAll(async () => {
       '--subscribe', 'smd:265598:31,84,86',
       '--json',
       '--health-port', '0',
-      '--for', '14',
+      '--for', '20',
       // 3 server heartbeats: a lingering socket is noticed well within the second the check allows.
       '--heartbeat-timeout', '600',
       '--probe-timeout', '400',
@@ -96,7 +96,8 @@ beforeAll(async () => {
       '--backoff-max', '200',
     ],
     {
-      timeoutMs: 30_000,
+      // Generous: on a loaded machine the CLI alone takes seconds to load (tsx, the OpenTelemetry SDK).
+      timeoutMs: 60_000,
       onStdout: (chunk) => {
         stdout += chunk;
         if (started) return;
@@ -126,7 +127,7 @@ beforeAll(async () => {
     },
   );
   await done;
-}, 40_000);
+}, 90_000);
 
 afterAll(async () => {
   await simulator?.close();

@@ -10,6 +10,7 @@ import type { ObservedClient, ObservedEvents } from '../../src/observability/sou
 import { fanOutDiagnostics } from '../../src/diagnostics.js';
 import { Metrics } from '../../src/metrics.js';
 import { TypedEvents } from '../../src/events.js';
+import { resolveOptions } from '../../src/options.js';
 
 /** The facts a client exposes, over the real Metrics and TypedEvents classes, counting reads of the counters. */
 function observed() {
@@ -69,9 +70,10 @@ describe('without a provider', () => {
     expect(createClientTelemetry(false).diagnostics).toBeUndefined();
   });
 
-  it('a provider that is not one is refused at construction with invalid-option', () => {
-    expect(() => createClientTelemetry({ meterProvider: {} as never })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
-    expect(() => createClientTelemetry({ tracerProvider: 'x' as never })).toThrow(/TracerProvider/);
-    expect(() => createClientTelemetry(true as never)).toThrow(/telemetry must be/);
+  it('a provider that is not one is refused at construction with invalid-option, naming the option', () => {
+    expect(() => resolveOptions({ telemetry: { meterProvider: {} as never } })).toThrow(expect.objectContaining({ code: 'invalid-option', option: 'telemetry.meterProvider' }));
+    expect(() => resolveOptions({ telemetry: { tracerProvider: 'x' as never } })).toThrow(/TracerProvider/);
+    expect(() => resolveOptions({ telemetry: true as never })).toThrow(expect.objectContaining({ option: 'telemetry' }));
+    expect(resolveOptions({ telemetry: false }).telemetry).toBe(false);
   });
 });
