@@ -83,7 +83,7 @@ describe('ibkr.health()', () => {
     expect(client.health()).toMatchObject({ ready: true, subscriptions: { wanted: 0 } });
   });
 
-  it('is not live once the client has given up (failed), nor once stopped', async () => {
+  it('is not live once the client has given up (failed) until retry(), nor once stopped', async () => {
     const simulator = await startSimulator();
     simulator.maintenance(true);
     const client = createTestClient(simulator, { maxAttempts: 1 });
@@ -91,6 +91,14 @@ describe('ibkr.health()', () => {
     void client.start().catch(() => undefined);
     await states.waitForState('failed');
     expect(client.health()).toMatchObject({ live: false, ready: false, state: 'failed' });
+    // retry() starts again: live while it tries.
+    const checking = states.waitForState('checking-session');
+    const failedAgain = states.waitForState('failed');
+    client.retry();
+    await checking;
+    expect(client.health().live).toBe(true);
+    await failedAgain;
+    expect(client.health().live).toBe(false);
     await client.stop();
     expect(client.health()).toMatchObject({ live: false, state: 'stopped' });
   });
