@@ -5,6 +5,19 @@ export { CLIENT_DEFAULTS } from './defaults.js';
 export { ERROR_CODES, IbkrWsError, isFatal, type IbkrWsErrorCode } from './errors.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
+export {
+  ATTRIBUTE,
+  HEALTH_DEFAULT_HOST,
+  METRIC,
+  SPAN,
+  startHealthServer,
+  type HealthReport,
+  type HealthServer,
+  type HealthServerOptions,
+  type MetricsHandler,
+  type SubscriptionHealth,
+  type TelemetryOptions,
+} from './observability/index.js';
 export type { TlsOptions } from './adapters/tls.js';
 export * from './subscriptions/index.js';
 export * from './recorder/index.js';

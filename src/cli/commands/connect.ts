@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
+import { HEALTH_HELP, HEALTH_OPTIONS, parseHealthFlags, prepareCliHealth, type HealthFlags } from '../health-option.js';
 import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
 import { parseRecordFlags, RECORD_HELP, RECORD_OPTIONS, startCliRecording, type RecordFlags } from '../record-option.js';
 import { UsageError, type CliIo } from '../io.js';
@@ -14,7 +15,7 @@ import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
 import { runSession } from '../run-session.js';
 
-const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [--health-port N] [timing flags]
 
   --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000
   --ca FILE            trust this PEM certificate (pin the gateway's self-signed certificate)
@@ -25,6 +26,7 @@ const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--s
   --for SECONDS        stop cleanly after SECONDS and exit 0
 ${INSPECT_HELP}
 ${RECORD_HELP}
+${HEALTH_HELP}
 Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
 
 export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
@@ -33,6 +35,7 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     io.stdout(HELP);
     return 0;
   }
+  const health = parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
   const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
   const recording = startCliRecording(io, parsed.record);
   try {
@@ -41,7 +44,9 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
       ...parsed.clientOptions,
       ...(inspection ? { inspect: inspection.inspect } : {}),
       ...(recording ? { record: recording.recorder } : {}),
+      ...(health ? { telemetry: health.telemetry } : {}),
     });
+    await health?.serve(client);
     return await runSession({
       client,
       subscriptions: parsed.subscriptions,
@@ -53,6 +58,7 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     recording?.close();
     await recording?.recorder.close();
     await inspection?.close();
+    await health?.close();
   }
 }
 
@@ -87,6 +93,7 @@ export interface ConnectArgs {
   readonly forSeconds?: number;
   readonly inspect: InspectFlags;
   readonly record?: RecordFlags;
+  readonly health?: HealthFlags;
 }
 
 export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
@@ -105,6 +112,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
         for: { type: 'string' },
         ...INSPECT_OPTIONS,
         ...RECORD_OPTIONS,
+        ...HEALTH_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -125,6 +133,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     }
   }
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
+  const health = parseHealthFlags(values);
   const subscriptions = ((values['subscribe'] as string[] | undefined) ?? []).map(parseSubscribeSpec);
   const record = parseRecordFlags(values);
   return {
@@ -138,5 +147,6 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     ...(forSeconds === undefined ? {} : { forSeconds }),
     inspect: parseInspectFlags(values),
     ...(record === undefined ? {} : { record }),
+    ...(health === undefined ? {} : { health }),
   };
 }
