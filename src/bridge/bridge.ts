@@ -1,0 +1,328 @@
+/**
+ * `createBridge`: one ibkr-ws client shared by any number of NATS consumers. Consumers declare their whole desired
+ * set on `ctl.subscribe` (leased, renewed); the bridge keeps the union open upstream through the client's public
+ * API, publishes every item and gap with the contract's headers (docs/BRIDGE.md), and turns every outage — IBKR's
+ * or NATS's — into an in-band gap followed by fresh data.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
+import { headers } from '@nats-io/transport-node';
+import type { IbkrWs } from '../client.js';
+import { IbkrWsError } from '../errors.js';
+import { TypedEvents } from '../events.js';
+import type { Gap } from '../subscriptions/index.js';
+import { EVENT_TOPICS, KIND_OF_TOPIC, WIRE_VERSION, bridgeNames, subjectOfSubscription, type BridgeNames, type BridgeSubscription, type ControlReply, type SubscribeResult, type WireError } from './contract.js';
+import { readEntry, readReleaseRequest, readSubscribeRequest, type EntryVerdict } from './control-request.js';
+import { BRIDGE_DEFAULTS } from './defaults.js';
+import { InterestRegistry, widen } from './interest.js';
+import { Lifecycle } from './lifecycle.js';
+import { NatsLink } from './nats-link.js';
+import { Publisher, type PublisherCounters } from './publisher.js';
+import { Upstream, type UpstreamClient } from './upstream.js';
+import { bodyOf } from './bodies.js';
+
+export type BridgeClient = UpstreamClient & Pick<IbkrWs, 'on' | 'state'>;
+
+export interface BridgeOptions {
+  readonly client: BridgeClient;
+  /** NATS server URLs (a cluster: several). */
+  readonly servers: readonly string[];
+  readonly prefix?: string;
+  /** The default lease and the longest a consumer may ask for. */
+  readonly leaseMs?: number;
+  /** Held for the bridge's lifetime (the CLI's `--subscribe`), whether or not a consumer asks. */
+  readonly subscribe?: readonly BridgeSubscription[];
+  readonly replicas?: number;
+  readonly outboxSize?: number;
+}
+
+export interface BridgeEvents extends Record<string, unknown> {
+  nats: { readonly state: 'up' | 'down'; readonly reason: string; readonly at: number };
+  consumer: { readonly consumer: string; readonly action: 'subscribe' | 'renew' | 'release' | 'expired' | 'restored'; readonly keys: readonly string[]; readonly at: number };
+  upstream: { readonly key: string; readonly action: 'open' | 'close'; readonly at: number };
+  error: { readonly code: string; readonly message: string };
+}
+
+export interface BridgeStats extends PublisherCounters {
+  readonly consumers: number;
+  readonly upstream: readonly string[];
+  readonly outbox: number;
+  readonly natsUp: boolean;
+}
+
+export interface Bridge {
+  /** This process's run id (`Ibkr-Bridge`). */
+  readonly run: string;
+  readonly names: BridgeNames;
+  on: TypedEvents<BridgeEvents>['on'];
+  stats(): BridgeStats;
+  /** Resolves once NATS is connected and every stream and bucket asserted (never rejects; waits while NATS is down). */
+  ready(): Promise<void>;
+  /** Closes every publisher handle and the NATS connection. Registered interest stays in KV for the next run. */
+  stop(): Promise<void>;
+}
+
+const PINNED_CONSUMER = '_bridge';
+
+export function createBridge(options: BridgeOptions): Bridge {
+  const names = bridgeNames(options.prefix ?? BRIDGE_DEFAULTS.prefix);
+  const maxLeaseMs = options.leaseMs ?? BRIDGE_DEFAULTS.leaseMs;
+  if (!Number.isSafeInteger(maxLeaseMs) || maxLeaseMs < BRIDGE_DEFAULTS.minLeaseMs) {
+    throw new IbkrWsError('invalid-option', `leaseMs must be an integer ≥ ${BRIDGE_DEFAULTS.minLeaseMs}, got ${String(maxLeaseMs)}`);
+  }
+  if (options.servers.length === 0) throw new IbkrWsError('invalid-option', 'at least one NATS server URL is needed');
+  const replicas = options.replicas ?? BRIDGE_DEFAULTS.replicas;
+  const run = randomUUID().slice(0, 8);
+  const events = new TypedEvents<BridgeEvents>(() => undefined);
+  const client = options.client;
+  const interest = new InterestRegistry();
+  const subjects = new Map<string, string>();
+  const topics = new Map<string, string>();
+  let restoring = false;
+  let stopped = false;
+  let markReady!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
+
+  const link = new NatsLink(
+    { servers: options.servers, names, replicas, maxLeaseMs, name: `ibkr-ws bridge ${names.prefix} ${run}` },
+    {
+      up: (first) => void onUp(first),
+      down: (reason) => events.emit('nats', { state: 'down', reason, at: Date.now() }),
+      error: (message) => events.emit('error', { code: 'network', message }),
+    },
+  );
+  const publisher = new Publisher(link, run, options.outboxSize ?? BRIDGE_DEFAULTS.outboxSize, (key, lost) =>
+    lifecycle.event('gap', { key, reason: 'outbox-overflow', missed: lost, at: Date.now() }),
+  );
+  const lifecycle = new Lifecycle(link, names, run);
+
+  function publishGap(key: string, reason: string): void {
+    const subject = subjects.get(key);
+    const topic = topics.get(key);
+    if (subject === undefined || topic === undefined) return;
+    const body = publisher.gapBody(key, reason);
+    if (EVENT_TOPICS.has(topic)) publisher.event(key, subject, 'gap', body);
+    else publisher.value(key, subject, 'gap', body);
+  }
+
+  const upstream = new Upstream(client, {
+    data(key, item) {
+      const subject = subjects.get(key);
+      const topic = topics.get(key);
+      if (subject === undefined || topic === undefined) return;
+      const body = bodyOf(key, topic, item);
+      const kind = KIND_OF_TOPIC[topic as keyof typeof KIND_OF_TOPIC];
+      if (EVENT_TOPICS.has(topic)) publisher.event(key, subject, kind, body);
+      else publisher.value(key, subject, kind, body);
+    },
+    gap(key, gap: Gap) {
+      publishGap(key, gap.reason);
+    },
+    opened(key, sub) {
+      subjects.set(key, subjectOfSubscription(names, sub));
+      topics.set(key, sub.topic);
+      // The first message of a key in a run says where it starts: consumers see a run change or a fresh stream.
+      publishGap(key, restoring ? 'bridge-restart' : 'subscribed');
+      events.emit('upstream', { key, action: 'open', at: Date.now() });
+    },
+    closed(key) {
+      publishGap(key, 'unsubscribed');
+      publisher.forget(key);
+      events.emit('upstream', { key, action: 'close', at: Date.now() });
+    },
+  });
+
+  /** Applies one consumer's whole set; every entry gets a result, in order. Nothing is opened for a bad entry. */
+  function register(consumer: string, entries: readonly EntryVerdict[], leaseMs: number, pinned: boolean): SubscribeResult[] {
+    const subs = new Map<string, BridgeSubscription>();
+    for (const entry of entries) if (entry.ok) subs.set(entry.key, subs.has(entry.key) ? widen(subs.get(entry.key)!, entry.sub) : entry.sub);
+    const removed = interest.set(consumer, subs, leaseMs, Date.now(), pinned);
+    const failedKeys = new Map<string, WireError>();
+    const results = entries.map((entry): SubscribeResult => {
+      if (!entry.ok) return { key: null, subject: null, status: 'failed', error: entry.error };
+      const subject = subjectOfSubscription(names, entry.sub);
+      const earlier = failedKeys.get(entry.key);
+      if (earlier !== undefined) return { key: entry.key, subject, status: 'failed', error: earlier };
+      try {
+        upstream.ensure(entry.key, widen(subs.get(entry.key)!, interest.union(entry.key)!));
+        const status = upstream.status(entry.key);
+        return { key: entry.key, subject, status: status === undefined || status === 'closed' ? 'pending' : status };
+      } catch (error) {
+        const wire = wireErrorOf(error);
+        failedKeys.set(entry.key, wire);
+        interest.dropEntry(consumer, entry.key);
+        return { key: entry.key, subject, status: 'failed', error: wire };
+      }
+    });
+    releaseUnheld(removed);
+    for (const key of failedKeys.keys()) if (interest.holders(key) === 0) upstream.close(key);
+    return results;
+  }
+
+  function releaseUnheld(keys: readonly string[]): void {
+    for (const key of keys) if (interest.holders(key) === 0) upstream.close(key);
+  }
+
+  function persist(consumer: string): void {
+    const registration = interest.get(consumer);
+    const resources = link.resources;
+    if (resources === undefined || registration === undefined || registration.pinned) return;
+    const value = { v: WIRE_VERSION, consumer, leaseMs: registration.leaseMs, subs: [...registration.subs.values()] };
+    void resources.interest.put(consumer, new TextEncoder().encode(JSON.stringify(value))).catch(() => undefined);
+  }
+
+  function unpersist(consumer: string): void {
+    void link.resources?.interest.delete(consumer).catch(() => undefined);
+  }
+
+  function reply(msg: Msg, body: ControlReply): void {
+    let h: MsgHdrs | undefined;
+    if (!body.ok) {
+      h = headers();
+      const error = body.error ?? body.results?.find((result) => result.error !== undefined)?.error;
+      h.set('Nats-Service-Error', error?.message ?? 'some entries failed');
+      h.set('Nats-Service-Error-Code', '400');
+    }
+    try {
+      msg.respond(new TextEncoder().encode(JSON.stringify(body)), h === undefined ? undefined : { headers: h });
+    } catch {
+      // The requester is gone or NATS closed: it will renew.
+    }
+  }
+
+  function onSubscribe(msg: Msg): void {
+    const verdict = readSubscribeRequest(msg.data);
+    if (!verdict.ok) return reply(msg, { v: WIRE_VERSION, ok: false, bridge: run, error: verdict.error, results: [] });
+    const leaseMs = Math.max(BRIDGE_DEFAULTS.minLeaseMs, Math.min(verdict.leaseMs ?? maxLeaseMs, maxLeaseMs));
+    const known = interest.get(verdict.consumer) !== undefined;
+    const results = register(verdict.consumer, verdict.entries, leaseMs, false);
+    persist(verdict.consumer);
+    const keys = results.filter((result) => result.status !== 'failed' && result.key !== null).map((result) => result.key!);
+    events.emit('consumer', { consumer: verdict.consumer, action: known ? 'renew' : 'subscribe', keys, at: Date.now() });
+    reply(msg, { v: WIRE_VERSION, ok: results.every((result) => result.error === undefined), bridge: run, leaseMs, results });
+  }
+
+  function onRelease(msg: Msg): void {
+    const verdict = readReleaseRequest(msg.data);
+    if (!verdict.ok) return reply(msg, { v: WIRE_VERSION, ok: false, bridge: run, error: verdict.error });
+    const keys = interest.delete(verdict.consumer);
+    unpersist(verdict.consumer);
+    releaseUnheld(keys);
+    events.emit('consumer', { consumer: verdict.consumer, action: 'release', keys, at: Date.now() });
+    reply(msg, { v: WIRE_VERSION, ok: true, bridge: run });
+  }
+
+  /** Registered interest of a previous run, with a fresh lease: the upstream set is back before any renewal. */
+  async function restoreInterest(): Promise<void> {
+    const resources = link.resources;
+    if (resources === undefined) return;
+    const decoder = new TextDecoder();
+    restoring = true;
+    try {
+      for await (const consumer of await resources.interest.keys()) {
+        if (interest.get(consumer) !== undefined) continue;
+        const entry = await resources.interest.get(consumer);
+        if (entry === null || entry.operation !== 'PUT') continue;
+        try {
+          const stored = JSON.parse(decoder.decode(entry.value)) as { leaseMs?: unknown; subs?: unknown };
+          const leaseMs = typeof stored.leaseMs === 'number' ? Math.min(stored.leaseMs, maxLeaseMs) : maxLeaseMs;
+          const entries = Array.isArray(stored.subs) ? stored.subs.map(readEntry) : [];
+          register(consumer, entries, leaseMs, false);
+          events.emit('consumer', { consumer, action: 'restored', keys: [...(interest.get(consumer)?.subs.keys() ?? [])], at: Date.now() });
+        } catch {
+          events.emit('error', { code: 'malformed-json', message: `interest of ${consumer} in KV is unreadable; skipped` });
+        }
+      }
+    } finally {
+      restoring = false;
+    }
+  }
+
+  let controlSubscribed = false;
+  async function onUp(first: boolean): Promise<void> {
+    if (stopped) return;
+    interest.refreshAll(Date.now());
+    events.emit('nats', { state: 'up', reason: first ? 'connected' : 'reconnected', at: Date.now() });
+    lifecycle.put('bridge', { v: WIRE_VERSION, run, startedAt, prefix: names.prefix, natsUpAt: Date.now() });
+    lifecycle.connection(connectionValue());
+    void lifecycle.flush();
+    // Keys opened while NATS was down (or before it was ever up) first: a gap, then their latest value.
+    publisher.republish(first ? 'nats-connect' : 'nats-reconnect');
+    if (first) await restoreInterest().catch((error: Error) => events.emit('error', { code: 'network', message: `restoring interest: ${error.message}` }));
+    const resources = link.resources;
+    if (resources === undefined) return;
+    if (!controlSubscribed) {
+      // Core subscriptions are re-sent by nats.js on every reconnect: subscribe once.
+      controlSubscribed = true;
+      resources.nc.subscribe(names.ctlSubscribe, { callback: (error, msg) => void (error === null && onSubscribe(msg)) });
+      resources.nc.subscribe(names.ctlRelease, { callback: (error, msg) => void (error === null && onRelease(msg)) });
+    }
+    for (const registration of interest.registrations()) persist(registration.consumer);
+    markReady();
+  }
+
+  let lastState = { state: client.state as string, reason: null as string | null, at: Date.now() };
+  const connectionValue = () => lastState;
+  const startedAt = Date.now();
+  const offs = [
+    client.on('state', (change) => {
+      lastState = { state: change.state, reason: change.reason ?? null, at: change.at };
+      lifecycle.connection(lastState);
+      lifecycle.event('state', { state: change.state, previous: change.previous, reason: change.reason ?? null, at: change.at });
+    }),
+    client.on('reconnect', (event) => lifecycle.event('reconnect', { ...event })),
+    client.on('gap', (gap) => lifecycle.event('gap', { ...gap })),
+    client.on('error', (error) => lifecycle.event('error', { code: error.code, message: error.message, at: Date.now() })),
+  ];
+
+  const sweep = setInterval(() => {
+    // Leases are frozen while NATS is down: nobody could renew, so nobody is expired for it.
+    if (!link.up) return;
+    for (const registration of interest.expire(Date.now())) {
+      unpersist(registration.consumer);
+      releaseUnheld([...registration.subs.keys()]);
+      events.emit('consumer', { consumer: registration.consumer, action: 'expired', keys: [...registration.subs.keys()], at: Date.now() });
+    }
+  }, BRIDGE_DEFAULTS.sweepIntervalMs);
+
+  const pinned = (options.subscribe ?? []).map((sub) => readEntry(sub));
+  if (pinned.length > 0) {
+    const failed = register(PINNED_CONSUMER, pinned, maxLeaseMs, true).find((result) => result.error !== undefined);
+    if (failed?.error) {
+      clearInterval(sweep);
+      for (const off of offs) off();
+      upstream.closeAll();
+      throw new IbkrWsError(failed.error.code === 'subscription-limit' ? 'subscription-limit' : 'invalid-option', `--subscribe: ${failed.error.message}`);
+    }
+  }
+  link.start();
+
+  return {
+    run,
+    names,
+    on: events.on.bind(events),
+    stats: () => ({
+      ...publisher.counters,
+      consumers: [...interest.registrations()].filter((registration) => !registration.pinned).length,
+      upstream: [...upstream.keys()],
+      outbox: publisher.outboxSize,
+      natsUp: link.up,
+    }),
+    ready: () => readyPromise,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweep);
+      for (const off of offs) off();
+      publisher.stop();
+      await link.resources?.nc.flush().catch(() => undefined);
+      upstream.closeAll();
+      await link.stop();
+    },
+  };
+}
+
+function wireErrorOf(error: unknown): WireError {
+  if (error instanceof IbkrWsError) return { code: error.code, message: error.message };
+  return { code: 'invalid-option', message: (error as Error)?.message ?? String(error) };
+}
