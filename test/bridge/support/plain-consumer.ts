@@ -73,7 +73,7 @@ export async function plainConsumer(servers: string | string[], prefix: string, 
     listen(subject) {
       if (listening.has(subject)) return;
       listening.add(subject);
-      nc.subscribe(subject, { callback: (error, msg) => error === null && void received.push(parse(msg)) });
+      nc.subscribe(subject, { callback: (error, msg) => void (error === null && received.push(parse(msg))) });
     },
     async subscribe(subs, leaseMs) {
       lastSet = subs;
