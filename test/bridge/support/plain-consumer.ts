@@ -25,6 +25,8 @@ export interface PlainConsumer {
   release(): Promise<Record<string, any>>;
   /** `$JS.API.DIRECT.GET.<stream>` `{"last_by_subj": subject}`: the stored last message, or undefined. */
   lastValue(stream: string, subject: string): Promise<Received | undefined>;
+  /** Every stored message of `subject` in `stream`, oldest first (direct gets `next_by_subj` from seq 1). */
+  readStream(stream: string, subject: string): Promise<Received[]>;
   /** Renews every leaseMs/3 with the last set, as docs/BRIDGE.md asks. */
   renewEvery(ms: number): void;
   /** Errors found while checking Ibkr-Seq: an unmarked jump is a loss the bridge did not announce. */
@@ -89,6 +91,15 @@ export async function plainConsumer(servers: string | string[], prefix: string, 
       const status = reply.headers?.code ?? 0;
       if (status === 404 || reply.data.length === 0) return undefined;
       return parse(reply);
+    },
+    async readStream(stream, subject) {
+      const stored: Received[] = [];
+      for (let seq = 1; ; ) {
+        const reply = await nc.request(`$JS.API.DIRECT.GET.${stream}`, encoder.encode(JSON.stringify({ seq, next_by_subj: subject })), { timeout: 3_000 });
+        if ((reply.headers?.code ?? 0) >= 400 || reply.data.length === 0) return stored;
+        stored.push(parse(reply));
+        seq = Number(reply.headers?.get('Nats-Sequence')) + 1;
+      }
     },
     renewEvery(ms) {
       if (renewal) clearInterval(renewal);
