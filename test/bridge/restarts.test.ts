@@ -63,7 +63,7 @@ describe.runIf(nats.available)('restarts', () => {
     const after = consumer.received.length;
     await eventually(() => consumer.received.slice(after).some((r) => r.kind === 'quote'), 'a fresh quote after the restart', 10_000);
     expect(bridge.stats().consumers).toBe(1);
-    expect(bridge.stats().upstream.sort()).toEqual(['smd+265598', 'sor']);
+    expect([...bridge.stats().upstream].sort()).toEqual(['smd+265598', 'sor']);
     expect(consumer.unmarkedJumps('smd+265598')).toEqual([]);
     expect(consumer.received.some((r) => r.kind === 'gap' && r.body['reason'] === 'nats-reconnect') || consumer.received.some((r) => r.kind === 'disconnect')).toBe(true);
 
@@ -106,7 +106,7 @@ describe.runIf(nats.available)('restarts', () => {
     await second.ready();
     const frames = await upstreamBack;
     expect(second.run).not.toBe(first.run);
-    expect(second.stats().upstream.sort()).toEqual(['smd+265598', 'smd+8314']);
+    expect([...second.stats().upstream].sort()).toEqual(['smd+265598', 'smd+8314']);
     // Within 1 s of the new bridge's start, beyond the client's own connect (which the restore cannot speed up).
     const connectedAt = Math.min(...simulator.connections.filter((c) => c.frames.some((f) => f.at >= startedAt)).map((c) => c.openedAt));
     for (const frame of frames) expect(frame.at - Math.max(startedAt, connectedAt)).toBeLessThan(3_000);
