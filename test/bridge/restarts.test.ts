@@ -121,4 +121,28 @@ describe.runIf(nats.available)('restarts', () => {
     await simulator.waitForClientFrame(isSmd('unsubscribe', 265598), 8_000);
     await eventually(() => second.stats().upstream.length === 0, 'both conids released upstream', 5_000);
   });
+
+  it('outbox overflow while NATS is down is a marked gap with the count, in seq order', async () => {
+    const server = await startNatsServer();
+    const simulator = await startSimulator();
+    const client = createTestClient(simulator);
+    const bridge = createBridge({ client, servers: [server.url], prefix: 'ovf', leaseMs: 5_000, outboxSize: 2, subscribe: [{ topic: 'sor' }] });
+    bridges.push(bridge);
+    await Promise.all([client.start(), bridge.ready()]);
+    await eventually(() => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')), 'sor upstream');
+    await server.stop('SIGKILL');
+    await eventually(() => !bridge.stats().natsUp, 'NATS down');
+    for (let i = 0; i < 5; i++) simulator.pushOrders();
+    await eventually(() => bridge.stats().outboxDropped === 3, 'three orders dropped from the full outbox');
+    await server.restart();
+    await eventually(() => bridge.stats().natsUp && bridge.stats().outbox === 0, 'outbox flushed', 10_000);
+    const reader = await plainConsumer(server.url, 'ovf', 'reader');
+    consumers.push(reader);
+    const stored = await reader.readStream('IBKR_OVF_EV', 'ibkr.ovf.orders');
+    const tail = stored.slice(-3);
+    expect(tail.map((r) => r.kind)).toEqual(['gap', 'orders', 'orders']);
+    expect(tail[0]!.body).toMatchObject({ kind: 'gap', reason: 'outbox-overflow', missed: 3 });
+    const seqs = stored.map((r) => r.seq);
+    expect(seqs).toEqual(seqs.map((_, index) => seqs[0]! + index));
+  });
 });
