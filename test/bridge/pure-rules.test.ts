@@ -3,7 +3,7 @@
  * registry (replace semantics, union of fields, leases, freezing) and the outbox (bounded, every loss counted).
  */
 import { describe, expect, it } from 'vitest';
-import { bridgeNames, keyOfSubscription, subjectOfSubscription } from '../../src/bridge/contract.js';
+import { bridgeNames, keyOfSubscription, subjectOfSubscription, type BridgeSubscription } from '../../src/bridge/contract.js';
 import { readEntry, readReleaseRequest, readSubscribeRequest } from '../../src/bridge/control-request.js';
 import { InterestRegistry } from '../../src/bridge/interest.js';
 import { Outbox } from '../../src/bridge/outbox.js';
@@ -62,7 +62,7 @@ describe('interest registry', () => {
 
   it('replaces a consumer set, counts holders, and widens fields to the union', () => {
     const registry = new InterestRegistry();
-    registry.set('a', new Map([['smd+1', smd(['31'])], ['sor', { topic: 'sor' }]]), 1_000, 0);
+    registry.set('a', new Map<string, BridgeSubscription>([['smd+1', smd(['31'])], ['sor', { topic: 'sor' }]]), 1_000, 0);
     registry.set('b', new Map([['smd+1', smd(['84', '31'])]]), 1_000, 0);
     expect(registry.holders('smd+1')).toBe(2);
     expect(registry.union('smd+1')).toEqual(smd(['31', '84']));
