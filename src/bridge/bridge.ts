@@ -48,6 +48,8 @@ export interface BridgeStats extends PublisherCounters {
   readonly upstream: readonly string[];
   readonly outbox: number;
   readonly natsUp: boolean;
+  /** The server_name of the NATS node the bridge is connected to (clusters: which one). */
+  readonly natsServer: string | undefined;
 }
 
 export interface Bridge {
@@ -307,6 +309,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       upstream: [...upstream.keys()],
       outbox: publisher.outboxSize,
       natsUp: link.up,
+      natsServer: link.resources?.nc.info?.server_name,
     }),
     ready: () => readyPromise,
     async stop() {
