@@ -81,6 +81,9 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
   let closed = false;
   let unreachable = false;
   let sendScheduled = false;
+  let disconnected = false;
+  let outages = 0;
+  let answeredAt = Date.now();
 
   function desired(): BridgeSubscription[] {
     const byKey = new Map<string, BridgeSubscription>();
@@ -95,17 +98,24 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
 
   async function sendSet(): Promise<void> {
     if (closed) return;
+    const outagesBefore = outages;
     try {
       const subs = desired();
       const reply = await nc.request(names.ctlSubscribe, encoder.encode(JSON.stringify({ v: WIRE_VERSION, consumer, leaseMs, subs })), { timeout });
       const body = JSON.parse(decoder.decode(reply.data)) as ControlReply;
       unreachable = false;
+      answeredAt = Date.now();
       const results = new Map((body.results ?? []).map((result) => [result.key, result]));
       for (const { state: stream } of streams) stream.result = results.get(stream.key) ?? stream.result;
     } catch {
       // No responders or a timeout: the bridge is down or cut off. Nothing flows; say so once, keep renewing.
-      if (!unreachable && !closed) for (const { state: stream } of streams) stream.gap('bridge-unreachable');
-      unreachable = true;
+      // A request cut by our own disconnect says nothing new (that disconnect was a gap already), and one missed
+      // renewal is not a loss: only renewals failing for half a lease mean the bridge is really gone.
+      const ownOutage = disconnected || outages !== outagesBefore;
+      if (!unreachable && !closed && !ownOutage && Date.now() - answeredAt > leaseMs / 2) {
+        unreachable = true;
+        for (const { state: stream } of streams) stream.gap('bridge-unreachable');
+      }
     }
   }
 
@@ -154,8 +164,13 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
 
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') for (const { state: stream } of streams) stream.gap('nats-disconnect');
-      else if (status.type === 'reconnect') {
+      if (status.type === 'disconnect') {
+        disconnected = true;
+        outages++;
+        for (const { state: stream } of streams) stream.gap('nats-disconnect');
+      } else if (status.type === 'reconnect') {
+        disconnected = false;
+        answeredAt = Date.now();
         await sendSet();
         for (const { state: stream, sub } of streams) void readLastValue(stream, sub);
       }
