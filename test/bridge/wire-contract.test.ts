@@ -142,6 +142,8 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
   it('turns a close 1000 at the gateway into an in-band gap, then fresh data', async () => {
     const watcher = await consumer('watcher');
     watcher.listen(MD);
+    const states: string[] = [];
+    watcher.nc.subscribe(`ibkr.${PREFIX}.evt.state`, { callback: (_error, msg) => void states.push(JSON.parse(new TextDecoder().decode(msg.data)).state) });
     await watcher.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31'] }], 1_500);
     watcher.renewEvery(500);
     await eventually(() => watcher.received.some((r) => r.kind === 'quote'), 'a first quote');
@@ -153,6 +155,11 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     const gap = watcher.received[gapAt]!;
     expect(gap.body).toMatchObject({ v: 1, kind: 'gap', key: `smd+${AAPL}`, reason: expect.any(String), at: expect.any(Number) });
     expect(watcher.unmarkedJumps(`smd+${AAPL}`)).toEqual([]);
+    // The lifecycle on evt.state, and KV ibkr_<p>_state `connection` (read as any client would: a direct get).
+    expect(states).toContain('reconnect');
+    expect(states.at(-1)).toBe('authenticated');
+    const connection = await watcher.lastValue(`KV_ibkr_${PREFIX}_state`, `$KV.ibkr_${PREFIX}_state.connection`);
+    expect(connection?.body).toMatchObject({ v: 1, state: 'authenticated', at: expect.any(Number) });
   });
 
   it('unsubscribes upstream when every lease has ended', async () => {
