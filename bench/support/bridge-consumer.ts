@@ -5,7 +5,8 @@
  * (`receivedAt`, same machine clock) to here.
  *
  * stdin, one JSON object per line: `{"cmd":"phase","prefix","conids","leaseMs"}`, `{"cmd":"reset"}`,
- * `{"cmd":"report"}` (answers `{"type":"report",…}` on stdout), `{"cmd":"exit"}`.
+ * `{"cmd":"report"}` (answers `{"type":"report",…}` on stdout), `{"cmd":"late","prefix","conids"}` (answers
+ * `{"type":"late",…}`), `{"cmd":"exit"}`.
  * argv: <nats url> <consumer id>.
  */
 import { createInterface } from 'node:readline';
@@ -79,10 +80,26 @@ function phase(prefix: string, conids: readonly number[], leaseMs: number): void
   renewal = setInterval(send, Math.floor(leaseMs / 3));
 }
 
+/** A late joiner's first value: one direct get of the last value per conid, timed (this process reads nothing else). */
+async function late(prefix: string, conids: readonly number[]): Promise<void> {
+  const samples: number[] = [];
+  let found = 0;
+  for (const conid of conids) {
+    const at = performance.now();
+    const reply = await nc.request(`$JS.API.DIRECT.GET.IBKR_${prefix.toUpperCase()}_LV`, encoder.encode(JSON.stringify({ last_by_subj: `ibkr.${prefix}.md.${conid}` })), { timeout: 2_000 });
+    samples.push(performance.now() - at);
+    if (reply.headers?.get('Ibkr-Kind') === 'quote') found++;
+  }
+  samples.sort((a, b) => a - b);
+  process.stdout.write(`${JSON.stringify({ type: 'late', median: samples[Math.floor(samples.length / 2)], max: samples.at(-1), found })}
+`);
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   const command = JSON.parse(line) as { cmd: string; prefix?: string; conids?: number[]; leaseMs?: number };
   if (command.cmd === 'phase') phase(command.prefix!, command.conids!, command.leaseMs ?? 10_000);
   else if (command.cmd === 'reset') reset();
+  else if (command.cmd === 'late') void late(command.prefix!, command.conids!);
   else if (command.cmd === 'report') {
     const sorted = [...latencies].sort((a, b) => a - b);
     process.stdout.write(
