@@ -77,7 +77,7 @@ export class NatsLink {
         waitOnFirstConnect: true,
       });
     } catch (error) {
-      this.#events.error(`nats: cannot connect: ${(error as Error).message}`);
+      this.#events.error(`nats: cannot connect: ${withoutCredentials((error as Error).message)}`);
       return;
     }
     if (this.#stopped) {
@@ -116,7 +116,7 @@ export class NatsLink {
         this.#events.up(first);
         return;
       } catch (error) {
-        if (attempt % 10 === 0) this.#events.error(`nats: cannot assert streams yet: ${(error as Error).message}`);
+        if (attempt % 10 === 0) this.#events.error(`nats: cannot assert streams yet: ${withoutCredentials((error as Error).message)}`);
         await new Promise((resolve) => setTimeout(resolve, BRIDGE_DEFAULTS.assertRetryMs));
       }
     }
@@ -170,4 +170,9 @@ async function upsertStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     return;
   }
   await jsm.streams.update(config.name, config);
+}
+
+/** A NATS URL may carry `user:password@`: never in an event, a log or CLI output. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^@/\s]*@/g, '//[redacted]@');
 }

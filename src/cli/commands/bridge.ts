@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { createBridge, BRIDGE_DEFAULTS, PREFIX_PATTERN, type Bridge, type BridgeSubscription } from '../../bridge/index.js';
+import { withoutCredentials } from '../../bridge/nats-link.js';
 import { parseNonNegativeNumber, type CliSubscription } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
@@ -68,9 +69,9 @@ export function parseBridgeArgs(argv: string[]): BridgeArgs | 'help' {
     try {
       parsed = new URL(url);
     } catch {
-      throw new UsageError(`--nats expects nats://host:port URLs, got '${redactUrl(url)}'`);
+      throw new UsageError(`--nats expects nats://host:port URLs, got '${withoutCredentials(url)}'`);
     }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new UsageError(`--nats expects nats:// or tls:// URLs, got '${redactUrl(url)}'`);
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new UsageError(`--nats expects nats:// or tls:// URLs, got '${withoutCredentials(url)}'`);
   }
   const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : BRIDGE_DEFAULTS.prefix;
   if (!PREFIX_PATTERN.test(prefix)) throw new UsageError(`--prefix must be 1-32 of a-z, 0-9, '_' or '-', got '${prefix}'`);
@@ -123,8 +124,8 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
 function reportBridge(bridge: Bridge, reporter: Reporter, parsed: BridgeArgs): Array<() => void> {
   reporter.event(
     'bridge',
-    { run: bridge.run, prefix: parsed.prefix, servers: parsed.servers.map(redactUrl), leaseMs: parsed.leaseMs },
-    `bridge ${bridge.run}: ibkr.${parsed.prefix}.> on ${parsed.servers.map(redactUrl).join(',')} (lease ${parsed.leaseMs} ms)`,
+    { run: bridge.run, prefix: parsed.prefix, servers: parsed.servers.map(withoutCredentials), leaseMs: parsed.leaseMs },
+    `bridge ${bridge.run}: ibkr.${parsed.prefix}.> on ${parsed.servers.map(withoutCredentials).join(',')} (lease ${parsed.leaseMs} ms)`,
   );
   // `--subscribe` keys were opened when the bridge was made, before anyone listened.
   for (const key of bridge.stats().upstream) reporter.event('upstream', { key, action: 'open' }, `upstream open ${key}`);
@@ -156,10 +157,6 @@ function toBridgeSubscription(sub: CliSubscription): BridgeSubscription {
   }
 }
 
-/** NATS URLs may carry user:password@ — never printed. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
-}
 
 function createClient(options: IbkrWsOptions): IbkrWs {
   try {
