@@ -108,6 +108,21 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     expect(tookMs).toBeLessThan(1_000); // the figure (≤ 50 ms) is measured in bench/, not asserted under load
   });
 
+  it('keeps its streams as documented, with nothing a 2.9 server would silently ignore', async () => {
+    const reader = await consumer('inspector');
+    expect(reader.nc.info?.version).toMatch(/^2\.(9|[1-9]\d)\./);
+    const info = async (stream: string) =>
+      JSON.parse(new TextDecoder().decode((await reader.nc.request(`$JS.API.STREAM.INFO.${stream}`, new Uint8Array(), { timeout: 3_000 })).data)).config;
+    const lv = await info(LV);
+    expect(lv).toMatchObject({ max_msgs_per_subject: 1, allow_direct: true, storage: 'file' });
+    expect(lv.subjects).toEqual([`ibkr.${PREFIX}.md.>`, `ibkr.${PREFIX}.pnl`, `ibkr.${PREFIX}.summary.>`, `ibkr.${PREFIX}.ledger.>`, `ibkr.${PREFIX}.book.>`]);
+    const ev = await info(`IBKR_${PREFIX.toUpperCase()}_EV`);
+    expect(ev).toMatchObject({ storage: 'file', duplicate_window: 120_000_000_000, subjects: [`ibkr.${PREFIX}.orders`, `ibkr.${PREFIX}.trades`] });
+    // Per-message TTLs and subject delete markers are 2.11 features a 2.9 server drops without an error: not used.
+    expect(lv.allow_msg_ttl ?? false).toBe(false);
+    expect(ev.allow_msg_ttl ?? false).toBe(false);
+  });
+
   it('answers each bad control entry with a typed error and serves the good ones', async () => {
     const picky = await consumer('picky');
     const reply = await picky.subscribe(
