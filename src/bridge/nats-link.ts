@@ -64,21 +64,25 @@ export class NatsLink {
   }
 
   async #run(): Promise<void> {
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-        servers: [...this.#options.servers],
-        name: this.#options.name,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: BRIDGE_DEFAULTS.natsReconnectWaitMs,
-        reconnectJitter: BRIDGE_DEFAULTS.natsReconnectJitterMs,
-        pingInterval: BRIDGE_DEFAULTS.natsPingIntervalMs,
-        maxPingOut: 2,
-        waitOnFirstConnect: true,
-      });
-    } catch (error) {
-      this.#events.error(`nats: cannot connect: ${withoutCredentials((error as Error).message)}`);
-      return;
+    // Not `waitOnFirstConnect`: it never settles while NATS is down and cannot be cancelled, so a bridge stopped
+    // before NATS was ever up would never exit. A refused first connect fails in milliseconds: retry it here.
+    let nc: NatsConnection | undefined;
+    for (let attempt = 0; nc === undefined; attempt++) {
+      if (this.#stopped) return;
+      try {
+        nc = await connect({
+          servers: [...this.#options.servers],
+          name: this.#options.name,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: BRIDGE_DEFAULTS.natsReconnectWaitMs,
+          reconnectJitter: BRIDGE_DEFAULTS.natsReconnectJitterMs,
+          pingInterval: BRIDGE_DEFAULTS.natsPingIntervalMs,
+          maxPingOut: 2,
+        });
+      } catch (error) {
+        if (attempt % 20 === 0) this.#events.error(`nats: cannot connect yet (retrying): ${withoutCredentials((error as Error).message)}`);
+        await new Promise((resolve) => setTimeout(resolve, BRIDGE_DEFAULTS.natsReconnectWaitMs));
+      }
     }
     if (this.#stopped) {
       await nc.close().catch(() => undefined);

@@ -9,7 +9,7 @@ import { captureIo } from '../cli/support/capture-io.js';
 import { runCli } from '../cli/support/spawn-cli.js';
 import { parseJsonLines, stateSequence } from '../cli/support/contract.js';
 import { eventually } from '../support/harness.js';
-import { natsPrerequisite, startNatsServer, stopNatsServers } from '../support/nats-server.js';
+import { freePort, natsPrerequisite, startNatsServer, stopNatsServers } from '../support/nats-server.js';
 import { plainConsumer, type PlainConsumer } from './support/plain-consumer.js';
 
 const nats = natsPrerequisite();
@@ -44,6 +44,21 @@ describe('ibkr-ws bridge arguments (in-process main)', () => {
     const url = await run(...base, '--nats', 'http://user:hunter2@example.com');
     expect(url.code).toBe(2);
     expect(url.stderr).not.toContain('hunter2');
+  });
+
+  it('runs and stops cleanly (exit 0, last state stopped) while NATS was never reachable', async () => {
+    const gateway = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20 });
+    try {
+      const closedPort = await freePort();
+      const result = await run('--gateway', gateway.url, '--ca', gateway.caPath, '--nats', `nats://u:hunter2@127.0.0.1:${closedPort}`, '--json', '--for', '1.5');
+      expect(result.code).toBe(0);
+      const lines = parseJsonLines(result.stdout.split('\n'));
+      expect(stateSequence(lines).at(-1)).toBe('stopped');
+      expect(lines.some((line) => line.type === 'bridge-error' && /cannot connect/.test(String(line['message'])))).toBe(true);
+      expect(result.stdout + result.stderr).not.toContain('hunter2');
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('prints its help with exit 0', async () => {
