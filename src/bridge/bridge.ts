@@ -5,16 +5,15 @@
  * or NATS's — into an in-band gap followed by fresh data.
  */
 import { randomUUID } from 'node:crypto';
-import type { Msg, MsgHdrs } from '@nats-io/transport-node';
-import { headers } from '@nats-io/transport-node';
 import type { IbkrWs } from '../client.js';
 import { IbkrWsError } from '../errors.js';
 import { TypedEvents } from '../events.js';
 import type { Gap } from '../subscriptions/index.js';
-import { EVENT_TOPICS, KIND_OF_TOPIC, WIRE_VERSION, bridgeNames, subjectOfSubscription, type BridgeNames, type BridgeSubscription, type ControlReply, type SubscribeResult, type WireError } from './contract.js';
-import { readEntry, readReleaseRequest, readSubscribeRequest, type EntryVerdict } from './control-request.js';
+import { EVENT_TOPICS, KIND_OF_TOPIC, WIRE_VERSION, bridgeNames, subjectOfSubscription, type BridgeNames, type BridgeSubscription } from './contract.js';
+import { readEntry } from './control-request.js';
+import { Control } from './control.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
-import { InterestRegistry, widen } from './interest.js';
+import { InterestRegistry } from './interest.js';
 import { Lifecycle } from './lifecycle.js';
 import { NatsLink } from './nats-link.js';
 import { Publisher, type PublisherCounters } from './publisher.js';
@@ -134,111 +133,17 @@ export function createBridge(options: BridgeOptions): Bridge {
     },
   });
 
-  /** Applies one consumer's whole set; every entry gets a result, in order. Nothing is opened for a bad entry. */
-  function register(consumer: string, entries: readonly EntryVerdict[], leaseMs: number, pinned: boolean): SubscribeResult[] {
-    const subs = new Map<string, BridgeSubscription>();
-    for (const entry of entries) if (entry.ok) subs.set(entry.key, subs.has(entry.key) ? widen(subs.get(entry.key)!, entry.sub) : entry.sub);
-    const removed = interest.set(consumer, subs, leaseMs, Date.now(), pinned);
-    const failedKeys = new Map<string, WireError>();
-    const results = entries.map((entry): SubscribeResult => {
-      if (!entry.ok) return { key: null, subject: null, status: 'failed', error: entry.error };
-      const subject = subjectOfSubscription(names, entry.sub);
-      const earlier = failedKeys.get(entry.key);
-      if (earlier !== undefined) return { key: entry.key, subject, status: 'failed', error: earlier };
-      try {
-        upstream.ensure(entry.key, widen(subs.get(entry.key)!, interest.union(entry.key)!));
-        const status = upstream.status(entry.key);
-        return { key: entry.key, subject, status: status === undefined || status === 'closed' ? 'pending' : status };
-      } catch (error) {
-        const wire = wireErrorOf(error);
-        failedKeys.set(entry.key, wire);
-        interest.dropEntry(consumer, entry.key);
-        return { key: entry.key, subject, status: 'failed', error: wire };
-      }
-    });
-    releaseUnheld(removed);
-    for (const key of failedKeys.keys()) if (interest.holders(key) === 0) upstream.close(key);
-    return results;
-  }
-
-  function releaseUnheld(keys: readonly string[]): void {
-    for (const key of keys) if (interest.holders(key) === 0) upstream.close(key);
-  }
-
-  function persist(consumer: string): void {
-    const registration = interest.get(consumer);
-    const resources = link.resources;
-    if (resources === undefined || registration === undefined || registration.pinned) return;
-    const value = { v: WIRE_VERSION, consumer, leaseMs: registration.leaseMs, subs: [...registration.subs.values()] };
-    void resources.interest.put(consumer, new TextEncoder().encode(JSON.stringify(value))).catch(() => undefined);
-  }
-
-  function unpersist(consumer: string): void {
-    void link.resources?.interest.delete(consumer).catch(() => undefined);
-  }
-
-  function reply(msg: Msg, body: ControlReply): void {
-    let h: MsgHdrs | undefined;
-    if (!body.ok) {
-      h = headers();
-      const error = body.error ?? body.results?.find((result) => result.error !== undefined)?.error;
-      h.set('Nats-Service-Error', error?.message ?? 'some entries failed');
-      h.set('Nats-Service-Error-Code', '400');
-    }
-    try {
-      msg.respond(new TextEncoder().encode(JSON.stringify(body)), h === undefined ? undefined : { headers: h });
-    } catch {
-      // The requester is gone or NATS closed: it will renew.
-    }
-  }
-
-  function onSubscribe(msg: Msg): void {
-    const verdict = readSubscribeRequest(msg.data);
-    if (!verdict.ok) return reply(msg, { v: WIRE_VERSION, ok: false, bridge: run, error: verdict.error, results: [] });
-    const leaseMs = Math.max(BRIDGE_DEFAULTS.minLeaseMs, Math.min(verdict.leaseMs ?? maxLeaseMs, maxLeaseMs));
-    const known = interest.get(verdict.consumer) !== undefined;
-    const results = register(verdict.consumer, verdict.entries, leaseMs, false);
-    persist(verdict.consumer);
-    const keys = results.filter((result) => result.status !== 'failed' && result.key !== null).map((result) => result.key!);
-    events.emit('consumer', { consumer: verdict.consumer, action: known ? 'renew' : 'subscribe', keys, at: Date.now() });
-    reply(msg, { v: WIRE_VERSION, ok: results.every((result) => result.error === undefined), bridge: run, leaseMs, results });
-  }
-
-  function onRelease(msg: Msg): void {
-    const verdict = readReleaseRequest(msg.data);
-    if (!verdict.ok) return reply(msg, { v: WIRE_VERSION, ok: false, bridge: run, error: verdict.error });
-    const keys = interest.delete(verdict.consumer);
-    unpersist(verdict.consumer);
-    releaseUnheld(keys);
-    events.emit('consumer', { consumer: verdict.consumer, action: 'release', keys, at: Date.now() });
-    reply(msg, { v: WIRE_VERSION, ok: true, bridge: run });
-  }
-
-  /** Registered interest of a previous run, with a fresh lease: the upstream set is back before any renewal. */
-  async function restoreInterest(): Promise<void> {
-    const resources = link.resources;
-    if (resources === undefined) return;
-    const decoder = new TextDecoder();
-    restoring = true;
-    try {
-      for await (const consumer of await resources.interest.keys()) {
-        if (interest.get(consumer) !== undefined) continue;
-        const entry = await resources.interest.get(consumer);
-        if (entry === null || entry.operation !== 'PUT') continue;
-        try {
-          const stored = JSON.parse(decoder.decode(entry.value)) as { leaseMs?: unknown; subs?: unknown };
-          const leaseMs = typeof stored.leaseMs === 'number' ? Math.min(stored.leaseMs, maxLeaseMs) : maxLeaseMs;
-          const entries = Array.isArray(stored.subs) ? stored.subs.map(readEntry) : [];
-          register(consumer, entries, leaseMs, false);
-          events.emit('consumer', { consumer, action: 'restored', keys: [...(interest.get(consumer)?.subs.keys() ?? [])], at: Date.now() });
-        } catch {
-          events.emit('error', { code: 'malformed-json', message: `interest of ${consumer} in KV is unreadable; skipped` });
-        }
-      }
-    } finally {
-      restoring = false;
-    }
-  }
+  const control = new Control({
+    names,
+    run,
+    maxLeaseMs,
+    interest,
+    upstream,
+    link,
+    consumer: (consumer, action, keys) => events.emit('consumer', { consumer, action, keys, at: Date.now() }),
+    error: (code, message) => events.emit('error', { code, message }),
+    restoring: (on) => (restoring = on),
+  });
 
   let controlSubscribed = false;
   async function onUp(first: boolean): Promise<void> {
@@ -250,16 +155,16 @@ export function createBridge(options: BridgeOptions): Bridge {
     void lifecycle.flush();
     // Keys opened while NATS was down (or before it was ever up) first: a gap, then their latest value.
     publisher.republish(first ? 'nats-connect' : 'nats-reconnect');
-    if (first) await restoreInterest().catch((error: Error) => events.emit('error', { code: 'network', message: `restoring interest: ${error.message}` }));
+    if (first) await control.restore().catch((error: Error) => events.emit('error', { code: 'network', message: `restoring interest: ${error.message}` }));
     const resources = link.resources;
     if (resources === undefined) return;
     if (!controlSubscribed) {
       // Core subscriptions are re-sent by nats.js on every reconnect: subscribe once.
       controlSubscribed = true;
-      resources.nc.subscribe(names.ctlSubscribe, { callback: (error, msg) => void (error === null && onSubscribe(msg)) });
-      resources.nc.subscribe(names.ctlRelease, { callback: (error, msg) => void (error === null && onRelease(msg)) });
+      resources.nc.subscribe(names.ctlSubscribe, { callback: (error, msg) => void (error === null && control.onSubscribe(msg)) });
+      resources.nc.subscribe(names.ctlRelease, { callback: (error, msg) => void (error === null && control.onRelease(msg)) });
     }
-    for (const registration of interest.registrations()) persist(registration.consumer);
+    for (const registration of interest.registrations()) control.persist(registration.consumer);
     markReady();
   }
 
@@ -277,19 +182,11 @@ export function createBridge(options: BridgeOptions): Bridge {
     client.on('error', (error) => lifecycle.event('error', { code: error.code, message: error.message, at: Date.now() })),
   ];
 
-  const sweep = setInterval(() => {
-    // Leases are frozen while NATS is down: nobody could renew, so nobody is expired for it.
-    if (!link.up) return;
-    for (const registration of interest.expire(Date.now())) {
-      unpersist(registration.consumer);
-      releaseUnheld([...registration.subs.keys()]);
-      events.emit('consumer', { consumer: registration.consumer, action: 'expired', keys: [...registration.subs.keys()], at: Date.now() });
-    }
-  }, BRIDGE_DEFAULTS.sweepIntervalMs);
+  const sweep = setInterval(() => control.sweep(Date.now()), BRIDGE_DEFAULTS.sweepIntervalMs);
 
   const pinned = (options.subscribe ?? []).map((sub) => readEntry(sub));
   if (pinned.length > 0) {
-    const failed = register(PINNED_CONSUMER, pinned, maxLeaseMs, true).find((result) => result.error !== undefined);
+    const failed = control.register(PINNED_CONSUMER, pinned, maxLeaseMs, true).find((result) => result.error !== undefined);
     if (failed?.error) {
       clearInterval(sweep);
       for (const off of offs) off();
@@ -323,9 +220,4 @@ export function createBridge(options: BridgeOptions): Bridge {
       await link.stop();
     },
   };
-}
-
-function wireErrorOf(error: unknown): WireError {
-  if (error instanceof IbkrWsError) return { code: error.code, message: error.message };
-  return { code: 'invalid-option', message: (error as Error)?.message ?? String(error) };
 }
