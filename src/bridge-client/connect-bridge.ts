@@ -13,7 +13,6 @@ import {
   bridgeNames,
   keyOfSubscription,
   subjectOfSubscription,
-  type BridgeNames,
   type BridgeSubscription,
   type ConnectionStateValue,
   type ControlReply,

@@ -107,7 +107,7 @@ export interface ConnectionStateValue {
 export interface BridgeNames {
   readonly prefix: string;
   readonly root: string;
-  md(conid: number): string;
+  quotes(conid: number): string;
   readonly orders: string;
   readonly trades: string;
   readonly pnl: string;
@@ -134,7 +134,7 @@ export function bridgeNames(prefix: string): BridgeNames {
   return {
     prefix,
     root,
-    md: (conid) => `${root}.md.${conid}`,
+    quotes: (conid) => `${root}.md.${conid}`,
     orders: `${root}.orders`,
     trades: `${root}.trades`,
     pnl: `${root}.pnl`,
@@ -173,7 +173,7 @@ export function keyOfSubscription(sub: BridgeSubscription): string {
 export function subjectOfSubscription(names: BridgeNames, sub: BridgeSubscription): string {
   switch (sub.topic) {
     case 'smd':
-      return names.md(sub.conid);
+      return names.quotes(sub.conid);
     case 'sor':
       return names.orders;
     case 'str':
