@@ -35,7 +35,7 @@ describe.runIf(nats.available)('restarts', () => {
     const server = await startNatsServer();
     const simulator = await startSimulator();
     const client = createTestClient(simulator);
-    const bridge = createBridge({ client, servers: [server.url], prefix: 'rst', leaseMs: 1_500 });
+    const bridge = createBridge({ client, servers: [server.url], prefix: 'rst', leaseMs: 2_500 });
     bridges.push(bridge);
     await Promise.all([client.start(), bridge.ready()]);
 
@@ -43,7 +43,7 @@ describe.runIf(nats.available)('restarts', () => {
     consumers.push(consumer);
     consumer.listen('ibkr.rst.md.265598');
     consumer.listen('ibkr.rst.orders');
-    const reply = await consumer.subscribe([{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }], 1_500);
+    const reply = await consumer.subscribe([{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }], 2_500);
     expect(reply['ok']).toBe(true);
     consumer.renewEvery(500);
     await eventually(() => consumer.received.filter((r) => r.kind === 'quote').length >= 3, 'quotes before the outage');
@@ -56,7 +56,7 @@ describe.runIf(nats.available)('restarts', () => {
     for (let i = 0; i < 3; i++) simulator.pushOrders();
     await eventually(() => bridge.stats().outbox === 3, 'three orders waiting in the outbox');
     // Longer than the lease: a lease that was not frozen would expire here.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     await server.restart();
 
     await eventually(() => bridge.stats().natsUp && bridge.stats().outbox === 0, 'reconnected and outbox flushed', 10_000);

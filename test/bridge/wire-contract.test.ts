@@ -37,7 +37,7 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     server = await startNatsServer();
     simulator = await startSimulator();
     client = createTestClient(simulator, { subscriptions: { marketDataLines: 3 } });
-    bridge = createBridge({ client, servers: [server.url], prefix: PREFIX, leaseMs: 1_500 });
+    bridge = createBridge({ client, servers: [server.url], prefix: PREFIX, leaseMs: 3_000 });
     await Promise.all([client.start(), bridge.ready()]);
   });
 
@@ -57,12 +57,12 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
   it('serves three consumers of one conid with one upstream subscription and contiguous Ibkr-Seq', async () => {
     const trio = await Promise.all(['c1', 'c2', 'c3'].map(consumer));
     for (const c of trio) c.listen(MD);
-    const replies = await Promise.all(trio.map((c) => c.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31', '84', '86'] }], 1_500)));
+    const replies = await Promise.all(trio.map((c) => c.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31', '84', '86'] }], 3_000)));
     for (const reply of replies) {
-      expect(reply).toMatchObject({ v: 1, ok: true, bridge: bridge.run, leaseMs: 1_500 });
+      expect(reply).toMatchObject({ v: 1, ok: true, bridge: bridge.run, leaseMs: 3_000 });
       expect(reply['results']).toEqual([{ key: `smd+${AAPL}`, subject: MD, status: expect.stringMatching(/pending|active/) }]);
     }
-    for (const c of trio) c.renewEvery(500);
+    for (const c of trio) c.renewEvery(1_000);
     await eventually(() => trio.every((c) => c.received.filter((r) => r.kind === 'quote').length >= 8), 'eight quotes at every consumer');
 
     expect(smdFrames('subscribe', AAPL)).toHaveLength(1);
@@ -85,9 +85,9 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
   it('widens the fields to the union with one more subscribe and no unsubscribe', async () => {
     const wider = await consumer('c4');
     wider.listen(MD);
-    const reply = await wider.subscribe([{ topic: 'smd', conid: AAPL, fields: ['last', '7295'] }], 1_500);
+    const reply = await wider.subscribe([{ topic: 'smd', conid: AAPL, fields: ['last', '7295'] }], 3_000);
     expect(reply['ok']).toBe(true);
-    wider.renewEvery(500);
+    wider.renewEvery(1_000);
     await eventually(() => smdFrames('subscribe', AAPL).length === 2, 'a widened smd');
     const widened = smdFrames("subscribe", AAPL)[1]!.command as unknown as { fields: string[] };
     expect([...widened.fields].sort()).toEqual(['31', '7295', '84', '86']);
@@ -144,7 +144,7 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     // Three lines allowed (the client's marketDataLines): 265598 and 8314 hold two, 8315 is the third… and the fourth fails.
     expect(results[3]).toMatchObject({ key: 'smd+8315', status: expect.stringMatching(/pending|active/) });
     expect(results[4]).toMatchObject({ status: 'failed', error: { code: 'invalid-option' } });
-    const over = await picky.subscribe([{ topic: 'smd', conid: 8314, fields: ['31'] }, { topic: 'smd', conid: 8315, fields: ['31'] }, { topic: 'smd', conid: 9999, fields: ['31'] }], 1_500);
+    const over = await picky.subscribe([{ topic: 'smd', conid: 8314, fields: ['31'] }, { topic: 'smd', conid: 8315, fields: ['31'] }, { topic: 'smd', conid: 9999, fields: ['31'] }], 3_000);
     expect(over['results'][2]).toMatchObject({ key: 'smd+9999', status: 'failed', error: { code: 'subscription-limit' } });
     await eventually(() => smdFrames('subscribe', 8314).length === 1, 'smd+8314 upstream');
     expect(smdFrames('subscribe', 9999)).toHaveLength(0);
@@ -159,8 +159,8 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     watcher.listen(MD);
     const states: string[] = [];
     watcher.nc.subscribe(`ibkr.${PREFIX}.evt.state`, { callback: (_error, msg) => void states.push(JSON.parse(new TextDecoder().decode(msg.data)).state) });
-    await watcher.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31'] }], 1_500);
-    watcher.renewEvery(500);
+    await watcher.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31'] }], 3_000);
+    watcher.renewEvery(1_000);
     await eventually(() => watcher.received.some((r) => r.kind === 'quote'), 'a first quote');
     const before = watcher.received.length;
     simulator.closeSockets(1000);
@@ -185,7 +185,7 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     const unsubscribed = simulator.waitForClientFrame((frame) => {
       const command = frame.command as { op?: string; topic?: string; conid?: number };
       return command.op === 'unsubscribe' && command.topic === 'smd' && command.conid === AAPL;
-    }, 6_000);
+    }, 12_000);
     await unsubscribed;
     await eventually(() => bridge.stats().upstream.length === 0, 'no upstream left');
     expect(bridge.stats().consumers).toBe(0);
