@@ -4,7 +4,7 @@
  * nothing is lost beyond a marked gap. Optionally one node of a 3-node loopback cluster.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +48,9 @@ export interface NatsServerOptions {
   readonly name?: string;
   /** Cluster: this node's route port and the other nodes' route ports. */
   readonly cluster?: { readonly port: number; readonly routes: readonly number[] };
-  /** Extra config-file text (e.g. `max_pending: 1MB`). */
   readonly port?: number;
+  /** Config-file text (e.g. `max_pending: 65536`), passed with `-c`; flags still set the port, store and name. */
+  readonly config?: string;
 }
 
 export interface NatsServer {
@@ -80,6 +81,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let closed = false;
 
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '--server_name', name];
+  if (options.config !== undefined) {
+    const file = join(storeDir, 'server.conf');
+    writeFileSync(file, options.config);
+    args.unshift('-c', file);
+  }
   if (options.cluster) {
     args.push('--cluster_name', 'ibkrtest', '--cluster', `nats://127.0.0.1:${options.cluster.port}`);
     args.push('--routes', options.cluster.routes.map((route) => `nats://127.0.0.1:${route}`).join(','));
