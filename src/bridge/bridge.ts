@@ -13,6 +13,7 @@ import { EVENT_TOPICS, KIND_OF_TOPIC, WIRE_VERSION, bridgeNames, subjectOfSubscr
 import { readEntry } from './control-request.js';
 import { Control } from './control.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
+import { EntryState } from './entry-state.js';
 import { InterestRegistry } from './interest.js';
 import { Lifecycle } from './lifecycle.js';
 import { NatsLink } from './nats-link.js';
@@ -106,17 +107,22 @@ export function createBridge(options: BridgeOptions): Bridge {
     else publisher.value(key, subject, 'gap', body);
   }
 
+  const entryState = new EntryState();
   const upstream = new Upstream(client, {
     data(key, item) {
       const subject = subjects.get(key);
       const topic = topics.get(key);
       if (subject === undefined || topic === undefined) return;
-      const body = bodyOf(key, topic, item);
+      const merged = (topic === 'sld' || topic === 'ssd') && Array.isArray((item as { entries?: unknown }).entries)
+        ? { ...(item as object), entries: entryState.merge(key, (item as { entries: unknown[] }).entries) }
+        : item;
+      const body = bodyOf(key, topic, merged);
       const kind = KIND_OF_TOPIC[topic as keyof typeof KIND_OF_TOPIC];
       if (EVENT_TOPICS.has(topic)) publisher.event(key, subject, kind, body);
       else publisher.value(key, subject, kind, body);
     },
     gap(key, gap: Gap) {
+      entryState.reset(key);
       publishGap(key, gap.reason);
     },
     opened(key, sub) {
@@ -127,6 +133,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       events.emit('upstream', { key, action: 'open', at: Date.now() });
     },
     closed(key) {
+      entryState.reset(key);
       publishGap(key, 'unsubscribed');
       publisher.forget(key);
       events.emit('upstream', { key, action: 'close', at: Date.now() });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bridgeNames, keyOfSubscription, subjectOfSubscription, type BridgeSubscription } from '../../src/bridge/contract.js';
 import { readEntry, readReleaseRequest, readSubscribeRequest } from '../../src/bridge/control-request.js';
 import { InterestRegistry } from '../../src/bridge/interest.js';
+import { EntryState } from '../../src/bridge/entry-state.js';
 import { Outbox } from '../../src/bridge/outbox.js';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
@@ -82,6 +83,16 @@ describe('interest registry', () => {
     expect(registry.expire(1_901).map((r) => r.consumer)).toEqual(['a']);
     expect(registry.expire(99_999)).toEqual([]);
     expect(registry.keys()).toEqual(new Set(['spl']));
+  });
+});
+
+describe('entry state (summary, ledger)', () => {
+  it('merges entries by key, so a blank currency keeps its last balance, and starts again after a reset', () => {
+    const state = new EntryState();
+    expect(state.merge('sld+A', [{ key: 'USD', cash: 1, timestamp: 1 }, { key: 'EUR', cash: 2, timestamp: 1 }])).toHaveLength(2);
+    expect(state.merge('sld+A', [{ key: 'USD', timestamp: 2 }])).toEqual([{ key: 'USD', cash: 1, timestamp: 2 }, { key: 'EUR', cash: 2, timestamp: 1 }]);
+    state.reset('sld+A');
+    expect(state.merge('sld+A', [{ key: 'USD', timestamp: 3 }])).toEqual([{ key: 'USD', timestamp: 3 }]);
   });
 });
 

@@ -35,7 +35,7 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
 
   beforeAll(async () => {
     server = await startNatsServer();
-    simulator = await startSimulator();
+    simulator = await startSimulator({ ledgerIntervalMs: 100 });
     client = createTestClient(simulator, { subscriptions: { marketDataLines: 3 } });
     bridge = createBridge({ client, servers: [server.url], prefix: PREFIX, leaseMs: 3_000 });
     await Promise.all([client.start(), bridge.ready()]);
@@ -152,6 +152,21 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     expect(JSON.parse(new TextDecoder().decode(garbage.data))).toMatchObject({ v: 1, ok: false, error: { code: 'malformed-json' } });
     expect(garbage.headers?.get('Nats-Service-Error-Code')).toBe('400');
     await picky.release();
+  });
+
+  it('publishes the ledger as its whole accumulated state (the gateway sends unchanged currencies blank)', async () => {
+    const books = await consumer('books');
+    books.listen(`ibkr.${PREFIX}.ledger.DU1234567`);
+    expect((await books.subscribe([{ topic: 'sld', acct: 'DU1234567' }], 3_000))['ok']).toBe(true);
+    await eventually(() => books.received.filter((r) => r.kind === 'ledger').length >= 3, 'three ledger messages');
+    for (const message of books.received.filter((r) => r.kind === 'ledger')) {
+      const entries = message.body['entries'] as Array<Record<string, unknown>>;
+      expect(entries.map((entry) => entry['key']).sort()).toEqual(['LedgerListBASE', 'LedgerListEUR', 'LedgerListUSD']);
+      for (const entry of entries) expect(entry).toHaveProperty('cashbalance');
+    }
+    const last = await books.lastValue(LV, `ibkr.${PREFIX}.ledger.DU1234567`);
+    expect((last?.body['entries'] as unknown[]).length).toBe(3);
+    await books.release();
   });
 
   it('turns a close 1000 at the gateway into an in-band gap, then fresh data', async () => {
