@@ -17,6 +17,11 @@ export const BRIDGE_DEFAULTS = {
   /** A dead server is noticed within ~2 pings even when TCP does not say so. */
   natsPingIntervalMs: 5_000,
   natsApiTimeoutMs: 5_000,
+  /**
+   * Asserting streams after a reconnect asks the JetStream API, which does not answer while a cluster elects a new
+   * leader: short tries, retried, bring the bridge back as soon as one answers (5 s tries cost a cluster failover ~10 s).
+   */
+  assertTimeoutMs: 1_500,
   assertRetryMs: 250,
   /** Dead conids age out of the last-value stream. */
   lastValueMaxAgeMs: 24 * 3_600_000,

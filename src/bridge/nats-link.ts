@@ -128,7 +128,7 @@ export class NatsLink {
 
   async #ensure(nc: NatsConnection): Promise<LinkResources> {
     const { names, replicas, maxLeaseMs } = this.#options;
-    const jsm = await jetstreamManager(nc, { timeout: BRIDGE_DEFAULTS.natsApiTimeoutMs });
+    const jsm = await jetstreamManager(nc, { timeout: BRIDGE_DEFAULTS.assertTimeoutMs });
     await upsertStream(jsm, {
       name: names.lvStream,
       subjects: [...names.lvSubjects],
@@ -149,7 +149,7 @@ export class NatsLink {
       num_replicas: replicas,
     });
     const js = jetstream(nc, { timeout: BRIDGE_DEFAULTS.natsApiTimeoutMs });
-    const kvm = new Kvm(js);
+    const kvm = new Kvm(jetstream(nc, { timeout: BRIDGE_DEFAULTS.assertTimeoutMs }));
     const state = await kvm.create(names.stateBucket, { history: 1, replicas, storage: StorageType.File });
     // 2.9 ignores per-key TTLs; a bucket max age does work: a dead consumer's registration ages out by itself.
     const interest = await kvm.create(names.interestBucket, { history: 1, replicas, storage: StorageType.File, ttl: 2 * maxLeaseMs });
