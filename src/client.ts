@@ -15,6 +15,8 @@ import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { resolveOptions, type IbkrWsOptions, type ResolvedOptions } from './options.js';
 import type { SessionCheck, SessionCheckInput } from './protocol/session.js';
 import { redactedInspection } from './redacted-inspection.js';
+import { createRecorder } from './recorder/client-option.js';
+import type { FlightRecorder } from './recorder/flight-recorder.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
@@ -64,6 +66,8 @@ class IbkrWsClient implements IbkrWs {
   readonly #teardowns = new Set<Promise<void>>();
   /** The last few session values: redaction scrubs them from any text. */
   readonly #knownSecrets: string[] = [];
+  /** The flight recorder (option `record`), on the diagnostics tap and the client's own events. */
+  readonly #recorder: FlightRecorder | undefined;
 
   // Assembled once, in the constructor.
   readonly actor: ConnectionActor;
@@ -95,7 +99,9 @@ class IbkrWsClient implements IbkrWs {
 
     this.#logger = createRedactingLogger(options.logger, () => this.#knownSecrets);
     this.#events = new TypedEvents<IbkrWsEvents>((error) => this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)));
-    const diagnostics = fanOutDiagnostics(options.diagnostics, (error) =>
+    this.#recorder = createRecorder(options.record, (error) => this.#reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)));
+    this.#recorder?.attach(this.#events);
+    const diagnostics = fanOutDiagnostics([...options.diagnostics, ...(this.#recorder === undefined ? [] : [this.#recorder.diagnostics])], (error) =>
       this.#reportError(new IbkrWsError('listener-error', `a diagnostics tap threw: ${describeThrown(error)}`)),
     );
     const tap = diagnostics === undefined ? {} : { diagnostics };
@@ -242,6 +248,7 @@ class IbkrWsClient implements IbkrWs {
       this.#hub.stop();
       await Promise.all([...this.#teardowns]);
       await this.#http.close();
+      await this.#recorder?.close('stop');
     })();
     return this.#stopping;
   }

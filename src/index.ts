@@ -7,6 +7,7 @@ export type { Logger, LogLevel } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export type { TlsOptions } from './adapters/tls.js';
 export * from './subscriptions/index.js';
+export * from './recorder/index.js';
 export { decodeFrame } from './protocol/decode.js';
 export { encodeCommand } from './protocol/encode.js';
 export { ProtocolError } from './protocol/errors.js';

@@ -13,6 +13,7 @@ import { resolveTls, type ResolvedTls, type TlsOptions } from './adapters/tls.js
 import { CLIENT_DEFAULTS } from './defaults.js';
 import type { ConnectionDiagnostics } from './diagnostics.js';
 import { IbkrWsError } from './errors.js';
+import { resolveRecordOption, type RecordOption } from './recorder/client-option.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import { SUBSCRIPTION_DEFAULTS, type SubscriptionOptions } from './subscriptions/index.js';
@@ -55,6 +56,12 @@ export interface IbkrWsOptions {
    * on it. Never given a secret. See src/diagnostics.ts.
    */
   readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
+  /**
+   * The flight recorder: `{ file, payloads, maxEvents, maxAgeMs, maxBytes, flushIntervalMs }`, or a FlightRecorder you
+   * keep (to dump it yourself). A bounded, redacted record written continuously, on `failed` and on stop().
+   * See docs/SIMULATOR.md ("The flight record").
+   */
+  readonly record?: RecordOption;
   /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -80,6 +87,7 @@ export interface ResolvedOptions {
   readonly subscriptions: ResolvedSubscriptionOptions;
   readonly random: () => number;
   readonly diagnostics: readonly ConnectionDiagnostics[];
+  readonly record: RecordOption | undefined;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
 }
 
@@ -111,6 +119,7 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
     subscriptions: resolveSubscriptions(options.subscriptions, timing),
     random: optionalFunction('random', options.random) ?? Math.random,
     diagnostics: resolveDiagnostics(options.diagnostics),
+    record: resolveRecordOption(options.record),
     inspect: optionalFunction('inspect', options.inspect),
   };
 }

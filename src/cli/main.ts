@@ -11,7 +11,8 @@ Usage:
   ibkr-ws bridge --gateway URL [--ca FILE | --insecure] --nats URL[,URL…] [--prefix P] [--lease MS] [connect's flags]
                                                one IBKR session shared over NATS JetStream (docs/BRIDGE.md)
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
-  ibkr-ws sim [--port N]                       the gateway simulator alone
+  ibkr-ws sim [--port N] [--faults FILE] [--json]   the gateway simulator alone; faults over HTTP at /__sim/
+  ibkr-ws sim --replay FILE                    play back the gateway's side of a flight record (connect --record)
   ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart
 
 Run 'ibkr-ws <command> --help' for the options of a command.`;

@@ -83,6 +83,8 @@ export const SIMULATOR_DEFAULTS = {
   recordedFramesPerConnection: 1_000,
   /** Closed connections kept in `connections` for inspection. */
   recordedConnections: 100,
+  /** Serve the control API under `/__sim/` (loopback only, never under a gateway path); off = gateway paths only. */
+  controlApi: true,
 } as const;
 
 type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;

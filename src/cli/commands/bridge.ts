@@ -10,6 +10,7 @@ import { createBridge, BRIDGE_DEFAULTS, PREFIX_PATTERN, type Bridge, type Bridge
 import { withoutCredentials } from '../../bridge/nats-link.js';
 import { parseNonNegativeNumber, type CliSubscription } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
+import { startCliRecording } from '../record-option.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { runSession } from '../run-session.js';
 import { parseConnectArgs, type ConnectArgs } from './connect.js';
@@ -91,7 +92,9 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
     return 0;
   }
   const reporter = createReporter(io, { json: parsed.connect.json });
-  const client = createClient(parsed.connect.clientOptions);
+  // `--record` as for connect: the flight record of the bridge's one client.
+  const recording = startCliRecording(io, parsed.connect.record);
+  const client = createClient({ ...parsed.connect.clientOptions, ...(recording ? { record: recording.recorder } : {}) });
   let bridge: Bridge;
   try {
     bridge = createBridge({
@@ -104,6 +107,8 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
     });
   } catch (error) {
     await client.stop();
+    recording?.close();
+    await recording?.recorder.close();
     if (error instanceof IbkrWsError) throw new UsageError(error.message);
     throw error;
   }
@@ -118,6 +123,8 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
   } finally {
     for (const off of offs) off();
     await bridge.stop();
+    recording?.close();
+    await recording?.recorder.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
 import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
+import { parseRecordFlags, RECORD_HELP, RECORD_OPTIONS, startCliRecording, type RecordFlags } from '../record-option.js';
 import { UsageError, type CliIo } from '../io.js';
 import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
@@ -23,6 +24,7 @@ const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--s
   --json               one JSON object per line on stdout
   --for SECONDS        stop cleanly after SECONDS and exit 0
 ${INSPECT_HELP}
+${RECORD_HELP}
 Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
 
 export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
@@ -32,9 +34,14 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     return 0;
   }
   const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
+  const recording = startCliRecording(io, parsed.record);
   try {
     const reporter = createReporter(io, { json: parsed.json });
-    const client = createClient({ ...parsed.clientOptions, ...(inspection ? { inspect: inspection.inspect } : {}) });
+    const client = createClient({
+      ...parsed.clientOptions,
+      ...(inspection ? { inspect: inspection.inspect } : {}),
+      ...(recording ? { record: recording.recorder } : {}),
+    });
     return await runSession({
       client,
       subscriptions: parsed.subscriptions,
@@ -42,7 +49,9 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
       ...(parsed.forSeconds === undefined ? {} : { forSeconds: parsed.forSeconds }),
     });
   } finally {
-    // The live view lives exactly as long as the client.
+    // The live view lives exactly as long as the client; the record's last write happened in the client's stop().
+    recording?.close();
+    await recording?.recorder.close();
     await inspection?.close();
   }
 }
@@ -77,6 +86,7 @@ export interface ConnectArgs {
   readonly json: boolean;
   readonly forSeconds?: number;
   readonly inspect: InspectFlags;
+  readonly record?: RecordFlags;
 }
 
 export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
@@ -94,6 +104,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
         json: { type: 'boolean' },
         for: { type: 'string' },
         ...INSPECT_OPTIONS,
+        ...RECORD_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -115,6 +126,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
   }
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
   const subscriptions = ((values['subscribe'] as string[] | undefined) ?? []).map(parseSubscribeSpec);
+  const record = parseRecordFlags(values);
   return {
     clientOptions: {
       gateway,
@@ -125,5 +137,6 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     json: Boolean(values['json']),
     ...(forSeconds === undefined ? {} : { forSeconds }),
     inspect: parseInspectFlags(values),
+    ...(record === undefined ? {} : { record }),
   };
 }

@@ -1,10 +1,17 @@
 /**
  * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin,
- * then one line per socket opened or closed. Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments.
+ * then one line per socket opened or closed and per fault fired (`--json`: one JSON object per event). Its control
+ * API answers on the same port under `/__sim/`; `--faults FILE` runs a fault schedule.
+ * Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments (or a bad schedule file).
  */
+import { readFileSync } from 'node:fs';
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
+import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
+import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
+import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
+import { createSimPrinter, printSimulatorEvents } from '../sim-events.js';
 
 export interface SimCommandIo {
   stdout(line: string): void;
@@ -16,19 +23,27 @@ export interface SimCommandControl {
   readonly signal?: AbortSignal;
 }
 
-const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames]
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--faults FILE] [--json] [--replay FILE]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
+Faults from any language: curl -k -X POST https://localhost:PORT/__sim/closeSockets -d '[1000]' (docs/SIMULATOR.md).
 
 Options:
   --port N                   port to listen on (default ${SIMULATOR_DEFAULTS.port}; 0 picks a free one)
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
+  --faults FILE              run a fault schedule: [{"at": seconds, "fault": name, "args": [...]}, ...]
+  --json                     one JSON object per line: sockets opened/closed, faults fired, REST calls
+  --no-control-api           serve gateway paths only (no /__sim/)
+  --replay FILE              play back the gateway's side of a flight record (ibkr-ws connect --record FILE)
   --help                     show this help`;
 
 interface SimArguments {
   readonly help: boolean;
   readonly options: GatewaySimulatorOptions;
+  readonly json: boolean;
+  readonly schedule?: FaultSchedule;
+  readonly replay?: FlightRecord;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -46,9 +61,9 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 0;
   }
 
-  let simulator: GatewaySimulator;
+  let simulator: GatewaySimulator | ReplayServer;
   try {
-    simulator = await startGatewaySimulator(parsed.options);
+    simulator = parsed.replay === undefined ? await startGatewaySimulator(parsed.options) : await startReplayServer(parsed.replay, { port: parsed.options.port ?? SIMULATOR_DEFAULTS.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const port = parsed.options.port ?? SIMULATOR_DEFAULTS.port;
@@ -60,24 +75,54 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 1;
   }
 
-  io.stdout(`Gateway simulator listening on 127.0.0.1:${simulator.port}`);
-  io.stdout(`  url: ${simulator.url}`);
-  io.stdout(`  ws:  ${simulator.wsUrl}`);
-  io.stdout(`  ca:  ${simulator.caPath}`);
-  io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
-  io.stdout('Stop with Ctrl+C.');
-  simulator.on('connection', ({ connectionId, path }) => io.stdout(`socket ${connectionId} opened (${path})`));
-  simulator.on('disconnect', ({ connectionId, code }) => io.stdout(`socket ${connectionId} closed (${code})`));
+  const printer = createSimPrinter(io.stdout, parsed.json);
+  const script = 'script' in simulator ? simulator.script : undefined;
+  const replaying = script !== undefined;
+  if (parsed.json) {
+    const controlUrl = !replaying && parsed.options.controlApi !== false ? { control: `${simulator.url}/__sim/` } : {};
+    printer.event('listening', { url: simulator.url, ws: simulator.wsUrl, ca: simulator.caPath, port: simulator.port, ...controlUrl, ...(replaying ? { replay: true } : {}) });
+  } else {
+    io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
+    io.stdout(`  url: ${simulator.url}`);
+    io.stdout(`  ws:  ${simulator.wsUrl}`);
+    io.stdout(`  ca:  ${simulator.caPath}`);
+    if (!replaying && parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
+    io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    io.stdout('Stop with Ctrl+C.');
+  }
+  if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
+    // A ring that overflowed starts mid-story: the client's own start is not in it.
+    io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
+  }
+  const stopPrinting = printSimulatorEvents(simulator, printer);
+  const schedule = parsed.schedule;
+  const stopSchedule =
+    schedule === undefined || 'script' in simulator
+      ? undefined
+      : runFaultSchedule(simulator, schedule, (fired) => {
+          if (fired.error !== undefined) io.stderr(`ibkr-ws sim: scheduled ${fired.fault} failed: ${fired.error}`);
+          // Fired faults are printed by the simulator's own `fault` event; people also see when, on the schedule.
+          else if (!parsed.json) {
+            const anchor = schedule.relativeTo === 'start' ? 'start' : 'the first authenticated socket';
+            io.stdout(`  fired t=${fired.firedAt.toFixed(1)}s after ${anchor} (scheduled ${fired.at}s)`);
+          }
+        });
 
   const signalName = await waitForStop(control.signal);
+  stopSchedule?.();
   await simulator.close();
-  io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
+  stopPrinting();
+  if (parsed.json) printer.event('stopped', signalName === undefined ? {} : { signal: signalName });
+  else io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
   return 0;
 }
 
 function parseSimArguments(argv: readonly string[]): SimArguments {
   const options: { -readonly [K in keyof GatewaySimulatorOptions]: GatewaySimulatorOptions[K] } = {};
   let help = false;
+  let json = false;
+  let schedule: FaultSchedule | undefined;
+  let replay: FlightRecord | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -109,11 +154,57 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         if (inlineValue !== undefined) throw new UsageError('--text-frames takes no value');
         options.frames = 'text';
         break;
+      case '--json':
+        if (inlineValue !== undefined) throw new UsageError('--json takes no value');
+        json = true;
+        break;
+      case '--no-control-api':
+        if (inlineValue !== undefined) throw new UsageError('--no-control-api takes no value');
+        options.controlApi = false;
+        break;
+      case '--faults':
+        schedule = readSchedule(value());
+        break;
+      case '--replay':
+        replay = readRecord(value());
+        break;
       default:
         throw new UsageError(`unknown argument '${argument}'`);
     }
   }
-  return { help, options };
+  if (replay !== undefined) {
+    const simulatorFlags = Object.keys(options).filter((key) => key !== 'port');
+    if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
+  }
+  return { help, options, json, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
+}
+
+function readRecord(path: string): FlightRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseFlightRecord(text);
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: ${(error as Error).message}`);
+  }
+}
+
+function readSchedule(path: string): FaultSchedule {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--faults ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseFaultSchedule(text);
+  } catch (error) {
+    throw new UsageError(`--faults ${path}: ${(error as Error).message}`);
+  }
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {
