@@ -73,8 +73,19 @@ export async function stopNatsServers(): Promise<void> {
   for (const server of [...started]) await server.close();
 }
 
+/** A free port can be taken by a parallel test between freePort() and the bind: then try another one. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsServerOnce({ ...options, port: options.port ?? (await freePort()) });
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startNatsServerOnce(options: NatsServerOptions & { port: number }): Promise<NatsServer> {
+  const port = options.port;
   const name = options.name ?? `t${port}`;
   const storeDir = mkdtempSync(join(tmpdir(), `ibkr-nats-${name}-`));
   let child: ChildProcess | undefined;
@@ -122,7 +133,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     await exited;
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(storeDir, { recursive: true, force: true });
+    throw error;
+  }
   const server: NatsServer = {
     url: `nats://127.0.0.1:${port}`,
     port,
