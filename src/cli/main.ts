@@ -1,5 +1,5 @@
 /**
- * `ibkr-ws`: connect | sim | demo | diagram. Exit codes: 0 done, 1 runtime failure, 2 bad arguments.
+ * `ibkr-ws`: connect | bridge | sim | demo | diagram. Exit codes: 0 done, 1 runtime failure, 2 bad arguments.
  */
 import { IbkrWsError } from '../errors.js';
 import { processIo, UsageError, type CliIo } from './io.js';
@@ -8,6 +8,8 @@ const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Po
 
 Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+  ibkr-ws bridge --gateway URL [--ca FILE | --insecure] --nats URL[,URL…] [--prefix P] [--lease MS] [connect's flags]
+                                               one IBKR session shared over NATS JetStream (docs/BRIDGE.md)
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
   ibkr-ws sim [--port N] [--faults FILE] [--json] [--oauth]   the gateway simulator alone; faults over HTTP at /__sim/
                                                (--oauth: api.ibkr.com's OAuth side)
@@ -20,6 +22,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   connect: async () => (await import('./commands/connect.js')).runConnectCommand,
+  bridge: async () => (await import('./commands/bridge.js')).runBridgeCommand,
   sim: async () => (await import('./commands/sim.js')).runSimCommand,
   demo: async () => (await import('./commands/demo.js')).runDemoCommand,
   diagram: async () => (await import('./commands/diagram.js')).runDiagramCommand,

@@ -32,7 +32,7 @@ describe('ibkr-ws', () => {
   });
 });
 
-describe.each(['connect', 'demo', 'sim', 'diagram'])('ibkr-ws %s --help', (command) => {
+describe.each(['connect', 'bridge', 'demo', 'sim', 'diagram'])('ibkr-ws %s --help', (command) => {
   it('exits 0 and documents the command', async () => {
     const result = await run(command, '--help');
     expect(result.code).toBe(0);

@@ -28,6 +28,7 @@ Each is shown being detected and recovered, with the time it took. The schedule 
 
   --for SECONDS        stop cleanly after SECONDS and exit 0 (default: run until Ctrl-C)
   --json               one JSON object per line (the 'connect --json' contract, plus 'fault' and 'summary' lines)
+  --bridge             instead: one session shared by three consumers over NATS (needs nats-server on PATH; docs/BRIDGE.md)
 ${INSPECT_HELP}`;
 
 export interface DemoControl {
@@ -42,6 +43,8 @@ interface DemoArgs {
 }
 
 export async function runDemoCommand(argv: string[], io: CliIo, control: DemoControl = {}): Promise<number> {
+  // One session, many consumers over NATS: its own small demo (src/cli/demo/bridge-demo.ts).
+  if (argv.includes('--bridge')) return (await import('../demo/bridge-demo.js')).runBridgeDemoCommand(argv, io, control.signal);
   const parsed = parseDemoArgs(argv);
   if (parsed === 'help') {
     io.stdout(HELP);

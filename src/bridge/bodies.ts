@@ -1,0 +1,13 @@
+/**
+ * The JSON body of a data message: `v`, the contract's `kind`, the wire `key`, then the item as the library yields
+ * it — a quote's `conid`, `fields` by id and `named` by name; the other topics' decoded messages (`orders`, `rows`,
+ * `entries`, `trades`) unchanged.
+ */
+import { KIND_OF_TOPIC, WIRE_VERSION, type BridgeTopic } from './contract.js';
+
+export function bodyOf(key: string, topic: string, item: unknown): Record<string, unknown> {
+  const kind = KIND_OF_TOPIC[topic as BridgeTopic] ?? topic;
+  // A Quote builds `fields` and `named` lazily (getters); toJSON() is its plain form.
+  const plain = typeof (item as { toJSON?: unknown }).toJSON === 'function' ? (item as { toJSON(): object }).toJSON() : (item as object);
+  return { ...plain, v: WIRE_VERSION, kind, key };
+}
