@@ -6,7 +6,12 @@
  *        ─greeting / sts authenticated→ socket.authenticated
  *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.authenticated
  *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
- *                                                            ─probe timeout→ reconnect (socket terminated)
+ *                                                            ─probe timeout, then one read of the socket→ reconnect
+ *
+ * The silence is learnt from the socket's own heartbeats (machines/cadence.ts, capped by `heartbeatTimeoutMs`), and
+ * only an unanswered probe condemns. After a stalled event loop, expired timers run before the poll phase that reads
+ * the frames waiting in the socket; so `probeTimeout` leads to `confirming`, whose 1 ms timer fires only after one
+ * poll phase has read them: a stall is never mistaken for silence.
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
@@ -21,8 +26,10 @@
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
-import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
+import { isAuthenticatedStatus, isHeartbeat, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+import { EMPTY_CADENCE, observeBeat, silenceTimeoutMs, type Cadence } from './cadence.js';
+import { loginPollDelayMs, reauthenticateOnPoll } from './login-poll.js';
 
 export interface ConnectionInput {
   readonly timing?: Partial<ConnectionTiming>;
@@ -32,6 +39,8 @@ export interface ConnectionInput {
   readonly autoReauthenticate?: boolean;
   /** Jitter source in [0, 1): tests inject a fixed one. */
   readonly random?: () => number;
+  /** Learn the silence threshold from the heartbeats (default); false: a fixed `heartbeatTimeoutMs`. */
+  readonly learnCadence?: boolean;
 }
 
 export interface ConnectionContext {
@@ -53,6 +62,11 @@ export interface ConnectionContext {
   readonly competing: boolean;
   /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
   readonly gatewayLoggedIn: boolean;
+  readonly learnCadence: boolean;
+  /** The heartbeats of the current socket: the liveness watch's threshold is learnt from them. */
+  readonly cadence: Cadence;
+  /** Login polls since the last authenticated session check: the first ones are fast (machines/login-poll.ts). */
+  readonly loginPolls: number;
 }
 
 export type ConnectionEvent = { type: 'START' } | { type: 'STOP' } | { type: 'RETRY' } | SocketEvent;
@@ -111,8 +125,14 @@ export const connectionMachine = setup({
         gatewayLoggedIn: true,
         socketId: context.socketId + 1,
         lastReason: params.reason,
+        cadence: EMPTY_CADENCE,
+        loginPolls: 0,
       };
     }),
+    /** A heartbeat read at `at` teaches the cadence; any other frame only proves life. */
+    observeBeat: assign(({ context, event }) =>
+      event.type === 'SOCKET.MESSAGE' && event.at !== undefined && isHeartbeat(event.message) ? { cadence: observeBeat(context.cadence, event.at) } : {},
+    ),
     emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
     emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
   },
@@ -139,13 +159,15 @@ export const connectionMachine = setup({
     attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
   },
   delays: {
-    heartbeatTimeout: ({ context }) => context.timing.heartbeatTimeoutMs,
+    silence: ({ context }) => silenceTimeoutMs(context.cadence, context.timing.heartbeatTimeoutMs, context.learnCadence),
     probeTimeout: ({ context }) => context.timing.probeTimeoutMs,
     openTimeout: ({ context }) => context.timing.openTimeoutMs,
     readyTimeout: ({ context }) => context.timing.readyTimeoutMs,
     ticInterval: ({ context }) => context.timing.ticIntervalMs,
     tickleInterval: ({ context }) => context.timing.tickleIntervalMs,
-    loginPollInterval: ({ context }) => context.timing.loginPollIntervalMs,
+    loginPollInterval: ({ context }) => loginPollDelayMs(context.timing, context.loginPolls),
+    /** One poll phase of the event loop: a timer of 1 ms fires only after the frames already buffered were read. */
+    readBuffered: 1,
     marketDataRefresh: ({ context }) => context.timing.marketDataRefreshMs,
     stableAfter: ({ context }) => context.timing.stableAfterMs,
     backoff: ({ context }) => context.backoffDelayMs,
@@ -164,6 +186,9 @@ export const connectionMachine = setup({
     lastReason: undefined,
     competing: false,
     gatewayLoggedIn: false,
+    learnCadence: input.learnCadence ?? true,
+    cadence: EMPTY_CADENCE,
+    loginPolls: 0,
   }),
   initial: 'idle',
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
@@ -206,14 +231,15 @@ export const connectionMachine = setup({
       initial: 'waiting',
       states: {
         waiting: {
-          after: { loginPollInterval: 'polling' },
+          after: { loginPollInterval: { target: 'polling', actions: assign(({ context }) => ({ loginPolls: context.loginPolls + 1 })) } },
         },
         polling: {
           invoke: {
             src: 'checkSession',
             input: ({ context }) => ({
               purpose: 'login-poll' as const,
-              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing,
+              reauthenticate:
+                context.autoReauthenticate && context.gatewayLoggedIn && !context.competing && reauthenticateOnPoll(context.timing, context.loginPolls),
             }),
             onDone: [
               {
@@ -298,13 +324,14 @@ export const connectionMachine = setup({
               initial: 'watching',
               states: {
                 watching: {
-                  // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
-                  // event per second), so a market-data flood never floods the statechart.
+                  // Every sign of life restarts the watch (a heartbeat also teaches the cadence). Data frames arrive
+                  // here throttled (at most one ACTIVITY event per second), so a market-data flood never floods the
+                  // statechart. The silence is read when the timer fires: it ran from the last frame.
                   on: {
-                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true, actions: 'observeBeat' },
                     'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
                   },
-                  after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                  after: { silence: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
                 },
               },
             },
@@ -368,17 +395,23 @@ export const connectionMachine = setup({
           id: 'lingering-detected',
           initial: 'probing',
           entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+          // Any frame while probing or confirming is a false alarm: the same socket goes on.
+          on: {
+            'SOCKET.MESSAGE': [
+              { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+              { guard: 'isSignOfLife', target: '#authenticated', actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+            ],
+            'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+          },
           states: {
             probing: {
               entry: 'sendProbe',
-              on: {
-                'SOCKET.MESSAGE': [
-                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-                ],
-                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-              },
-              after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+              after: { probeTimeout: 'confirming' },
+            },
+            confirming: {
+              // The probe timer may have fired late, after a stall, ahead of an answer already in the socket buffer:
+              // one poll phase reads it before the socket is judged.
+              after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
             },
             condemned: {
               // Terminate while the socket actor still exists: a lingering socket may never answer a close

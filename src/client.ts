@@ -3,7 +3,7 @@
  * layer, metrics, events and logging. Everything here is glue; the lifecycle itself is machines/connection.machine.ts.
  */
 import { createActor, fromPromise, type Actor, type InspectionEvent } from 'xstate';
-import { DEFAULT_TIMING, connectionMachine, lifecycleStateOf, type ConnectionTiming, type LifecycleState } from '../machines/index.js';
+import { DEFAULT_TIMING, connectionMachine, lifecycleStateOf, maxReadingPauseMs, type ConnectionTiming, type LifecycleState } from '../machines/index.js';
 import { CLIENT_DEFAULTS } from './defaults.js';
 import { IbkrWsError } from './errors.js';
 import { TypedEvents } from './events.js';
@@ -30,6 +30,8 @@ export interface IbkrWsOptions {
   /** Give up (state `failed`) after this many consecutive reconnect attempts. Default: never. */
   readonly maxAttempts?: number;
   readonly autoReauthenticate?: boolean;
+  /** Learn the liveness threshold from the gateway's heartbeats (default); false: a fixed `timing.heartbeatTimeoutMs`. */
+  readonly learnCadence?: boolean;
   /** console, pino, or anything with debug/info/warn/error. Secrets are redacted before it sees anything. */
   readonly logger?: Logger;
   readonly userAgent?: string;
@@ -130,10 +132,15 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
   // The socket of an authenticated phase (set by the statechart's notifyAuthenticated, cleared when the phase ends):
   // subscriptions go out only on it, never before the gateway's greeting.
   let readySocketId: number | undefined;
-  // A paused socket reads no heartbeats: a backpressure pause must end well before the liveness watch would fire.
-  const heartbeatTimeoutMs = options.timing?.heartbeatTimeoutMs ?? DEFAULT_TIMING.heartbeatTimeoutMs;
+  // A paused socket reads nothing, not even a probe's answer: a backpressure pause must end before a probe times out.
   const subscriptionOptions: SubscriptionOptions = {
-    maxPauseMs: Math.max(1, Math.min(SUBSCRIPTION_DEFAULTS.maxPauseMs, Math.floor(heartbeatTimeoutMs / 2))),
+    maxPauseMs: maxReadingPauseMs(
+      {
+        heartbeatTimeoutMs: options.timing?.heartbeatTimeoutMs ?? DEFAULT_TIMING.heartbeatTimeoutMs,
+        probeTimeoutMs: options.timing?.probeTimeoutMs ?? DEFAULT_TIMING.probeTimeoutMs,
+      },
+      SUBSCRIPTION_DEFAULTS.maxPauseMs,
+    ),
     ...options.subscriptions,
   };
   const hub = new SubscriptionHub({
@@ -236,6 +243,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       ...(options.timing === undefined ? {} : { timing: options.timing }),
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
       autoReauthenticate: options.autoReauthenticate ?? CLIENT_DEFAULTS.autoReauthenticate,
+      learnCadence: options.learnCadence ?? CLIENT_DEFAULTS.learnCadence,
       random: options.random ?? Math.random,
     },
     ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => knownSecrets) }),
