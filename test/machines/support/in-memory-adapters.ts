@@ -63,15 +63,20 @@ export class FakeSocket {
     readonly socketId: number,
     readonly session: Secret,
     private readonly sendBack: (event: SocketEvent) => void,
+    /** When set, frames carry their read time (`at`) as the real socket actor stamps them. */
+    private readonly now?: () => number,
   ) {}
   opened(): void {
     this.sendBack({ type: 'SOCKET.OPENED', socketId: this.socketId });
   }
   message(message: ServerMessage): void {
-    this.sendBack({ type: 'SOCKET.MESSAGE', socketId: this.socketId, message });
+    this.sendBack({ type: 'SOCKET.MESSAGE', socketId: this.socketId, message, ...this.stamp() });
   }
   activity(): void {
-    this.sendBack({ type: 'SOCKET.ACTIVITY', socketId: this.socketId });
+    this.sendBack({ type: 'SOCKET.ACTIVITY', socketId: this.socketId, ...this.stamp() });
+  }
+  private stamp(): { at?: number } {
+    return this.now === undefined ? {} : { at: this.now() };
   }
   closed(code = 1000): void {
     this.sendBack({ type: 'SOCKET.CLOSED', socketId: this.socketId, code, reason: '' });
@@ -128,6 +133,8 @@ export interface HarnessOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Implementations to swap on top of the in-memory ones (a mutant guard, say, to prove a test can fail). */
   provide?: Parameters<typeof inMemoryConnectionMachine.provide>[0];
+  /** Stamp frames with the simulated read time, so the liveness watch learns the cadence (the model test does not). */
+  stampFrames?: boolean;
 }
 
 export interface Harness {
@@ -244,7 +251,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
       });
     },
     openSocket: (socketInput, sendBack) => {
-      const socket = new FakeSocket(socketInput.socketId, socketInput.session, sendBack);
+      const socket = new FakeSocket(socketInput.socketId, socketInput.session, sendBack, options.stampFrames ? () => clock.now() : undefined);
       sockets.push(socket);
       return socket;
     },
