@@ -133,6 +133,8 @@ export interface HarnessOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Implementations to swap on top of the in-memory ones (a mutant guard, say, to prove a test can fail). */
   provide?: Parameters<typeof inMemoryConnectionMachine.provide>[0];
+  /** A mutant of the machine (test/machines/support/mutants.ts), given the same in-memory actors. */
+  machine?: typeof connectionMachine;
   /** Stamp frames with the simulated read time, so the liveness watch learns the cadence (the model test does not). */
   stampFrames?: boolean;
 }
@@ -192,7 +194,7 @@ const wiringOf = (system: object): HarnessWiring => {
   return wiring;
 };
 
-export const inMemoryConnectionMachine = connectionMachine.provide({
+export const IN_MEMORY_IMPLEMENTATIONS = {
   actors: {
     checkSession: fromPromise<SessionCheck, SessionCheckInput>(({ input, signal, system }) => wiringOf(system).startCheck(input, signal)),
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive, system }) => {
@@ -209,7 +211,9 @@ export const inMemoryConnectionMachine = connectionMachine.provide({
       wiringOf(system).notifications.refreshes++;
     },
   },
-});
+} satisfies Parameters<typeof connectionMachine.provide>[0];
+
+export const inMemoryConnectionMachine = connectionMachine.provide(IN_MEMORY_IMPLEMENTATIONS);
 
 export function createHarness(input: ConnectionInput = {}, options: HarnessOptions = {}): Harness {
   const clock = new SimulatedClock();
@@ -257,7 +261,8 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     },
   };
 
-  const machine = options.provide ? inMemoryConnectionMachine.provide(options.provide) : inMemoryConnectionMachine;
+  const base = options.machine ? options.machine.provide(IN_MEMORY_IMPLEMENTATIONS) : inMemoryConnectionMachine;
+  const machine = options.provide ? base.provide(options.provide) : base;
   const actor = createActor(machine, {
     clock,
     input: { random: () => 1, ...input },
