@@ -1,6 +1,8 @@
 /** The benchmarks run.ts knows, each with its fixed port offset and the function that runs it. */
 import { runIdle, runMemory } from '../cost.js';
 import { runLingering } from '../lingering.js';
+import { runLiveness } from '../liveness.js';
+import { runLoginRecovery } from '../login-recovery.js';
 import { recoveryRestarts, runRecovery } from '../recovery.js';
 import { runThroughput } from '../throughput.js';
 import type { BenchContext, BenchResults } from './context.js';
@@ -20,9 +22,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: 'throughput', portOffset: 1, gateways: () => 1, run: (context) => runThroughput(context) },
   { name: 'recovery', portOffset: 2, gateways: (quick) => 1 + recoveryRestarts(quick), run: (context) => runRecovery(context) },
   { name: 'lingering', portOffset: 3, gateways: () => 1, run: (context) => runLingering(context, 'tight') },
-  { name: 'lingering-default', portOffset: 4, fullOnly: true, gateways: () => 1, run: (context) => runLingering(context, 'default') },
+  { name: 'lingering-default', portOffset: 4, fullOnly: true, gateways: () => 2, run: (context) => runLingering(context, 'default') },
   { name: 'idle', portOffset: 5, gateways: () => 1, run: (context) => runIdle(context) },
   { name: 'memory', portOffset: 6, gateways: () => 1, run: (context) => runMemory(context) },
+  { name: 'liveness', portOffset: 7, gateways: () => 0, run: (context) => runLiveness(context) },
+  { name: 'login-recovery', portOffset: 8, gateways: () => 1, run: (context) => runLoginRecovery(context) },
 ];
 
 export function benchmarkNamed(name: string): Benchmark {
