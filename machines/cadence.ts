@@ -8,6 +8,8 @@
  * they do not teach the cadence: a market-data burst would teach a pace the gateway never promised, and the first
  * quiet minute of the market would then look like a dead socket.
  */
+import type { ServerMessage } from '../src/protocol/types.js';
+import { isHeartbeat } from './message-guards.js';
 
 /** What has been seen on the current socket: when its last heartbeat came, and the latest gaps between heartbeats. */
 export interface Cadence {
@@ -53,6 +55,11 @@ export function observeBeat(cadence: Cadence, at: number): Cadence {
   if (gap < 0) return cadence;
   const gaps = cadence.gaps.length >= CADENCE_RULE.window ? [...cadence.gaps.slice(1 - CADENCE_RULE.window), gap] : [...cadence.gaps, gap];
   return { lastBeatAt: at, gaps };
+}
+
+/** The cadence after any event: a heartbeat stamped with its read time teaches it; everything else leaves it as is. */
+export function learnFrom(cadence: Cadence, event: { readonly type: string; readonly message?: ServerMessage; readonly at?: number }): Cadence {
+  return event.type === 'SOCKET.MESSAGE' && event.at !== undefined && event.message !== undefined && isHeartbeat(event.message) ? observeBeat(cadence, event.at) : cadence;
 }
 
 /** The estimate, or undefined while fewer than `minSamples` gaps were seen. */

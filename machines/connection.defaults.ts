@@ -27,7 +27,7 @@ export interface ConnectionTiming {
   readonly loginPollIntervalMs: number;
   /** The pace of `login-required` right after the login was lost, when a new one is likely (machines/login-poll.ts). */
   readonly loginPollFastMs: number;
-  /** How long the fast phase lasts (0: no fast phase). */
+  /** How long the fast phase lasts. A fast pace not below `loginPollIntervalMs` switches the phase off. */
   readonly loginPollFastForMs: number;
   /** How often every market-data stream is re-requested (IBKR ends `smd` streams after 10–15 min). */
   readonly marketDataRefreshMs: number;
@@ -61,7 +61,7 @@ export const DEFAULT_TIMING: ConnectionTiming = {
   loginPollFastMs: 1_000,
   // Two minutes covers a person logging in again with two-factor authentication; then the slow pace.
   loginPollFastForMs: 120_000,
-  // 9 min: under both documented stream lifetimes (10 min per IBind, 15 min per IBKR Campus, PROTOCOL.md §4.2).
+  // 9 min: under both documented stream lifetimes (10 min per IBind, 15 min per IBKR Campus, docs/PROTOCOL.md §4.2).
   marketDataRefreshMs: 540_000,
   // Past one REST keep-alive cycle without a fault, the connection is healthy again: backoff starts small.
   stableAfterMs: 60_000,

@@ -1,92 +1,44 @@
 /**
  * The life of one connection to the Client Portal Gateway, as a statechart. Read this file and visualizations/ to know
- * the whole lifecycle; DESIGN.md's table is the contract for the state names.
+ * the whole lifecycle; the state table of README.md ("The state diagram") is the contract for the state names.
  *
  *   idle ─START→ checking-session ─authenticated→ socket.open ─opened→ socket.awaiting-session
- *        ─greeting / sts authenticated→ socket.authenticated
- *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.authenticated
- *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
- *                                                            ─probe timeout, then one read of the socket→ reconnect
- *
- * The silence is learnt from the socket's own heartbeats (machines/cadence.ts, capped by `heartbeatTimeoutMs`), and
- * only an unanswered probe condemns. After a stalled event loop, expired timers run before the poll phase that reads
- * the frames waiting in the socket; so `probeTimeout` leads to `confirming`, whose 1 ms timer fires only after one
- * poll phase has read them: a stall is never mistaken for silence.
+ *        ─greeting / sts authenticated→ socket.ready.authenticated
+ *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.ready.authenticated
+ *   socket.ready.authenticated ─silence→ socket.ready.lingering-detected ─frame→ authenticated (false alarm)
+ *                                                   ─probe timeout, then one read of the socket→ reconnect (terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
+ *   FATAL (a failure retrying cannot heal, e.g. a certificate that does not match the pin) → failed, from anywhere
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
- * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
- * any reason stops the actor, which closes (or terminates) the real socket: a stale socket cannot outlive its state
- * (statelyai/xstate#4952). Every socket gets a new id; events of an older one are ignored by `fromCurrentSocket`.
+ * (open … lingering-detected). Leaving `socket` for any reason stops the actor, which closes (or terminates) the real
+ * socket: a stale socket cannot outlive its state (statelyai/xstate#4952). Every socket gets a new id; events of an
+ * older one are ignored by `fromCurrentSocket`.
  *
- * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`notifyAuthenticated`,
- * `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`; tests provide
- * in-memory ones.
+ * Why a `ready` parent inside it: "the data plane is ready" is this one state. Its entry hands the subscription layer
+ * the authenticated socket (`dataPlaneReady`), its exit takes it away (`dataPlaneLost`, with the reason). A false
+ * alarm goes from `lingering-detected` back to `authenticated` inside `ready`: no exit, so no gap. The public names
+ * stay `authenticated` and `lingering-detected` (lifecycle-states.ts maps the paths); `ready` is not a phase of its own.
+ *
+ * Liveness: the silence is learnt from the socket's heartbeats (cadence.ts); only an unanswered probe condemns, and only
+ * after `confirming` let one poll phase read what a stalled event loop left in the socket (docs/RELIABILITY.md).
+ *
+ * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`dataPlaneReady`,
+ * `dataPlaneLost`, `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`;
+ * tests provide in-memory ones.
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
-import { isAuthenticatedStatus, isHeartbeat, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
+import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
+import { checkOf, closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
+import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
-import { EMPTY_CADENCE, observeBeat, silenceTimeoutMs, type Cadence } from './cadence.js';
-import { loginPollDelayMs, reauthenticateOnPoll } from './login-poll.js';
+import { EMPTY_CADENCE, learnFrom } from './cadence.js';
+import { CONNECTION_DELAYS } from './connection.delays.js';
+import { reauthenticateOnPoll } from './login-poll.js';
 
-export interface ConnectionInput {
-  readonly timing?: Partial<ConnectionTiming>;
-  /** Consecutive reconnect attempts before `failed`. Default: never give up. */
-  readonly maxAttempts?: number;
-  /** In `login-required`, ask the gateway to reclaim the brokerage session (never while a competing session holds it). */
-  readonly autoReauthenticate?: boolean;
-  /** Jitter source in [0, 1): tests inject a fixed one. */
-  readonly random?: () => number;
-  /** Learn the silence threshold from the heartbeats (default); false: a fixed `heartbeatTimeoutMs`. */
-  readonly learnCadence?: boolean;
-}
-
-export interface ConnectionContext {
-  readonly timing: ConnectionTiming;
-  readonly maxAttempts: number;
-  readonly autoReauthenticate: boolean;
-  readonly random: () => number;
-  /** The tickle `session` value, wrapped: the inspector and logs print `[redacted]`. */
-  readonly session: Secret | undefined;
-  /** Id of the socket of the current (or last) `socket` state; 0 before the first. */
-  readonly socketId: number;
-  /** Consecutive reconnect attempts; reset after `stableAfterMs` authenticated, and by RETRY. */
-  readonly attempt: number;
-  /** The delay chosen for the current `reconnect` wait. */
-  readonly backoffDelayMs: number;
-  /** Why the last state was left (`probe-timeout`, `closed-1000`, …): shown by the CLI and in state events. */
-  readonly lastReason: string | undefined;
-  /** What the last session check said about a competing session. */
-  readonly competing: boolean;
-  /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
-  readonly gatewayLoggedIn: boolean;
-  readonly learnCadence: boolean;
-  /** The heartbeats of the current socket: the liveness watch's threshold is learnt from them. */
-  readonly cadence: Cadence;
-  /** Login polls since the last authenticated session check: the first ones are fast (machines/login-poll.ts). */
-  readonly loginPolls: number;
-}
-
-export type ConnectionEvent = { type: 'START' } | { type: 'STOP' } | { type: 'RETRY' } | SocketEvent;
-
-/** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
-export type ConnectionEmitted =
-  | { type: 'authenticated'; socketId: number }
-  | { type: 'lingering'; socketId: number }
-  | { type: 'false-alarm'; socketId: number }
-  | { type: 'reconnect'; attempt: number; delayMs: number; reason: string }
-  | { type: 'login-required'; reason: string; competing: boolean }
-  | { type: 'session-rotated' }
-  | { type: 'failed'; attempts: number };
-
-/** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
-function checkOf(event: unknown): SessionCheck {
-  return (event as { output: SessionCheck }).output;
-}
-
-const closeReason = (code: number): string => `closed-${code}`;
+export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 
 export const connectionMachine = setup({
   types: {
@@ -106,8 +58,10 @@ export const connectionMachine = setup({
     }),
   },
   actions: {
-    /** The socket is ready: the subscription layer (re)sends what is wanted. Provided by the client. */
-    notifyAuthenticated: () => {},
+    /** `ready` entered: the subscription layer gets this socket and (re)sends what is wanted. Provided by the client. */
+    dataPlaneReady: (_, _params: { socketId: number }) => {},
+    /** `ready` left: nothing may be sent any more, every stream gets a gap marker. Provided by the client. */
+    dataPlaneLost: (_, _params: { reason: string }) => {},
     /** Re-request every market-data stream before IBKR expires it. Provided by the client. */
     refreshMarketData: () => {},
     sendTic: sendTo('socket', { type: 'SOCKET.SEND_TIC' }),
@@ -130,9 +84,7 @@ export const connectionMachine = setup({
       };
     }),
     /** A heartbeat read at `at` teaches the cadence; any other frame only proves life. */
-    observeBeat: assign(({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.at !== undefined && isHeartbeat(event.message) ? { cadence: observeBeat(context.cadence, event.at) } : {},
-    ),
+    observeBeat: assign(({ context, event }) => ({ cadence: learnFrom(context.cadence, event) })),
     emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
     emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
   },
@@ -158,20 +110,7 @@ export const connectionMachine = setup({
     },
     attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
   },
-  delays: {
-    silence: ({ context }) => silenceTimeoutMs(context.cadence, context.timing.heartbeatTimeoutMs, context.learnCadence),
-    probeTimeout: ({ context }) => context.timing.probeTimeoutMs,
-    openTimeout: ({ context }) => context.timing.openTimeoutMs,
-    readyTimeout: ({ context }) => context.timing.readyTimeoutMs,
-    ticInterval: ({ context }) => context.timing.ticIntervalMs,
-    tickleInterval: ({ context }) => context.timing.tickleIntervalMs,
-    loginPollInterval: ({ context }) => loginPollDelayMs(context.timing, context.loginPolls),
-    /** One poll phase of the event loop: a timer of 1 ms fires only after the frames already buffered were read. */
-    readBuffered: 1,
-    marketDataRefresh: ({ context }) => context.timing.marketDataRefreshMs,
-    stableAfter: ({ context }) => context.timing.stableAfterMs,
-    backoff: ({ context }) => context.backoffDelayMs,
-  },
+  delays: CONNECTION_DELAYS,
 }).createMachine({
   id: 'connection',
   context: ({ input }) => ({
@@ -194,6 +133,7 @@ export const connectionMachine = setup({
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
   on: {
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
+    FATAL: { target: '.failed', actions: assign(({ event }) => ({ lastReason: event.code })) },
   },
   states: {
     idle: {
@@ -238,8 +178,7 @@ export const connectionMachine = setup({
             src: 'checkSession',
             input: ({ context }) => ({
               purpose: 'login-poll' as const,
-              reauthenticate:
-                context.autoReauthenticate && context.gatewayLoggedIn && !context.competing && reauthenticateOnPoll(context.timing, context.loginPolls),
+              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing && reauthenticateOnPoll(context),
             }),
             onDone: [
               {
@@ -279,7 +218,7 @@ export const connectionMachine = setup({
         'SOCKET.ERROR': {
           guard: 'fromCurrentSocket',
           target: 'reconnect',
-          actions: assign(({ event }) => ({ lastReason: `socket-error:${event.error.code}` })),
+          actions: assign(({ event }) => ({ lastReason: socketErrorReason(event.error.code) })),
         },
       },
       states: {
@@ -291,7 +230,7 @@ export const connectionMachine = setup({
         'awaiting-session': {
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'greeting' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'greeting' }) },
               { guard: 'isWaitingForSession', target: 'sending-session', actions: assign({ lastReason: 'waiting-for-session' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'not-authenticated' }) },
             ],
@@ -305,7 +244,7 @@ export const connectionMachine = setup({
           entry: 'sendSession',
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'session-accepted' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'session-accepted' }) },
               { guard: 'isSessionRejected', target: '#reconnect', actions: assign({ lastReason: 'session-rejected' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'session-rejected' }) },
             ],
@@ -313,111 +252,111 @@ export const connectionMachine = setup({
           after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
         },
 
-        authenticated: {
-          id: 'authenticated',
-          type: 'parallel',
-          on: {
-            'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-          },
+        ready: {
+          id: 'ready',
+          initial: 'authenticated',
+          entry: [{ type: 'dataPlaneReady', params: ({ context }) => ({ socketId: context.socketId }) }, 'emitAuthenticated'],
+          exit: { type: 'dataPlaneLost', params: ({ context, event }) => ({ reason: leavingReason(context, event) }) },
           states: {
-            liveness: {
-              initial: 'watching',
+            authenticated: {
+              id: 'authenticated',
+              type: 'parallel',
+              on: {
+                'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+              },
               states: {
-                watching: {
-                  // Every sign of life restarts the watch (a heartbeat also teaches the cadence). Data frames arrive
-                  // here throttled (at most one ACTIVITY event per second), so a market-data flood never floods the
-                  // statechart. The silence is read when the timer fires: it ran from the last frame.
-                  on: {
-                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true, actions: 'observeBeat' },
-                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                liveness: {
+                  initial: 'watching',
+                  states: {
+                    watching: {
+                      // Every sign of life restarts the watch (the silence runs from the last frame); a heartbeat also
+                      // teaches the cadence. Data frames arrive throttled (at most one ACTIVITY event per second).
+                      on: {
+                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true, actions: 'observeBeat' },
+                        'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                      },
+                      after: { silence: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                    },
                   },
-                  after: { silence: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
                 },
-              },
-            },
-            tic: {
-              initial: 'waiting',
-              states: {
-                waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
-              },
-            },
-            tickle: {
-              initial: 'waiting',
-              states: {
-                waiting: { after: { tickleInterval: 'tickling' } },
-                tickling: {
-                  invoke: {
-                    src: 'checkSession',
-                    input: { purpose: 'keep-alive', reauthenticate: false },
-                    onDone: [
-                      {
-                        guard: 'sessionRotated',
-                        target: '#reconnect',
-                        actions: [
-                          assign(({ context, event }) => ({
-                            session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-                            lastReason: 'session-rotated',
-                          })),
-                          emit({ type: 'session-rotated' as const }),
+                tic: {
+                  initial: 'waiting',
+                  states: {
+                    waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
+                  },
+                },
+                tickle: {
+                  initial: 'waiting',
+                  states: {
+                    waiting: { after: { tickleInterval: 'tickling' } },
+                    tickling: {
+                      invoke: {
+                        src: 'checkSession',
+                        input: { purpose: 'keep-alive', reauthenticate: false },
+                        onDone: [
+                          {
+                            guard: 'sessionRotated',
+                            target: '#reconnect',
+                            actions: [
+                              assign(({ context, event }) => ({
+                                session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+                                lastReason: 'session-rotated',
+                              })),
+                              emit({ type: 'session-rotated' as const }),
+                            ],
+                          },
+                          { guard: 'checkAuthenticated', target: 'waiting' },
+                          {
+                            guard: 'checkLoginRequired',
+                            target: '#checking-session',
+                            actions: assign({ lastReason: 'auth-lost' }),
+                          },
+                          // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
+                          { target: 'waiting' },
                         ],
+                        onError: { target: 'waiting' },
                       },
-                      { guard: 'checkAuthenticated', target: 'waiting' },
-                      {
-                        guard: 'checkLoginRequired',
-                        target: '#checking-session',
-                        actions: assign({ lastReason: 'auth-lost' }),
-                      },
-                      // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
-                      { target: 'waiting' },
-                    ],
-                    onError: { target: 'waiting' },
+                    },
+                  },
+                },
+                subscriptions: {
+                  initial: 'syncing',
+                  states: {
+                    syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
+                  },
+                },
+                stability: {
+                  initial: 'settling',
+                  states: {
+                    settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
+                    stable: {},
                   },
                 },
               },
             },
-            subscriptions: {
-              initial: 'syncing',
-              states: {
-                syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
-              },
-            },
-            stability: {
-              initial: 'settling',
-              states: {
-                settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
-                stable: {},
-              },
-            },
-          },
-        },
 
-        'lingering-detected': {
-          id: 'lingering-detected',
-          initial: 'probing',
-          entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
-          // Any frame while probing or confirming is a false alarm: the same socket goes on.
-          on: {
-            'SOCKET.MESSAGE': [
-              { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-              { guard: 'isSignOfLife', target: '#authenticated', actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-            ],
-            'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-          },
-          states: {
-            probing: {
-              entry: 'sendProbe',
-              after: { probeTimeout: 'confirming' },
-            },
-            confirming: {
-              // The probe timer may have fired late, after a stall, ahead of an answer already in the socket buffer:
-              // one poll phase reads it before the socket is judged.
-              after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
-            },
-            condemned: {
-              // Terminate while the socket actor still exists: a lingering socket may never answer a close
-              // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
-              entry: 'terminateSocket',
-              always: { target: '#reconnect' },
+            'lingering-detected': {
+              id: 'lingering-detected',
+              initial: 'probing',
+              entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+              on: {
+                'SOCKET.MESSAGE': [
+                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                ],
+                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+              },
+              states: {
+                probing: { entry: 'sendProbe', after: { probeTimeout: 'confirming' } },
+                // Any frame in either is a false alarm. A late probe timer (a stall) may fire ahead of an answer in the buffer.
+                confirming: { after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
+                condemned: {
+                  // Terminate while the socket actor still exists: a lingering socket may never answer a close
+                  // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
+                  entry: 'terminateSocket',
+                  always: { target: '#reconnect' },
+                },
+              },
             },
           },
         },
@@ -442,7 +381,12 @@ export const connectionMachine = setup({
     },
 
     failed: {
-      entry: emit(({ context }) => ({ type: 'failed' as const, attempts: context.attempt - 1 })),
+      // Exhausted attempts counted one past maxAttempts; a FATAL failure comes with the attempts made so far.
+      entry: emit(({ context }) => ({
+        type: 'failed' as const,
+        attempts: context.attempt > context.maxAttempts ? context.attempt - 1 : context.attempt,
+        reason: context.lastReason ?? 'unknown',
+      })),
       on: { RETRY: { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) } },
     },
 
@@ -452,17 +396,4 @@ export const connectionMachine = setup({
 
 function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
   return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
-}
-
-function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
-  if (output.kind !== 'login-required') return {};
-  return { competing: output.competing, gatewayLoggedIn: output.loggedIn, lastReason: `login-required:${output.reason}` };
-}
-
-function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
-  return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
-}
-
-function unavailableReason(output: SessionCheck): string {
-  return output.kind === 'unavailable' ? `gateway-${output.reason}` : 'session-check-failed';
 }

@@ -8,6 +8,7 @@ export {
   EMPTY_CADENCE,
   estimateCadence,
   maxReadingPauseMs,
+  learnFrom,
   observeBeat,
   silenceTimeoutMs,
   thresholdForEstimate,
@@ -15,7 +16,7 @@ export {
   type CadenceEstimate,
 } from './cadence.js';
 export { loginPollDelayMs, reauthenticateOnPoll } from './login-poll.js';
-export { LIFECYCLE_STATES, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';
+export { LIFECYCLE_STATES, isDataPlaneReady, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';
 export {
   isAuthenticatedStatus,
   isCompetingStatus,

@@ -4,6 +4,7 @@
  * listeners and timers removed — so the process exits by itself with the returned code.
  */
 import type { IbkrWs } from '../client.js';
+import { isFatal } from '../errors.js';
 import type { CliSubscription } from './args.js';
 import type { Reporter } from './reporter.js';
 import { openSubscription, type OpenedSubscription } from './subscribe.js';
@@ -20,9 +21,6 @@ export interface SessionRun {
   readonly onStarted?: (client: IbkrWs, subscriptions: readonly OpenedSubscription[]) => (() => void) | void;
 }
 
-/** Errors that retrying can never heal: the run ends with exit code 1. */
-const FATAL_ERROR_CODES = new Set(['tls-certificate', 'insecure-remote']);
-
 export async function runSession(run: SessionRun): Promise<number> {
   const { client, reporter } = run;
   reporter.attach(client);
@@ -36,8 +34,9 @@ export async function runSession(run: SessionRun): Promise<number> {
   process.once('SIGTERM', finish);
   if (run.signal?.aborted) finish();
   run.signal?.addEventListener('abort', finish, { once: true });
+  // The library's own rule: what sends the client to `failed` for good ends the run with exit code 1.
   const offError = client.on('error', (error) => {
-    if (!FATAL_ERROR_CODES.has(error.code)) return;
+    if (!isFatal(error.code)) return;
     exitCode = 1;
     finish();
   });

@@ -1,6 +1,6 @@
 /**
  * Every simulator default, in one place, each with the reason it has that value. docs/SIMULATOR.md lists them too.
- * Section numbers point into PROTOCOL.md.
+ * Section numbers point into docs/PROTOCOL.md.
  */
 
 /** Anything with console- or pino-like level methods (the same shape as the client's Logger). Missing levels are skipped. */

@@ -120,7 +120,7 @@ describe('lingering-detected', () => {
     const socket = harness.current();
     await harness.advance(T.probeTimeoutMs);
     // The probe timer has fired; the socket is read once more before it is judged.
-    expect(harness.actor.getSnapshot().matches({ socket: { 'lingering-detected': 'confirming' } })).toBe(true);
+    expect(harness.actor.getSnapshot().matches({ socket: { ready: { 'lingering-detected': 'confirming' } } })).toBe(true);
     await harness.advance(1);
     expect(harness.state()).toBe('reconnect');
     expect(socket.history).toEqual([{ type: 'SOCKET.SEND_PROBE' }, { type: 'SOCKET.TERMINATE' }, TEARDOWN]);

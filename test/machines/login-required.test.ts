@@ -6,7 +6,7 @@ import { authenticated, createHarness, loginRequired, rejection, unavailable } f
 const POLL = DEFAULT_TIMING.loginPollIntervalMs;
 const FAST = DEFAULT_TIMING.loginPollFastMs;
 /** The slow pace alone, for the tests about the pace itself. */
-const SLOW_ONLY = { timing: { loginPollFastForMs: 0 } };
+const SLOW_ONLY = { timing: { loginPollFastMs: POLL } };
 
 async function loginRequiredHarness(reason: Parameters<typeof loginRequired>[0], input: ConnectionInput = {}) {
   const harness = createHarness(input, { manualChecks: true });

@@ -151,7 +151,7 @@ export interface Harness {
   /** Answers for the next session checks, in order; when empty, `fallback` answers (auto mode only). */
   readonly answers: CheckAnswer[];
   fallback: CheckAnswer;
-  readonly notifications: { authenticated: number; refreshes: number };
+  readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
   /** Sockets whose actor is alive right now (started and not torn down). */
   liveSockets(): FakeSocket[];
   current(): FakeSocket;
@@ -180,7 +180,7 @@ type ClockInternals = { timeouts: Map<number, { start: number; timeout: number; 
 interface HarnessWiring {
   startCheck(input: SessionCheckInput, signal: AbortSignal): Promise<SessionCheck>;
   openSocket(input: SocketInput, sendBack: (event: SocketEvent) => void): FakeSocket;
-  readonly notifications: { authenticated: number; refreshes: number };
+  readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
 }
 
 /**
@@ -204,8 +204,11 @@ export const IN_MEMORY_IMPLEMENTATIONS = {
     }),
   },
   actions: {
-    notifyAuthenticated: ({ system }) => {
+    dataPlaneReady: ({ system }) => {
       wiringOf(system).notifications.authenticated++;
+    },
+    dataPlaneLost: ({ system }, { reason }) => {
+      wiringOf(system).notifications.lost.push(reason);
     },
     refreshMarketData: ({ system }) => {
       wiringOf(system).notifications.refreshes++;
@@ -225,7 +228,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
   const emitted: ConnectionEmitted[] = [];
   const states: LifecycleState[] = [];
   const answers: CheckAnswer[] = [];
-  const notifications = { authenticated: 0, refreshes: 0 };
+  const notifications = { authenticated: 0, refreshes: 0, lost: [] as string[] };
   const manual = options.manualChecks ?? false;
   let latestSession: Secret | undefined;
 

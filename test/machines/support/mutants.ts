@@ -11,25 +11,21 @@ type Config = Record<string, unknown> & { states: Record<string, Config> };
 export function judgeWithoutReading(): typeof connectionMachine {
   const root = connectionMachine.config as unknown as Config;
   const socket = root.states['socket']!;
-  const lingering = socket.states['lingering-detected']!;
+  const ready = socket.states['ready']!;
+  const lingering = ready.states['lingering-detected']!;
   const probing = lingering.states['probing']!;
+  const mutatedLingering: Config = {
+    ...lingering,
+    states: {
+      ...lingering.states,
+      probing: { ...probing, after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
+    },
+  };
   const mutated: Config = {
     ...root,
     states: {
       ...root.states,
-      socket: {
-        ...socket,
-        states: {
-          ...socket.states,
-          'lingering-detected': {
-            ...lingering,
-            states: {
-              ...lingering.states,
-              probing: { ...probing, after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
-            },
-          },
-        },
-      },
+      socket: { ...socket, states: { ...socket.states, ready: { ...ready, states: { ...ready.states, 'lingering-detected': mutatedLingering } } } },
     },
   };
   return createMachine(mutated as never, connectionMachine.implementations as never) as unknown as typeof connectionMachine;
