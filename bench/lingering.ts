@@ -1,19 +1,22 @@
 /**
  * Lingering detection: the gateway goes silent with its TCP connection open (simulator.linger(), carried out in the
- * gateway child). How long until the client gives the socket up, and until data flows again on a fresh one?
+ * gateway child). How long until the client suspects the socket, gives it up, and is ready (or has data) again?
  *
- * - detect: from linger() to the client leaving `lingering-detected` for `reconnect` (its probe went unanswered);
- * - recover: from linger() to the first quote on the fresh socket (reconnect backoff included: it is part of what a
- *   user waits; `recover_excluding_backoff_ms` takes the drawn backoff out — consecutive samples fall within the
- *   client's 60 s `stableAfterMs`, so its attempt counter, and with it the backoff cap, grows from one to the next);
- * - bound: the configured heartbeat timeout + probe timeout: the longest the rule allows after the last frame.
+ * - detect: from the linger to the client entering `lingering-detected` (its silence threshold ran out; it probes);
+ * - condemn: from the linger to the client leaving `lingering-detected` for `reconnect` (the probe went unanswered);
+ * - recover: from the linger to the first quote on the fresh socket (`tight`), or to `authenticated` on the fresh
+ *   socket (`default` and `fixed`: no market data, heartbeats only) — the reconnect backoff included, as a user waits it;
+ *   `recover_excluding_backoff_ms` takes the drawn backoff out;
+ * - bound: the threshold the rule had when the socket fell silent, plus the probe timeout.
  *
  * The child lingers right after it has written a server heartbeat (`linger-after-heartbeat`), so the silence starts
- * at the client's last frame and the figure is comparable with the bound; a linger at a random moment would be
- * detected up to one heartbeat interval sooner. Tight timings (heartbeat timeout 1 s, probe 300 ms, server heartbeat
- * every 250 ms) in every run; the defaults (25 s + 5 s, server heartbeat every 10 s) in the full run.
+ * at the client's last frame. Cases: `tight` (every run; heartbeat timeout 1 s, probe 300 ms, server heartbeat every
+ * 250 ms, market data flowing); in the full run `default` (the production defaults against the gateway's 10 s beat,
+ * learnt from at least 5 heartbeats of each socket before it lingers) and, side by side in the same run, `fixed` (the
+ * rule of earlier versions: a fixed 25 s heartbeat timeout + 5 s probe) as the baseline.
  */
-import { createIbkrWs, type StateChange } from '../src/index.js';
+import { createIbkrWs, type IbkrWsOptions, type StateChange } from '../src/index.js';
+import { silenceTimeoutMs } from '../machines/index.js';
 import { waitUntil, wallNow } from './support/clock.js';
 import { BENCH_FIELDS, type BenchContext, type BenchResults } from './support/context.js';
 import { debug } from './support/debug.js';
@@ -21,126 +24,165 @@ import { startGatewayProcess } from './support/gateway.js';
 import { median, round } from './support/stats.js';
 
 interface TimingCase {
-  readonly name: 'tight' | 'default';
+  readonly name: 'tight' | 'default' | 'fixed';
   readonly samples: number;
-  /** Client timing overrides (none: the defaults). */
-  readonly timing: { heartbeatTimeoutMs?: number; probeTimeoutMs?: number };
+  readonly client: Pick<IbkrWsOptions, 'timing' | 'learnCadence'>;
   readonly heartbeatTimeoutMs: number;
   readonly probeTimeoutMs: number;
   /** The simulator's heartbeat interval. */
   readonly serverHeartbeatMs: number;
+  /** Subscribe to a quote stream (recovery = first quote), or heartbeats only (recovery = authenticated). */
+  readonly marketData: boolean;
+  /** Heartbeats each socket must have received before it lingers (so the cadence is learnt). */
+  readonly beatsFirst: number;
 }
 
 const TIGHT: Omit<TimingCase, 'samples'> = {
   name: 'tight',
-  timing: { heartbeatTimeoutMs: 1_000, probeTimeoutMs: 300 },
+  client: { timing: { heartbeatTimeoutMs: 1_000, probeTimeoutMs: 300 } },
   heartbeatTimeoutMs: 1_000,
   probeTimeoutMs: 300,
   serverHeartbeatMs: 250,
+  marketData: true,
+  beatsFirst: 0,
 };
 
 const DEFAULT: Omit<TimingCase, 'samples'> = {
   name: 'default',
-  timing: {},
+  client: {},
+  heartbeatTimeoutMs: 40_000,
+  probeTimeoutMs: 3_000,
+  serverHeartbeatMs: 10_000,
+  marketData: false,
+  beatsFirst: 5,
+};
+
+const FIXED: Omit<TimingCase, 'samples'> = {
+  name: 'fixed',
+  client: { learnCadence: false, timing: { heartbeatTimeoutMs: 25_000, probeTimeoutMs: 5_000 } },
   heartbeatTimeoutMs: 25_000,
   probeTimeoutMs: 5_000,
   serverHeartbeatMs: 10_000,
+  marketData: false,
+  beatsFirst: 5,
 };
 
 const CONID = 265_598;
 
 /**
- * `tight` (every run: 2 samples quick, 5 full) or `default` (the full run: 1 sample, ~45 s, most of it waiting — run.ts
- * runs it beside other benchmarks).
+ * `tight` (every run: 2 samples quick, 5 full) or `default` (the full run: `default` 5 samples and `fixed` 3 samples
+ * side by side, ~6 min, nearly all of it waiting — run.ts runs it beside other benchmarks).
  */
 export async function runLingering(context: BenchContext, timings: 'tight' | 'default' = 'tight'): Promise<BenchResults> {
-  const cases: TimingCase[] = timings === 'default' ? [{ ...DEFAULT, samples: 1 }] : [{ ...TIGHT, samples: context.quick ? 2 : 5 }];
+  const cases: TimingCase[] =
+    timings === 'default' ? [{ ...DEFAULT, samples: 5 }, { ...FIXED, samples: 3 }] : [{ ...TIGHT, samples: context.quick ? 2 : 5 }];
   const results: BenchResults = {};
-  for (const timingCase of cases) {
-    const figures = await measureCase(context, timingCase);
-    const prefix = timingCase.name === 'tight' ? 'lingering' : 'lingering.default';
-    results[`${prefix}.detect_ms`] = round(figures.detect, 1);
-    results[`${prefix}.bound_ms`] = figures.bound;
-    results[`${prefix}.recover_ms`] = round(figures.recover, 1);
-    results[`${prefix}.recover_excluding_backoff_ms`] = round(figures.recoverExcludingBackoff, 1);
-    results[`${prefix}.detect_minus_bound_ms`] = round(figures.detect - figures.bound, 1);
+  const figures = await Promise.all(cases.map((timingCase, index) => measureCase(context, timingCase, index === 0 ? context.port : 0)));
+  cases.forEach((timingCase, index) => {
+    const figure = figures[index]!;
+    const prefix = timingCase.name === 'tight' ? 'lingering' : `lingering.${timingCase.name}`;
+    results[`${prefix}.detect_ms`] = round(median(figure.detect), 1);
+    results[`${prefix}.detect_worst_ms`] = round(Math.max(...figure.detect), 1);
+    results[`${prefix}.condemn_ms`] = round(median(figure.condemn), 1);
+    results[`${prefix}.condemn_worst_ms`] = round(Math.max(...figure.condemn), 1);
+    results[`${prefix}.bound_ms`] = round(median(figure.bound), 1);
+    results[`${prefix}.condemn_minus_bound_ms`] = round(median(figure.condemn.map((ms, sample) => ms - figure.bound[sample]!)), 1);
+    results[`${prefix}.recover_ms`] = round(median(figure.recover), 1);
+    results[`${prefix}.recover_excluding_backoff_ms`] = round(median(figure.recover.map((ms, sample) => ms - (figure.backoff[sample] ?? 0))), 1);
+    results[`${prefix}.backoff_ms`] = round(median(figure.backoff), 1);
     results[`${prefix}.heartbeat_timeout_ms`] = timingCase.heartbeatTimeoutMs;
     results[`${prefix}.probe_timeout_ms`] = timingCase.probeTimeoutMs;
-    results[`${prefix}.backoff_ms`] = round(figures.backoff, 1);
-    results[`${prefix}.false_alarms`] = figures.falseAlarms;
+    results[`${prefix}.false_alarms`] = figure.falseAlarms;
     results[`${prefix}.samples`] = timingCase.samples;
+  });
+  if (timings === 'default') {
+    results['lingering.default.condemn_ratio_to_fixed'] = round(results['lingering.default.condemn_ms']! / results['lingering.fixed.condemn_ms']!, 3);
   }
   return results;
 }
 
-async function measureCase(context: BenchContext, timingCase: TimingCase) {
+async function measureCase(context: BenchContext, timingCase: TimingCase, port: number) {
   const gateway = await startGatewayProcess({
-    port: context.port,
+    port,
     certificate: context.certificate,
     simulator: { heartbeatIntervalMs: timingCase.serverHeartbeatMs, marketDataMode: 'interval', marketDataIntervalMs: 10 },
   });
-  const client = createIbkrWs({ gateway: gateway.url, tls: { ca: context.certificate.cert }, timing: timingCase.timing });
+  const beats = new Map<number, number>();
+  const client = createIbkrWs({
+    gateway: gateway.url,
+    tls: { ca: context.certificate.cert },
+    ...timingCase.client,
+    diagnostics: {
+      frame: (record) => {
+        if (record.direction === 'in' && record.kind === 'heartbeat') beats.set(record.socketId, (beats.get(record.socketId) ?? 0) + 1);
+      },
+    },
+  });
   const states: Array<StateChange & { seenAt: number }> = [];
   client.on('state', (change) => states.push({ ...change, seenAt: wallNow() }));
   const backoffs: Array<{ delayMs: number; at: number }> = [];
   client.on('reconnect', (event) => backoffs.push({ delayMs: event.delayMs, at: wallNow() }));
   let lastQuoteAt = 0;
   const detect: number[] = [];
+  const condemn: number[] = [];
   const recover: number[] = [];
   const backoff: number[] = [];
-  const bound = timingCase.heartbeatTimeoutMs + timingCase.probeTimeoutMs;
+  const bound: number[] = [];
+  const label = `lingering ${timingCase.name}`;
   try {
     await client.start();
-    const quotes = client.marketData(CONID, BENCH_FIELDS);
-    void (async () => {
-      for await (const item of quotes) if (item.kind === 'quote') lastQuoteAt = wallNow();
-    })();
-    await quotes.acknowledged;
+    if (timingCase.marketData) {
+      const quotes = client.marketData(CONID, BENCH_FIELDS);
+      void (async () => {
+        for await (const item of quotes) if (item.kind === 'quote') lastQuoteAt = wallNow();
+      })();
+      await quotes.acknowledged;
+    }
+    const limit = (timingCase.heartbeatTimeoutMs + timingCase.probeTimeoutMs) * 3 + 10_000;
     for (let sample = 0; sample < timingCase.samples; sample++) {
-      // Data flows on an authenticated socket before each linger.
       const authenticatedAt = states.findLast((change) => change.state === 'authenticated')?.seenAt ?? 0;
-      await waitUntil(() => client.state === 'authenticated' && lastQuoteAt > authenticatedAt, 'data before the linger', 30_000);
+      await waitUntil(
+        () =>
+          client.state === 'authenticated' &&
+          (!timingCase.marketData || lastQuoteAt > authenticatedAt) &&
+          (beats.get(client.actor.getSnapshot().context.socketId) ?? 0) >= timingCase.beatsFirst,
+        'a socket ready to linger',
+        timingCase.serverHeartbeatMs * (timingCase.beatsFirst + 2) + 30_000,
+      );
       const ack = await gateway.command('linger-after-heartbeat');
       const lingerAt = ack.at;
-      debug(`lingering ${timingCase.name}: lingering`);
-      const limit = bound * 3 + 10_000;
-      await waitUntil(
-        () => states.some((change) => change.seenAt > lingerAt && change.previous === 'lingering-detected' && change.state === 'reconnect'),
-        'the lingering socket to be detected',
-        limit,
-        1,
-      );
-      const detectedAt = states.find((change) => change.seenAt > lingerAt && change.previous === 'lingering-detected' && change.state === 'reconnect')!.seenAt;
+      const { cadence, timing, learnCadence } = client.actor.getSnapshot().context;
+      bound.push(silenceTimeoutMs(cadence, timing.heartbeatTimeoutMs, learnCadence) + timing.probeTimeoutMs);
+      debug(`${label}: lingering`);
+      const after = (predicate: (change: StateChange) => boolean, from: number) => states.find((change) => change.seenAt > from && predicate(change));
+      await waitUntil(() => after((change) => change.previous === 'lingering-detected' && change.state === 'reconnect', lingerAt) !== undefined, 'the condemnation', limit, 1);
+      const detectedAt = after((change) => change.state === 'lingering-detected', lingerAt)!.seenAt;
+      const condemnedAt = after((change) => change.previous === 'lingering-detected' && change.state === 'reconnect', lingerAt)!.seenAt;
       await waitUntil(
         () => {
-          const reauthenticated = states.find((change) => change.seenAt > detectedAt && change.state === 'authenticated');
-          return reauthenticated !== undefined && lastQuoteAt > reauthenticated.seenAt;
+          const ready = after((change) => change.state === 'authenticated', condemnedAt);
+          return ready !== undefined && (!timingCase.marketData || lastQuoteAt > ready.seenAt);
         },
-        'data on a fresh socket',
+        'a fresh socket',
         limit,
         1,
       );
-      // The reconnect event of this detection: the one nearest to it (it is emitted in the same transition).
-      const delayMs = backoffs.reduce((nearest, entry) => (Math.abs(entry.at - detectedAt) < Math.abs(nearest.at - detectedAt) ? entry : nearest), {
+      const readyAt = timingCase.marketData ? lastQuoteAt : after((change) => change.state === 'authenticated', condemnedAt)!.seenAt;
+      // The reconnect event of this condemnation: the one nearest to it (it is emitted in the same transition).
+      const delayMs = backoffs.reduce((nearest, entry) => (Math.abs(entry.at - condemnedAt) < Math.abs(nearest.at - condemnedAt) ? entry : nearest), {
         delayMs: Number.NaN,
         at: Number.POSITIVE_INFINITY,
       }).delayMs;
       detect.push(detectedAt - lingerAt);
-      recover.push(lastQuoteAt - lingerAt);
+      condemn.push(condemnedAt - lingerAt);
+      recover.push(readyAt - lingerAt);
       backoff.push(delayMs);
       context.log(
-        `lingering ${timingCase.name}: detected after ${round(detectedAt - lingerAt, 1)} ms (bound ${bound} ms), ` +
-          `data again after ${round(lastQuoteAt - lingerAt, 1)} ms (reconnect backoff ${delayMs} ms)`,
+        `${label}: detected after ${round(detectedAt - lingerAt, 1)} ms, condemned after ${round(condemnedAt - lingerAt, 1)} ms ` +
+          `(bound ${bound.at(-1)} ms), ${timingCase.marketData ? 'data' : 'ready'} again after ${round(readyAt - lingerAt, 1)} ms (backoff ${delayMs} ms)`,
       );
     }
-    return {
-      detect: median(detect),
-      recover: median(recover),
-      recoverExcludingBackoff: median(recover.map((ms, index) => ms - (backoff[index] ?? 0))),
-      backoff: median(backoff),
-      bound,
-      falseAlarms: client.metrics().lingeringFalseAlarms,
-    };
+    return { detect, condemn, recover, backoff, bound, falseAlarms: client.metrics().lingeringFalseAlarms };
   } finally {
     await client.stop();
     await gateway.stop();

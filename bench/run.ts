@@ -8,9 +8,9 @@
  * Benchmarks run in processes of their own (support/benchmark-process.ts), each with its own gateway children on a
  * fixed port. All processes are loaded first, in parallel; then the steps of SCHEDULE run one after the other, the
  * processes of a step side by side. Only benchmarks that mostly wait share a step with another: lingering (a few
- * timers, two reconnects) beside idle in the quick run, lingering with default timings (40 s of waiting) beside the
- * reconnect cycles in the full run. Idle is never beside anything that loads the CPU: contention inflates a
- * process's CPU time on this VM, even one that only waits.
+ * timers, two reconnects) beside idle in the quick run, lingering with default timings (~6 min of waiting) beside the
+ * reconnect cycles, the login recoveries and the liveness simulation (one core) in the full run. Idle is never beside
+ * anything that loads the CPU: contention inflates a process's CPU time on this VM, even one that only waits.
  * `--repeat N` runs the whole suite N times and writes the median of every figure.
  */
 import { spawn } from 'node:child_process';
@@ -58,8 +58,8 @@ function parseArguments(argv: readonly string[]): RunOptions {
 type Schedule = ReadonlyArray<ReadonlyArray<readonly string[]>>;
 
 const SCHEDULE: { readonly quick: Schedule; readonly full: Schedule } = {
-  quick: [[['throughput', 'recovery']], [['lingering'], ['idle']], [['memory']], [['observability-throughput']], [['observability-idle']]],
-  full: [[['throughput', 'recovery', 'lingering']], [['memory'], ['lingering-default']], [['idle']], [['observability-throughput']], [['observability-idle']]],
+  quick: [[['throughput', 'recovery']], [['lingering'], ['idle']], [['memory'], ['login-recovery']], [['liveness']], [['observability-throughput']], [['observability-idle']]],
+  full: [[['throughput', 'recovery', 'lingering']], [['memory'], ['lingering-default'], ['login-recovery', 'liveness']], [['idle']], [['observability-throughput']], [['observability-idle']]],
 };
 
 interface LoadedGroup {

@@ -4,7 +4,10 @@
  * docs/CONFIGURATION.md repeats this table for users; a test keeps the two in step.
  */
 export interface ConnectionTiming {
-  /** Silence (no inbound frame at all) after which the socket is suspected to linger. */
+  /**
+   * The longest silence (no inbound frame at all) ever allowed before the socket is suspected to linger: the ceiling
+   * of the learnt threshold (machines/cadence.ts), and the whole rule when cadence learning is off.
+   */
   readonly heartbeatTimeoutMs: number;
   /** How long the `ech+hb` probe may go unanswered before the socket is replaced. */
   readonly probeTimeoutMs: number;
@@ -20,8 +23,12 @@ export interface ConnectionTiming {
   readonly backoffInitialMs: number;
   /** Largest reconnect delay cap. */
   readonly backoffMaxMs: number;
-  /** How often `login-required` asks the gateway whether a person has logged in. */
+  /** How often `login-required` asks the gateway whether a person has logged in (after the fast phase). */
   readonly loginPollIntervalMs: number;
+  /** The pace of `login-required` right after the login was lost, when a new one is likely (machines/login-poll.ts). */
+  readonly loginPollFastMs: number;
+  /** How long the fast phase lasts. A fast pace not below `loginPollIntervalMs` switches the phase off. */
+  readonly loginPollFastForMs: number;
   /** How often every market-data stream is re-requested (IBKR ends `smd` streams after 10–15 min). */
   readonly marketDataRefreshMs: number;
   /** Authenticated this long without trouble, the reconnect attempt counter starts again from zero. */
@@ -29,10 +36,12 @@ export interface ConnectionTiming {
 }
 
 export const DEFAULT_TIMING: ConnectionTiming = {
-  // The server beats every 10 s (docs/PROTOCOL.md §3.1): 2.5 intervals tolerates one lost beat plus scheduling jitter.
-  heartbeatTimeoutMs: 25_000,
-  // A live gateway answers `ech+hb` in milliseconds; 5 s covers a gateway busy with its upstream.
-  probeTimeoutMs: 5_000,
+  // A ceiling, not the rule: the threshold is learnt from the heartbeats (11.5 s on the documented 10 s beat). 40 s
+  // lets a gateway beating every 30 s be learnt too (34.5 s) and caps what a run of long gaps can teach.
+  heartbeatTimeoutMs: 40_000,
+  // A live gateway answers `ech+hb` within a round trip (milliseconds on loopback, ~100 ms across the world); 3 s is
+  // 30 round trips of a slow link, and keeps condemnation within 15 s of the last frame (11.5 s + 3 s).
+  probeTimeoutMs: 3_000,
   // A loopback TLS handshake takes milliseconds; 10 s covers a gateway starting up (TS-STREAM uses 10 s too).
   openTimeoutMs: 10_000,
   // The greeting comes within ~250 ms (LIVE-DE); 10 s covers a slow upstream connect.
@@ -45,8 +54,13 @@ export const DEFAULT_TIMING: ConnectionTiming = {
   backoffInitialMs: 250,
   // 30 s: a gateway down for its daily restart is re-tried twice a minute, never hammered.
   backoffMaxMs: 30_000,
-  // A person logging in takes seconds; 5 s is prompt and far below the 1 req/s tickle limit.
+  // Past the fast phase nobody is logging in right now: 5 s is prompt and far below the 1 req/s tickle limit.
   loginPollIntervalMs: 5_000,
+  // A login right after the loss is likely (a person re-logging in, a competing session ending): once a second is the
+  // tickle rate limit itself (the next poll starts a full second after the previous answer), so data is back ~1 s after.
+  loginPollFastMs: 1_000,
+  // Two minutes covers a person logging in again with two-factor authentication; then the slow pace.
+  loginPollFastForMs: 120_000,
   // 9 min: under both documented stream lifetimes (10 min per IBind, 15 min per IBKR Campus, docs/PROTOCOL.md §4.2).
   marketDataRefreshMs: 540_000,
   // Past one REST keep-alive cycle without a fault, the connection is healthy again: backoff starts small.

@@ -6,7 +6,7 @@
  *        ─greeting / sts authenticated→ socket.ready.authenticated
  *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.ready.authenticated
  *   socket.ready.authenticated ─silence→ socket.ready.lingering-detected ─frame→ authenticated (false alarm)
- *                                                                        ─probe timeout→ reconnect (socket terminated)
+ *                                                   ─probe timeout, then one read of the socket→ reconnect (terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
  *   FATAL (a failure retrying cannot heal, e.g. a certificate that does not match the pin) → failed, from anywhere
  *
@@ -20,6 +20,9 @@
  * alarm goes from `lingering-detected` back to `authenticated` inside `ready`: no exit, so no gap. The public names
  * stay `authenticated` and `lingering-detected` (lifecycle-states.ts maps the paths); `ready` is not a phase of its own.
  *
+ * Liveness: the silence is learnt from the socket's heartbeats (cadence.ts); only an unanswered probe condemns, and only
+ * after `confirming` let one poll phase read what a stalled event loop left in the socket (docs/RELIABILITY.md).
+ *
  * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`dataPlaneReady`,
  * `dataPlaneLost`, `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`;
  * tests provide in-memory ones.
@@ -31,6 +34,9 @@ import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionI
 import { checkOf, closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
 import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+import { EMPTY_CADENCE, learnFrom } from './cadence.js';
+import { CONNECTION_DELAYS } from './connection.delays.js';
+import { reauthenticateOnPoll } from './login-poll.js';
 
 export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 
@@ -73,8 +79,12 @@ export const connectionMachine = setup({
         gatewayLoggedIn: true,
         socketId: context.socketId + 1,
         lastReason: params.reason,
+        cadence: EMPTY_CADENCE,
+        loginPolls: 0,
       };
     }),
+    /** A heartbeat read at `at` teaches the cadence; any other frame only proves life. */
+    observeBeat: assign(({ context, event }) => ({ cadence: learnFrom(context.cadence, event) })),
     emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
     emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
   },
@@ -100,18 +110,7 @@ export const connectionMachine = setup({
     },
     attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
   },
-  delays: {
-    heartbeatTimeout: ({ context }) => context.timing.heartbeatTimeoutMs,
-    probeTimeout: ({ context }) => context.timing.probeTimeoutMs,
-    openTimeout: ({ context }) => context.timing.openTimeoutMs,
-    readyTimeout: ({ context }) => context.timing.readyTimeoutMs,
-    ticInterval: ({ context }) => context.timing.ticIntervalMs,
-    tickleInterval: ({ context }) => context.timing.tickleIntervalMs,
-    loginPollInterval: ({ context }) => context.timing.loginPollIntervalMs,
-    marketDataRefresh: ({ context }) => context.timing.marketDataRefreshMs,
-    stableAfter: ({ context }) => context.timing.stableAfterMs,
-    backoff: ({ context }) => context.backoffDelayMs,
-  },
+  delays: CONNECTION_DELAYS,
 }).createMachine({
   id: 'connection',
   context: ({ input }) => ({
@@ -126,6 +125,9 @@ export const connectionMachine = setup({
     lastReason: undefined,
     competing: false,
     gatewayLoggedIn: false,
+    learnCadence: input.learnCadence ?? true,
+    cadence: EMPTY_CADENCE,
+    loginPolls: 0,
   }),
   initial: 'idle',
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
@@ -169,14 +171,14 @@ export const connectionMachine = setup({
       initial: 'waiting',
       states: {
         waiting: {
-          after: { loginPollInterval: 'polling' },
+          after: { loginPollInterval: { target: 'polling', actions: assign(({ context }) => ({ loginPolls: context.loginPolls + 1 })) } },
         },
         polling: {
           invoke: {
             src: 'checkSession',
             input: ({ context }) => ({
               purpose: 'login-poll' as const,
-              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing,
+              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing && reauthenticateOnPoll(context),
             }),
             onDone: [
               {
@@ -267,13 +269,13 @@ export const connectionMachine = setup({
                   initial: 'watching',
                   states: {
                     watching: {
-                      // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
-                      // event per second), so a market-data flood never floods the statechart.
+                      // Every sign of life restarts the watch (the silence runs from the last frame); a heartbeat also
+                      // teaches the cadence. Data frames arrive throttled (at most one ACTIVITY event per second).
                       on: {
-                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true, actions: 'observeBeat' },
                         'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
                       },
-                      after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                      after: { silence: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
                     },
                   },
                 },
@@ -337,18 +339,17 @@ export const connectionMachine = setup({
               id: 'lingering-detected',
               initial: 'probing',
               entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+              on: {
+                'SOCKET.MESSAGE': [
+                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                ],
+                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+              },
               states: {
-                probing: {
-                  entry: 'sendProbe',
-                  on: {
-                    'SOCKET.MESSAGE': [
-                      { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-                      { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-                    ],
-                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-                  },
-                  after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
-                },
+                probing: { entry: 'sendProbe', after: { probeTimeout: 'confirming' } },
+                // Any frame in either is a false alarm. A late probe timer (a stall) may fire ahead of an answer in the buffer.
+                confirming: { after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
                 condemned: {
                   // Terminate while the socket actor still exists: a lingering socket may never answer a close
                   // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.

@@ -4,6 +4,7 @@
  */
 import type { Secret } from '../src/protocol/secret.js';
 import type { SocketEvent } from '../src/protocol/session.js';
+import type { Cadence } from './cadence.js';
 import type { ConnectionTiming } from './connection.defaults.js';
 
 export interface ConnectionInput {
@@ -14,6 +15,8 @@ export interface ConnectionInput {
   readonly autoReauthenticate?: boolean;
   /** Jitter source in [0, 1): tests inject a fixed one. */
   readonly random?: () => number;
+  /** Learn the silence threshold from the heartbeats (default); false: a fixed `heartbeatTimeoutMs`. */
+  readonly learnCadence?: boolean;
 }
 
 export interface ConnectionContext {
@@ -35,6 +38,11 @@ export interface ConnectionContext {
   readonly competing: boolean;
   /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
   readonly gatewayLoggedIn: boolean;
+  readonly learnCadence: boolean;
+  /** The heartbeats of the current socket: the liveness watch's threshold is learnt from them (cadence.ts). */
+  readonly cadence: Cadence;
+  /** Login polls since the last authenticated session check: the first ones are fast (login-poll.ts). */
+  readonly loginPolls: number;
 }
 
 export type ConnectionEvent =

@@ -207,7 +207,13 @@ class IbkrWsClient implements IbkrWs {
       },
     });
     this.actor = createActor(machine, {
-      input: { timing: options.timing, maxAttempts: options.maxAttempts, autoReauthenticate: options.autoReauthenticate, random: options.random },
+      input: {
+        timing: options.timing,
+        maxAttempts: options.maxAttempts,
+        autoReauthenticate: options.autoReauthenticate,
+        learnCadence: options.learnCadence,
+        random: options.random,
+      },
       ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => this.#knownSecrets) }),
     });
     this.actor.subscribe({

@@ -26,4 +26,6 @@ export const CLIENT_DEFAULTS = {
   activityThrottleMs: 1_000,
   /** Reclaim the brokerage session with /iserver/reauthenticate when the gateway is logged in (never when competing). */
   autoReauthenticate: true,
+  /** Learn the silence threshold from the gateway's heartbeats, under `timing.heartbeatTimeoutMs` (machines/cadence.ts). */
+  learnCadence: true,
 } as const;

@@ -8,7 +8,7 @@
  * the frame limit in protocol/limits.ts, subscription ones in subscriptions/defaults.ts.
  */
 import type { InspectionEvent } from 'xstate';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, type ConnectionTiming } from '../machines/index.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, maxReadingPauseMs, type ConnectionTiming } from '../machines/index.js';
 import { resolveTls, type ResolvedTls, type TlsOptions } from './adapters/tls.js';
 import { CLIENT_DEFAULTS } from './defaults.js';
 import type { ConnectionDiagnostics } from './diagnostics.js';
@@ -31,6 +31,8 @@ export interface IbkrWsOptions {
   readonly maxAttempts?: number;
   /** In `login-required`, ask the gateway to reclaim the brokerage session (never while a competing session holds it). */
   readonly autoReauthenticate?: boolean;
+  /** Learn the liveness threshold from the gateway's heartbeats (default); false: a fixed `timing.heartbeatTimeoutMs`. */
+  readonly learnCadence?: boolean;
   /** console, pino, or anything with debug/info/warn/error. Secrets are redacted before it sees anything. */
   readonly logger?: Logger;
   /** The `User-Agent` of every REST request and of the socket upgrade. */
@@ -78,6 +80,7 @@ export interface ResolvedOptions {
   readonly timing: ConnectionTiming;
   readonly maxAttempts: number;
   readonly autoReauthenticate: boolean;
+  readonly learnCadence: boolean;
   readonly logger: Logger | undefined;
   readonly userAgent: string;
   readonly cookieFormat: 'plain' | 'json';
@@ -112,6 +115,7 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
     timing,
     maxAttempts: resolveMaxAttempts(options.maxAttempts),
     autoReauthenticate: optionalBoolean('autoReauthenticate', options.autoReauthenticate) ?? CLIENT_DEFAULTS.autoReauthenticate,
+    learnCadence: optionalBoolean('learnCadence', options.learnCadence) ?? CLIENT_DEFAULTS.learnCadence,
     logger: optionalObject('logger', options.logger),
     userAgent: resolveUserAgent(options.userAgent),
     cookieFormat: resolveCookieFormat(options.cookieFormat),
@@ -193,7 +197,8 @@ function resolveCookieFormat(value: unknown): 'plain' | 'json' {
  */
 function resolveSubscriptions(value: SubscriptionOptions | undefined, timing: ConnectionTiming): ResolvedSubscriptionOptions {
   const given = optionalObject('subscriptions', value) ?? {};
-  const maxPauseMs = Math.max(1, Math.min(SUBSCRIPTION_DEFAULTS.maxPauseMs, Math.floor(timing.heartbeatTimeoutMs / 2)));
+  // A paused socket reads nothing, not even a probe's answer: a backpressure pause must end before a probe times out.
+  const maxPauseMs = maxReadingPauseMs(timing, SUBSCRIPTION_DEFAULTS.maxPauseMs);
   return resolveSubscriptionOptions({ maxPauseMs, ...given });
 }
 

@@ -10,7 +10,8 @@
  * - stdin `<id> <verb> [args…]`, answered `{"type":"ack","id":…,"at":<wall ms>,…}` or `{"type":"error","id":…}`:
  *   `linger`, `linger-after-heartbeat` (waits for the next server heartbeat to be written, then lingers, so the
  *   silence starts right after the client's last frame), `resume`, `close [code]`, `drop`, `flood on|off`,
- *   `cpu` (this process's `process.cpuUsage()`), `counters`;
+ *   `cpu` (this process's `process.cpuUsage()`), `counters`, `logout`, `login` (a person logs in; also ends a
+ *   competing session), `compete` (a competing session takes the brokerage session);
  * - SIGTERM, SIGINT or the end of stdin (the benchmark is gone): close the simulator and exit 0.
  */
 import { createInterface } from 'node:readline';
@@ -78,6 +79,15 @@ function handle(simulator: GatewaySimulator, id: string, verb: string, args: rea
       return ack(id);
     case 'flood':
       simulator.setMarketDataMode(args[0] === 'off' ? 'interval' : 'flood');
+      return ack(id);
+    case 'logout':
+      simulator.logout();
+      return ack(id);
+    case 'login':
+      simulator.login();
+      return ack(id);
+    case 'compete':
+      simulator.competingSession();
       return ack(id);
     case 'cpu':
       return ack(id, { cpu: process.cpuUsage() });

@@ -167,7 +167,7 @@ export function createSocketActor(options: SocketActorOptions) {
       if (LIFECYCLE_KINDS.has(message.kind)) {
         if (message.kind === 'error') observer.onData(message, socketId);
         // A tic reply's `id` is the session value: the statechart never reads it, and its events reach inspectors.
-        emit({ type: 'SOCKET.MESSAGE', socketId, message: message.kind === 'tic' ? { ...message, id: undefined } : message });
+        emit({ type: 'SOCKET.MESSAGE', socketId, message: message.kind === 'tic' ? { ...message, id: undefined } : message, at: performance.now() });
         return;
       }
       observer.onData(message, socketId);
@@ -196,7 +196,7 @@ export function createSocketActor(options: SocketActorOptions) {
       const now = performance.now();
       if (now - lastActivityAt < options.activityThrottleMs) return;
       lastActivityAt = now;
-      emit({ type: 'SOCKET.ACTIVITY', socketId });
+      emit({ type: 'SOCKET.ACTIVITY', socketId, at: now });
     }
 
     ws.on('close', (code: number, reason: Buffer) => {

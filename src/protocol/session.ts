@@ -49,11 +49,15 @@ export interface SocketInput {
   readonly session: Secret;
 }
 
-/** Socket → machine. Only lifecycle frames arrive as messages; data frames surface as throttled ACTIVITY. */
+/**
+ * Socket → machine. Only lifecycle frames arrive as messages; data frames surface as throttled ACTIVITY. `at` is when
+ * the adapter read the frame (monotonic ms, `performance.now()`): the liveness watch learns the heartbeat cadence from
+ * it (machines/cadence.ts); an event without it teaches nothing.
+ */
 export type SocketEvent =
   | { readonly type: 'SOCKET.OPENED'; readonly socketId: number }
-  | { readonly type: 'SOCKET.MESSAGE'; readonly socketId: number; readonly message: ServerMessage }
-  | { readonly type: 'SOCKET.ACTIVITY'; readonly socketId: number }
+  | { readonly type: 'SOCKET.MESSAGE'; readonly socketId: number; readonly message: ServerMessage; readonly at?: number }
+  | { readonly type: 'SOCKET.ACTIVITY'; readonly socketId: number; readonly at?: number }
   | { readonly type: 'SOCKET.CLOSED'; readonly socketId: number; readonly code: number; readonly reason: string }
   | { readonly type: 'SOCKET.ERROR'; readonly socketId: number; readonly error: { readonly code: string; readonly message: string } };
 

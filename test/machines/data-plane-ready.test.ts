@@ -4,7 +4,7 @@
  * alarm stays inside it. And FATAL: a failure retrying cannot heal goes to `failed` from anywhere, `retry()` still works.
  */
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_TIMING, isDataPlaneReady } from '../../machines/index.js';
+import { DEFAULT_SILENCE_MS, DEFAULT_TIMING, isDataPlaneReady } from '../../machines/index.js';
 import { driveTo, RESTING_PLACES } from './support/drive.js';
 import { authenticated, createHarness, frames, loginRequired, SESSION_B } from './support/in-memory-adapters.js';
 
@@ -21,7 +21,7 @@ describe('socket.ready', () => {
     await harness.connect();
     expect(harness.actor.getSnapshot().matches({ socket: { ready: 'authenticated' } })).toBe(true);
     expect(harness.state()).toBe('authenticated');
-    await harness.advance(T.heartbeatTimeoutMs);
+    await harness.advance(DEFAULT_SILENCE_MS);
     expect(harness.actor.getSnapshot().matches({ socket: { ready: 'lingering-detected' } })).toBe(true);
     expect(harness.state()).toBe('lingering-detected');
     expect(isDataPlaneReady(harness.actor.getSnapshot())).toBe(true);
@@ -30,7 +30,7 @@ describe('socket.ready', () => {
   test('is entered once per socket and left once, with no exit for a false alarm', async () => {
     const harness = createHarness({}, { manualChecks: true });
     const socket = await harness.connect();
-    await harness.advance(T.heartbeatTimeoutMs);
+    await harness.advance(DEFAULT_SILENCE_MS);
     expect(harness.state()).toBe('lingering-detected');
     socket.message(frames.heartbeat);
     await harness.settle();
@@ -52,8 +52,10 @@ describe('socket.ready', () => {
       'the probe timing out',
       'probe-timeout',
       async (h: ReturnType<typeof createHarness>) => {
-        await h.advance(T.heartbeatTimeoutMs);
+        // The silence threshold (no beat learnt: 11.5 s), the probe timeout, and the 1 ms read of the socket.
+        await h.advance(DEFAULT_SILENCE_MS);
         await h.advance(T.probeTimeoutMs);
+        await h.advance(1);
       },
     ],
     [

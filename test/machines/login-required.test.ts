@@ -1,11 +1,14 @@
 /** `login-required`: poll the gateway at a gentle pace until a person logs in; reauthenticate only when it can help. */
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_TIMING } from '../../machines/index.js';
+import { DEFAULT_TIMING, type ConnectionInput } from '../../machines/index.js';
 import { authenticated, createHarness, loginRequired, rejection, unavailable } from './support/in-memory-adapters.js';
 
 const POLL = DEFAULT_TIMING.loginPollIntervalMs;
+const FAST = DEFAULT_TIMING.loginPollFastMs;
+/** The slow pace alone, for the tests about the pace itself. */
+const SLOW_ONLY = { timing: { loginPollFastMs: POLL } };
 
-async function loginRequiredHarness(reason: Parameters<typeof loginRequired>[0], input: { autoReauthenticate?: boolean } = {}) {
+async function loginRequiredHarness(reason: Parameters<typeof loginRequired>[0], input: ConnectionInput = {}) {
   const harness = createHarness(input, { manualChecks: true });
   harness.actor.send({ type: 'START' });
   await harness.settle();
@@ -14,8 +17,8 @@ async function loginRequiredHarness(reason: Parameters<typeof loginRequired>[0],
 }
 
 describe('login-required', () => {
-  test('it polls at loginPollIntervalMs, never faster, however the time passes', async () => {
-    const harness = createHarness({}, { fallback: loginRequired('logged-out') });
+  test('past the fast phase it polls at loginPollIntervalMs, never faster, however the time passes', async () => {
+    const harness = createHarness(SLOW_ONLY, { fallback: loginRequired('logged-out') });
     harness.actor.send({ type: 'START' });
     await harness.settle();
     await harness.advanceInSteps(60_000, 250);
@@ -28,7 +31,7 @@ describe('login-required', () => {
   });
 
   test('a slow poll is not overlapped by another: the next waits a full interval after the answer', async () => {
-    const harness = await loginRequiredHarness('logged-out');
+    const harness = await loginRequiredHarness('logged-out', SLOW_ONLY);
     await harness.advance(POLL);
     expect(harness.pendingChecks()).toHaveLength(1);
     await harness.advance(POLL * 10);
@@ -95,5 +98,55 @@ describe('login-required', () => {
     await harness.advance(POLL);
     await harness.answerCheck(loginRequired('logged-out'));
     expect(harness.emitted.filter((event) => event.type === 'login-required')).toHaveLength(1);
+  });
+
+  test('right after the loss it polls once a second (the tickle rate limit, never faster) for loginPollFastForMs, then at loginPollIntervalMs', async () => {
+    const harness = createHarness({}, { fallback: loginRequired('logged-out') });
+    harness.actor.send({ type: 'START' });
+    await harness.settle();
+    await harness.advanceInSteps(DEFAULT_TIMING.loginPollFastForMs + 60_000, 100);
+    const polls = harness.checkTimes.slice(1);
+    const gaps = polls.map((at, index) => at - (index === 0 ? 0 : polls[index - 1]!));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(FAST);
+    const fast = DEFAULT_TIMING.loginPollFastForMs / FAST;
+    expect(gaps.slice(0, fast).every((gap) => gap === FAST)).toBe(true);
+    expect(gaps.slice(fast).every((gap) => gap === POLL)).toBe(true);
+    expect(polls).toHaveLength(fast + 60_000 / POLL);
+  });
+
+  test('a login 2 s after the loss is noticed within a second: the poll after it finds the session', async () => {
+    const harness = await loginRequiredHarness('logged-out');
+    await harness.advance(FAST);
+    await harness.answerCheck(loginRequired('logged-out'));
+    await harness.advance(FAST);
+    await harness.answerCheck(loginRequired('logged-out'));
+    // The person logs in now (2 s after the loss); the next poll is due within FAST.
+    await harness.advance(FAST);
+    await harness.answerCheck(authenticated());
+    expect(harness.state()).toBe('open');
+    expect(harness.checkTimes.at(-1)! - harness.checkTimes[0]!).toBe(3 * FAST);
+  });
+
+  test('in the fast phase only one poll in loginPollIntervalMs / loginPollFastMs asks to reauthenticate', async () => {
+    const harness = createHarness({}, { fallback: loginRequired('not-authenticated') });
+    harness.actor.send({ type: 'START' });
+    await harness.settle();
+    await harness.advanceInSteps(20 * FAST, 100);
+    const flags = harness.checks.slice(1).map((check) => check.reauthenticate);
+    expect(flags).toHaveLength(20);
+    expect(flags.filter(Boolean)).toHaveLength(20 / (POLL / FAST));
+    expect(flags.slice(0, 6)).toEqual([true, false, false, false, false, true]);
+  });
+
+  test('the fast phase starts again only after a login: a reconnect in between does not restart it', async () => {
+    const harness = createHarness({}, { fallback: loginRequired('logged-out') });
+    harness.actor.send({ type: 'START' });
+    await harness.settle();
+    await harness.advanceInSteps(DEFAULT_TIMING.loginPollFastForMs, 100);
+    expect(harness.actor.getSnapshot().context.loginPolls).toBe(DEFAULT_TIMING.loginPollFastForMs / FAST);
+    harness.answers.push(authenticated());
+    await harness.advanceInSteps(POLL, 100);
+    expect(harness.state()).toBe('open');
+    expect(harness.actor.getSnapshot().context.loginPolls).toBe(0);
   });
 });

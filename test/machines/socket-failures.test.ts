@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SocketEvent } from '../../src/protocol/session.js';
-import { DEFAULT_TIMING } from '../../machines/index.js';
+import { DEFAULT_SILENCE_MS, DEFAULT_TIMING } from '../../machines/index.js';
 import { driveTo, RESTING_PLACES, SOCKET_PHASES } from './support/drive.js';
 import { createHarness, frames, type Harness } from './support/in-memory-adapters.js';
 
@@ -103,10 +103,10 @@ describe('stale-socket protection', () => {
   test('stale heartbeats do not keep a silent current socket alive', async () => {
     const harness = createHarness({}, { manualChecks: true });
     await driveTo(harness, 'authenticated', { afterALostSocket: true });
-    for (let elapsed = 0; elapsed < DEFAULT_TIMING.heartbeatTimeoutMs; elapsed += 5_000) {
+    for (let elapsed = 0; elapsed < DEFAULT_SILENCE_MS; elapsed += 2_500) {
       harness.actor.send({ type: 'SOCKET.MESSAGE', socketId: 1, message: frames.heartbeat });
       harness.actor.send({ type: 'SOCKET.ACTIVITY', socketId: 1 });
-      await harness.advance(5_000);
+      await harness.advance(2_500);
     }
     expect(harness.state()).toBe('lingering-detected');
   });
@@ -118,7 +118,9 @@ describe('stale-socket protection', () => {
     harness.actor.send({ type: 'SOCKET.MESSAGE', socketId: 1, message: frames.echo });
     await harness.settle();
     expect(harness.state()).toBe('lingering-detected');
+    // The probe timeout, then one read of the socket.
     await harness.advance(DEFAULT_TIMING.probeTimeoutMs);
+    await harness.advance(1);
     expect(harness.state()).toBe('reconnect');
     expect(harness.actor.getSnapshot().context.lastReason).toBe('probe-timeout');
     expect(harness.sockets[1]!.terminated).toBe(true);

@@ -47,6 +47,7 @@ const NONSENSE: ReadonlyArray<readonly [string, IbkrWsOptions | Record<string, u
   ['userAgent', { userAgent: '' }, '""'],
   ['cookieFormat', { cookieFormat: 'xml' }, '"xml"'],
   ['autoReauthenticate', { autoReauthenticate: 'yes' }, '"yes"'],
+  ['learnCadence', { learnCadence: 'no' }, '"no"'],
   ['random', { random: 0.5 }, '0.5'],
   ['inspect', { inspect: 'console' }, '"console"'],
   ['diagnostics', { diagnostics: 42 }, '42'],
@@ -81,13 +82,17 @@ describe('resolveOptions fills every default from its single source', () => {
     expect(resolved.maxAttempts).toBe(Number.POSITIVE_INFINITY);
     expect(resolved.requestTimeoutMs).toBe(CLIENT_DEFAULTS.requestTimeoutMs);
     expect(resolved.maxFrameBytes).toBe(DEFAULT_MAX_FRAME_BYTES);
-    expect(resolved.subscriptions.maxPauseMs).toBe(SUBSCRIPTION_DEFAULTS.maxPauseMs);
+    // A backpressure pause ends before a probe could time out: 0.8 × the 3 s probe timeout.
+    expect(resolved.subscriptions.maxPauseMs).toBe(2_400);
+    expect(resolved.learnCadence).toBe(true);
     expect(resolved.tls).toEqual({ rejectUnauthorized: true });
     expect(resolved.diagnostics).toEqual([]);
   });
 
-  it('keeps a backpressure pause under half the heartbeat timeout unless maxPauseMs is set', () => {
+  it('keeps a backpressure pause under half the heartbeat timeout and under the probe timeout unless maxPauseMs is set', () => {
     expect(resolveOptions({ timing: { heartbeatTimeoutMs: 800 } }).subscriptions.maxPauseMs).toBe(400);
+    expect(resolveOptions({ timing: { probeTimeoutMs: 1_000 } }).subscriptions.maxPauseMs).toBe(800);
+    expect(resolveOptions({ timing: { probeTimeoutMs: 60_000 } }).subscriptions.maxPauseMs).toBe(SUBSCRIPTION_DEFAULTS.maxPauseMs);
     expect(resolveOptions({ timing: { heartbeatTimeoutMs: 800 }, subscriptions: { maxPauseMs: 700 } }).subscriptions.maxPauseMs).toBe(700);
   });
 

@@ -24,6 +24,9 @@ const SHORT_TIMING: ConnectionTiming = {
   backoffInitialMs: 25,
   backoffMaxMs: 400,
   loginPollIntervalMs: 500,
+  // The fast phase of the login poll, scaled down too: the sequences poll fast, then slow.
+  loginPollFastMs: 100,
+  loginPollFastForMs: 1_000,
   marketDataRefreshMs: 54_000,
   stableAfterMs: 6_000,
 };

@@ -30,7 +30,8 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'a stale socket closing during lingering neither condemns nor rescues the current socket',
     scenario: {
       jitterSeed: 1,
-      commands: [...CONNECT, { kind: 'closed', code: 1006 }, clock(30_000), answer('authenticated-same'), OPENED, frame('greeting'), clock(25_000), stale('closed'), stale('echo'), stale('activity'), clock(5_000)],
+      // Silence past the threshold (11.5 s), stale frames, then the probe timeout (3 s) and the 1 ms read of the socket.
+      commands: [...CONNECT, { kind: 'closed', code: 1006 }, clock(30_000), answer('authenticated-same'), OPENED, frame('greeting'), clock(25_000), stale('closed'), stale('echo'), stale('activity'), clock(3_000), clock(1)],
     },
     passesThrough: ['authenticated', 'reconnect', 'authenticated', 'lingering-detected', 'reconnect'],
     sockets: 2,
@@ -39,7 +40,8 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'a rotated session on the keep-alive tickle replaces the socket, and stale frames of the old one change nothing',
     scenario: {
       jitterSeed: 2,
-      commands: [...CONNECT, { kind: 'healthy-time', beats: 6 }, answer('authenticated-rotated'), stale('greeting'), stale('waiting-for-session'), clock(1_000), answer('authenticated-same'), OPENED, frame('waiting-for-session'), frame('greeting')],
+      // Seven beats of 9.2 s reach the keep-alive tickle at 60 s.
+      commands: [...CONNECT, { kind: 'healthy-time', beats: 7 }, answer('authenticated-rotated'), stale('greeting'), stale('waiting-for-session'), clock(1_000), answer('authenticated-same'), OPENED, frame('waiting-for-session'), frame('greeting')],
     },
     passesThrough: ['authenticated', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'sending-session', 'authenticated'],
     sockets: 2,
@@ -96,7 +98,7 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'a session check that throws while the socket is healthy does not condemn it',
     scenario: {
       jitterSeed: 9,
-      commands: [...CONNECT, { kind: 'healthy-time', beats: 6 }, answer('rejection'), { kind: 'healthy-time', beats: 6 }, answer('unavailable'), { kind: 'healthy-time', beats: 2 }],
+      commands: [...CONNECT, { kind: 'healthy-time', beats: 7 }, answer('rejection'), { kind: 'healthy-time', beats: 7 }, answer('unavailable'), { kind: 'healthy-time', beats: 2 }],
     },
     passesThrough: ['authenticated', 'stopped'],
     sockets: 1,

@@ -18,8 +18,9 @@ describe('the chart model', () => {
 
   it('names delays with their default values and keeps guards and invoked actors', () => {
     const labels = allTransitions(model.root);
-    const heartbeat = labels.find((transition) => transition.trigger.kind === 'after' && transition.trigger.delay === 'heartbeatTimeout');
-    expect(heartbeat?.trigger).toEqual({ kind: 'after', delay: 'heartbeatTimeout', defaultMs: 25_000 });
+    // The silence before a beat is learnt: the documented 10 s cadence and its margin (machines/cadence.ts).
+    const heartbeat = labels.find((transition) => transition.trigger.kind === 'after' && transition.trigger.delay === 'silence');
+    expect(heartbeat?.trigger).toEqual({ kind: 'after', delay: 'silence', defaultMs: 11_500 });
     expect(heartbeat?.targets).toEqual(['socket.ready.lingering-detected']);
     expect(labels.some((transition) => transition.guard === 'isGreeting')).toBe(true);
     expect(labels.some((transition) => transition.trigger.kind === 'done' && transition.trigger.actor === 'checkSession')).toBe(true);
@@ -40,7 +41,7 @@ describe('the Mermaid diagram', () => {
 
   it('separates the parallel regions and labels transitions with event, guard and delay', () => {
     expect(mermaid.match(/^\s+--$/gm)).toHaveLength(4);
-    expect(mermaid).toContain('socket_ready_authenticated_liveness_watching --> socket_ready_lingering_detected : after heartbeatTimeout 25s');
+    expect(mermaid).toContain('socket_ready_authenticated_liveness_watching --> socket_ready_lingering_detected : after silence 11.5s');
     expect(mermaid).toContain('socket_awaiting_session --> socket_ready_authenticated : SOCKET.MESSAGE [isGreeting]');
     for (const line of mermaid.split('\n').filter((each) => each.includes(' --> ') && each.includes(' : '))) {
       expect(line.split(' : ')[1], line).not.toMatch(/[:;]/);
@@ -68,7 +69,7 @@ describe('the SVG diagram', () => {
 
   it('draws the parallel regions dashed and lists guards and delays on transitions', () => {
     expect(svg.match(/class="state compound region"/g)).toHaveLength(5);
-    expect(svg).toContain('after heartbeatTimeout 25s → lingering-detected');
+    expect(svg).toContain('after silence 11.5s → lingering-detected');
     expect(svg).toContain('SOCKET.MESSAGE [isGreeting] → authenticated');
     expect(svg).toContain('<path class="arrow"');
   });

@@ -33,13 +33,18 @@ export const MODEL_TIMING = {
   stableAfterMs: 1_009,
   backoffInitialMs: 1_010,
   backoffMaxMs: 1_010,
+  // No fast phase: every login poll waits loginPollIntervalMs, one delay the replay can tell apart.
+  loginPollFastMs: 1_011,
+  loginPollFastForMs: 0,
 } as const;
 
 /** With `random` at 1 and the cap at its maximum from the first attempt, every backoff delay is this long. */
 const BACKOFF_MS = MODEL_TIMING.backoffMaxMs;
 
 export const DELAY_MS: Readonly<Record<string, number>> = {
-  heartbeatTimeout: MODEL_TIMING.heartbeatTimeoutMs,
+  // The model's frames carry no read time: the silence is the default, capped by heartbeatTimeoutMs.
+  silence: MODEL_TIMING.heartbeatTimeoutMs,
+  readBuffered: 1,
   probeTimeout: MODEL_TIMING.probeTimeoutMs,
   openTimeout: MODEL_TIMING.openTimeoutMs,
   readyTimeout: MODEL_TIMING.readyTimeoutMs,

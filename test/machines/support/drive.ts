@@ -2,7 +2,7 @@
  * Drives a manual-checks harness into a given phase of the lifecycle, the way the real adapters would get there. The
  * STOP, socket-failure and stale-socket tests reuse it, so "every state" means the same list everywhere.
  */
-import { DEFAULT_TIMING } from '../../../machines/index.js';
+import { DEFAULT_SILENCE_MS, DEFAULT_TIMING } from '../../../machines/index.js';
 import { authenticated, frames, loginRequired, unavailable, type Harness } from './in-memory-adapters.js';
 
 /** Every place the lifecycle can rest in, with the substates that hold something different (a timer or a check). */
@@ -83,10 +83,11 @@ export async function driveTo(harness: Harness, place: RestingPlace, options: Dr
   if (place === 'authenticated') return;
   if (place === 'authenticated.tickling') {
     // Keep the socket talking while the tickle interval runs out, so the check is in flight in `authenticated`.
-    await harness.advanceInSteps(timing.tickleIntervalMs, timing.heartbeatTimeoutMs / 2, () => harness.current().message(frames.heartbeat));
+    await harness.advanceInSteps(timing.tickleIntervalMs, DEFAULT_SILENCE_MS / 2, () => harness.current().message(frames.heartbeat));
     return;
   }
-  await harness.advance(timing.heartbeatTimeoutMs);
+  // The harness's frames carry no read time, so the threshold is the default one.
+  await harness.advance(DEFAULT_SILENCE_MS);
 }
 
 /** In `reconnect`, let the chosen backoff delay run out (the next state is `checking-session`). */

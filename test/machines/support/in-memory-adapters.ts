@@ -63,15 +63,20 @@ export class FakeSocket {
     readonly socketId: number,
     readonly session: Secret,
     private readonly sendBack: (event: SocketEvent) => void,
+    /** When set, frames carry their read time (`at`) as the real socket actor stamps them. */
+    private readonly now?: () => number,
   ) {}
   opened(): void {
     this.sendBack({ type: 'SOCKET.OPENED', socketId: this.socketId });
   }
   message(message: ServerMessage): void {
-    this.sendBack({ type: 'SOCKET.MESSAGE', socketId: this.socketId, message });
+    this.sendBack({ type: 'SOCKET.MESSAGE', socketId: this.socketId, message, ...this.stamp() });
   }
   activity(): void {
-    this.sendBack({ type: 'SOCKET.ACTIVITY', socketId: this.socketId });
+    this.sendBack({ type: 'SOCKET.ACTIVITY', socketId: this.socketId, ...this.stamp() });
+  }
+  private stamp(): { at?: number } {
+    return this.now === undefined ? {} : { at: this.now() };
   }
   closed(code = 1000): void {
     this.sendBack({ type: 'SOCKET.CLOSED', socketId: this.socketId, code, reason: '' });
@@ -128,6 +133,10 @@ export interface HarnessOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Implementations to swap on top of the in-memory ones (a mutant guard, say, to prove a test can fail). */
   provide?: Parameters<typeof inMemoryConnectionMachine.provide>[0];
+  /** A mutant of the machine (test/machines/support/mutants.ts), given the same in-memory actors. */
+  machine?: typeof connectionMachine;
+  /** Stamp frames with the simulated read time, so the liveness watch learns the cadence (the model test does not). */
+  stampFrames?: boolean;
 }
 
 export interface Harness {
@@ -185,7 +194,7 @@ const wiringOf = (system: object): HarnessWiring => {
   return wiring;
 };
 
-export const inMemoryConnectionMachine = connectionMachine.provide({
+export const IN_MEMORY_IMPLEMENTATIONS = {
   actors: {
     checkSession: fromPromise<SessionCheck, SessionCheckInput>(({ input, signal, system }) => wiringOf(system).startCheck(input, signal)),
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive, system }) => {
@@ -205,7 +214,9 @@ export const inMemoryConnectionMachine = connectionMachine.provide({
       wiringOf(system).notifications.refreshes++;
     },
   },
-});
+} satisfies Parameters<typeof connectionMachine.provide>[0];
+
+export const inMemoryConnectionMachine = connectionMachine.provide(IN_MEMORY_IMPLEMENTATIONS);
 
 export function createHarness(input: ConnectionInput = {}, options: HarnessOptions = {}): Harness {
   const clock = new SimulatedClock();
@@ -247,13 +258,14 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
       });
     },
     openSocket: (socketInput, sendBack) => {
-      const socket = new FakeSocket(socketInput.socketId, socketInput.session, sendBack);
+      const socket = new FakeSocket(socketInput.socketId, socketInput.session, sendBack, options.stampFrames ? () => clock.now() : undefined);
       sockets.push(socket);
       return socket;
     },
   };
 
-  const machine = options.provide ? inMemoryConnectionMachine.provide(options.provide) : inMemoryConnectionMachine;
+  const base = options.machine ? options.machine.provide(IN_MEMORY_IMPLEMENTATIONS) : inMemoryConnectionMachine;
+  const machine = options.provide ? base.provide(options.provide) : base;
   const actor = createActor(machine, {
     clock,
     input: { random: () => 1, ...input },

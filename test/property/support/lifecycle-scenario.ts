@@ -5,7 +5,7 @@
  * every step; a violation throws with the step, the command and the states visited, so a shrunk counterexample reads
  * as a story. The property tests generate scenarios; regressions.test.ts replays fixed ones.
  */
-import { backoffCapMs, DEFAULT_TIMING, LIFECYCLE_STATES, type ConnectionTiming, type LifecycleState } from '../../../machines/index.js';
+import { backoffCapMs, DEFAULT_TIMING, EMPTY_CADENCE, LIFECYCLE_STATES, silenceTimeoutMs, type ConnectionTiming, type LifecycleState } from '../../../machines/index.js';
 import type { SocketCommand, SocketEvent } from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 import {
@@ -227,6 +227,9 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     if (before !== after) fail('something happened after STOP');
   };
 
+  // Well inside the silence threshold (the unlearnt default, or the ceiling when it is lower: these frames carry no
+  // read time, so nothing is learnt).
+  const healthyBeatMs = Math.floor(Math.min(timing.heartbeatTimeoutMs * 0.4, silenceTimeoutMs(EMPTY_CADENCE, timing.heartbeatTimeoutMs, true) * 0.8));
   const readySockets = () => new Set([...facts].filter(([, known]) => known.ready).map(([socket]) => socket));
   for (command of scenario.commands) {
     step++;
@@ -235,7 +238,7 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
       for (let beat = 0; beat < command.beats; beat++) {
         const readyBefore = readySockets();
         harness.liveSockets()[0]?.message(frames.heartbeat);
-        await harness.advance(Math.floor(timing.heartbeatTimeoutMs * 0.4));
+        await harness.advance(healthyBeatMs);
         check(readyBefore);
       }
       continue;
