@@ -8,6 +8,8 @@
  *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
  *                                                            ─probe timeout→ reconnect (socket terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
+ *   OAuth mode only (docs/OAUTH.md): START, a token near expiry, or a signed call answered 401 → authorizing
+ *        ─authorized→ checking-session;  refused → reconnect (backoff never below the authorization retry floor)
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
  * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
@@ -21,8 +23,9 @@
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
+import type { Authorization, AuthorizeInput } from '../src/protocol/authorization.js';
 import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, authorizationRetryFloorMs, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
 
 export interface ConnectionInput {
   readonly timing?: Partial<ConnectionTiming>;
@@ -32,6 +35,8 @@ export interface ConnectionInput {
   readonly autoReauthenticate?: boolean;
   /** Jitter source in [0, 1): tests inject a fixed one. */
   readonly random?: () => number;
+  /** Direct OAuth path: a live session token is obtained (`authorizing`) before any session check. */
+  readonly oauth?: boolean;
 }
 
 export interface ConnectionContext {
@@ -53,9 +58,21 @@ export interface ConnectionContext {
   readonly competing: boolean;
   /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
   readonly gatewayLoggedIn: boolean;
+  readonly oauth: boolean;
+  /**
+   * OAuth: where the live session token stands. `fresh` until a session check succeeds with it (a 401 then means
+   * the new token is refused too: no second renewal, but backoff); `refused`/`failed` re-authorize after backoff.
+   */
+  readonly authorization: 'none' | 'fresh' | 'proven' | 'refused' | 'failed';
 }
 
-export type ConnectionEvent = { type: 'START' } | { type: 'STOP' } | { type: 'RETRY' } | SocketEvent;
+export type ConnectionEvent =
+  | { type: 'START' }
+  | { type: 'STOP' }
+  | { type: 'RETRY' }
+  /** OAuth: the live session token nears its expiry (sent by the client's renewal timer). */
+  | { type: 'AUTHORIZATION.EXPIRING' }
+  | SocketEvent;
 
 /** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
 export type ConnectionEmitted =
@@ -70,6 +87,10 @@ export type ConnectionEmitted =
 /** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
 function checkOf(event: unknown): SessionCheck {
   return (event as { output: SessionCheck }).output;
+}
+
+function authorizationOf(event: unknown): Authorization {
+  return (event as { output: Authorization }).output;
 }
 
 const closeReason = (code: number): string => `closed-${code}`;
@@ -90,6 +111,10 @@ export const connectionMachine = setup({
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(() => {
       throw new Error('connectionMachine: provide the socket actor');
     }),
+    /** OAuth: live session token + brokerage session: provided by src/adapters/oauth-session.ts. */
+    authorize: fromPromise<Authorization, AuthorizeInput>(async () => {
+      throw new Error('connectionMachine: provide the authorize actor');
+    }),
   },
   actions: {
     /** The socket is ready: the subscription layer (re)sends what is wanted. Provided by the client. */
@@ -109,6 +134,7 @@ export const connectionMachine = setup({
         session: check.kind === 'authenticated' ? check.session : context.session,
         competing: false,
         gatewayLoggedIn: true,
+        authorization: context.oauth ? ('proven' as const) : context.authorization,
         socketId: context.socketId + 1,
         lastReason: params.reason,
       };
@@ -137,6 +163,14 @@ export const connectionMachine = setup({
       return check.kind === 'authenticated' && context.session !== undefined && !check.session.equals(context.session);
     },
     attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
+    isOAuth: ({ context }) => context.oauth,
+    authorized: ({ event }) => authorizationOf(event).kind === 'authorized',
+    authorizationRefused: ({ event }) => authorizationOf(event).kind === 'rejected',
+    /** Only the OAuth adapter answers so; a gateway-mode machine treats it like any unusable answer. */
+    checkAuthorizationRequired: ({ context, event }) => context.oauth && checkOf(event).kind === 'authorization-required',
+    /** The token just obtained is refused as well: renewing again at once would loop. */
+    freshTokenRefused: ({ context, event }) => context.oauth && context.authorization === 'fresh' && checkOf(event).kind === 'authorization-required',
+    needsAuthorization: ({ context }) => context.oauth && context.authorization !== 'fresh' && context.authorization !== 'proven',
   },
   delays: {
     heartbeatTimeout: ({ context }) => context.timing.heartbeatTimeoutMs,
@@ -164,15 +198,45 @@ export const connectionMachine = setup({
     lastReason: undefined,
     competing: false,
     gatewayLoggedIn: false,
+    oauth: input.oauth ?? false,
+    authorization: 'none',
   }),
   initial: 'idle',
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
   on: {
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
+    // OAuth: renew before IBKR refuses the token. Ignored where no token is used yet or one is being obtained.
+    'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.authorizing', actions: assign({ lastReason: 'token-expiring' }) },
   },
   states: {
     idle: {
-      on: { START: { target: 'checking-session', actions: assign({ lastReason: 'start' }) } },
+      on: {
+        START: [
+          { guard: 'isOAuth', target: 'authorizing', actions: assign({ lastReason: 'start' }) },
+          { target: 'checking-session', actions: assign({ lastReason: 'start' }) },
+        ],
+        'AUTHORIZATION.EXPIRING': {},
+      },
+    },
+
+    authorizing: {
+      id: 'authorizing',
+      on: { 'AUTHORIZATION.EXPIRING': {} },
+      invoke: {
+        id: 'authorize',
+        src: 'authorize',
+        input: ({ context }) => ({ reason: context.lastReason ?? 'start' }),
+        onDone: [
+          { guard: 'authorized', target: 'checking-session', actions: assign({ authorization: 'fresh', lastReason: 'authorized' }) },
+          {
+            guard: 'authorizationRefused',
+            target: 'reconnect',
+            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+          },
+          { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-unavailable' }) },
+        ],
+        onError: { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-failed' }) },
+      },
     },
 
     'checking-session': {
@@ -181,6 +245,8 @@ export const connectionMachine = setup({
         src: 'checkSession',
         input: { purpose: 'connect', reauthenticate: false },
         onDone: [
+          { guard: 'freshTokenRefused', target: 'reconnect', actions: assign({ authorization: 'refused', lastReason: 'fresh-token-refused' }) },
+          { guard: 'checkAuthorizationRequired', target: 'authorizing', actions: assign({ lastReason: 'token-refused' }) },
           {
             guard: 'checkAuthenticated',
             target: '#socket',
@@ -190,7 +256,8 @@ export const connectionMachine = setup({
             guard: 'checkLoginRequired',
             target: 'login-required',
             actions: [
-              assign(({ event }) => loginFacts(event.output)),
+              // The signed tickle was answered: the token works, only the brokerage session is missing.
+              assign(({ context, event }) => ({ ...loginFacts(event.output), ...(context.oauth ? { authorization: 'proven' as const } : {}) })),
               emit(({ event }) => ({ type: 'login-required' as const, ...loginNotice(event.output) })),
             ],
           },
@@ -222,6 +289,7 @@ export const connectionMachine = setup({
                 // A person logged in: this is a fresh start, not a retry.
                 actions: [{ type: 'adoptSession', params: { reason: 'logged-in' } }, 'resetAttempts'],
               },
+              { guard: 'checkAuthorizationRequired', target: '#authorizing', actions: assign({ lastReason: 'token-refused' }) },
               {
                 guard: 'checkLoginRequired',
                 target: 'waiting',
@@ -335,6 +403,8 @@ export const connectionMachine = setup({
                         ],
                       },
                       { guard: 'checkAuthenticated', target: 'waiting' },
+                      // The adapter already renewed once in place and the retried call was refused again.
+                      { guard: 'checkAuthorizationRequired', target: '#authorizing', actions: assign({ lastReason: 'token-refused' }) },
                       {
                         guard: 'checkLoginRequired',
                         target: '#checking-session',
@@ -397,7 +467,9 @@ export const connectionMachine = setup({
       entry: [
         assign(({ context }) => {
           const attempt = context.attempt + 1;
-          return { attempt, backoffDelayMs: backoffDelayMs(context.timing, attempt, context.random) };
+          const jittered = backoffDelayMs(context.timing, attempt, context.random);
+          const floor = context.authorization === 'refused' ? authorizationRetryFloorMs(context.timing, attempt) : 0;
+          return { attempt, backoffDelayMs: Math.max(jittered, floor) };
         }),
         enqueueActions(({ context, enqueue }) => {
           if (context.attempt > context.maxAttempts) return;
@@ -405,12 +477,23 @@ export const connectionMachine = setup({
         }),
       ],
       always: { guard: 'attemptsExhausted', target: 'failed' },
-      after: { backoff: { target: 'checking-session', actions: assign({ lastReason: 'backoff-elapsed' }) } },
+      after: {
+        backoff: [
+          { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ lastReason: 'backoff-elapsed' }) },
+          { target: 'checking-session', actions: assign({ lastReason: 'backoff-elapsed' }) },
+        ],
+      },
     },
 
     failed: {
       entry: emit(({ context }) => ({ type: 'failed' as const, attempts: context.attempt - 1 })),
-      on: { RETRY: { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) } },
+      on: {
+        RETRY: [
+          { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ attempt: 0, lastReason: 'retry' }) },
+          { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) },
+        ],
+        'AUTHORIZATION.EXPIRING': {},
+      },
     },
 
     stopped: { type: 'final' },
@@ -428,6 +511,10 @@ function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
 
 function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
   return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
+}
+
+function problemOf(output: Authorization): string {
+  return output.kind === 'rejected' ? output.problem : 'unavailable';
 }
 
 function unavailableReason(output: SessionCheck): string {

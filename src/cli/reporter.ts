@@ -25,6 +25,7 @@ const COLORS: Record<string, string> = {
   'lingering-detected': '\u001b[33m',
   reconnect: '\u001b[33m',
   'login-required': '\u001b[31m',
+  authorizing: '\u001b[36m',
   failed: '\u001b[31m',
 };
 const RESET = '\u001b[0m';
