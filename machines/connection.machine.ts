@@ -9,7 +9,8 @@
  *                                                            ─probe timeout→ reconnect (socket terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
  *   OAuth mode only (docs/OAUTH.md): START, a token near expiry, or a signed call answered 401 → authorizing
- *        ─authorized→ checking-session;  refused → reconnect (backoff never below the authorization retry floor)
+ *        ─authorized→ checking-session;  refused → reconnect (backoff never below the authorization retry floor).
+ *        While authenticated, the same renewal runs in the background (tickle region, `renewing`): the socket stays.
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
  * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
@@ -384,6 +385,9 @@ export const connectionMachine = setup({
             },
             tickle: {
               initial: 'waiting',
+              // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (IBKR's socket
+              // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
+              on: { 'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.renewing', actions: assign({ lastReason: 'token-expiring' }) } },
               states: {
                 waiting: { after: { tickleInterval: 'tickling' } },
                 tickling: {
@@ -402,9 +406,15 @@ export const connectionMachine = setup({
                           emit({ type: 'session-rotated' as const }),
                         ],
                       },
-                      { guard: 'checkAuthenticated', target: 'waiting' },
-                      // The adapter already renewed once in place and the retried call was refused again.
-                      { guard: 'checkAuthorizationRequired', target: '#authorizing', actions: assign({ lastReason: 'token-refused' }) },
+                      {
+                        guard: 'checkAuthenticated',
+                        target: 'waiting',
+                        actions: assign(({ context }) => (context.oauth ? { authorization: 'proven' as const } : {})),
+                      },
+                      // A token renewed a moment ago is refused too: no second renewal at once, start over.
+                      { guard: 'freshTokenRefused', target: '#authorizing', actions: assign({ lastReason: 'fresh-token-refused' }) },
+                      // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
+                      { guard: 'checkAuthorizationRequired', target: 'renewing', actions: assign({ lastReason: 'token-refused' }) },
                       {
                         guard: 'checkLoginRequired',
                         target: '#checking-session',
@@ -414,6 +424,24 @@ export const connectionMachine = setup({
                       { target: 'waiting' },
                     ],
                     onError: { target: 'waiting' },
+                  },
+                },
+                renewing: {
+                  on: { 'AUTHORIZATION.EXPIRING': {} },
+                  invoke: {
+                    id: 'authorize',
+                    src: 'authorize',
+                    input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
+                    onDone: [
+                      { guard: 'authorized', target: 'waiting', actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }) },
+                      {
+                        guard: 'authorizationRefused',
+                        target: '#reconnect',
+                        actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+                      },
+                      { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
+                    ],
+                    onError: { target: '#authorizing', actions: assign({ lastReason: 'authorization-failed' }) },
                   },
                 },
               },

@@ -4,7 +4,7 @@
  */
 import { createActor, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { DEFAULT_TIMING, connectionMachine, lifecycleStateOf, type ConnectionTiming, type LifecycleState } from '../machines/index.js';
-import { CLIENT_DEFAULTS } from './defaults.js';
+import { CLIENT_DEFAULTS, OAUTH_DEFAULTS } from './defaults.js';
 import { IbkrWsError } from './errors.js';
 import { TypedEvents } from './events.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
@@ -18,11 +18,15 @@ import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
 import { resolveTls, type TlsOptions } from './adapters/tls.js';
+import { OAuthWiring } from './adapters/oauth-wiring.js';
+import type { OAuthOptions } from './oauth/index.js';
 import { SUBSCRIPTION_DEFAULTS, SubscriptionHub, type SubscriptionOptions, type SubscriptionStatus } from './subscriptions/index.js';
 
 export interface IbkrWsOptions {
-  /** Base URL of the Client Portal Gateway. Default `https://localhost:5000`. */
+  /** Base URL of the Client Portal Gateway. Default `https://localhost:5000` (`https://api.ibkr.com` with `oauth`). */
   readonly gateway?: string | URL;
+  /** Connect straight to IBKR's Web API with first-party OAuth 1.0a instead of a local gateway (docs/OAUTH.md). */
+  readonly oauth?: OAuthOptions;
   /** Certificate pinning (`ca`) or the explicit `insecure` opt-in. */
   readonly tls?: TlsOptions;
   /** Statechart timings in milliseconds; see docs/CONFIGURATION.md. */
@@ -79,17 +83,35 @@ export interface IbkrWsEvents extends Record<string, unknown> {
 export type IbkrWs = ReturnType<typeof createIbkrWs>;
 
 export function createIbkrWs(options: IbkrWsOptions = {}) {
-  const gateway = new URL(String(options.gateway ?? CLIENT_DEFAULTS.gateway));
+  const gateway = new URL(String(options.gateway ?? (options.oauth ? OAUTH_DEFAULTS.gateway : CLIENT_DEFAULTS.gateway)));
   if (gateway.protocol !== 'https:' && gateway.protocol !== 'http:') {
     throw new IbkrWsError('invalid-option', `gateway must be an http(s) URL, got ${gateway.protocol}`);
   }
+  const userAgent = options.userAgent ?? CLIENT_DEFAULTS.userAgent;
+  // IBKR's edge answers 403 to a request without one, and ws sends none by itself.
+  if (typeof userAgent !== 'string' || userAgent.trim() === '') throw new IbkrWsError('invalid-option', 'userAgent must be a non-empty string');
+  if (options.oauth && options.cookieFormat === 'json') throw new IbkrWsError('invalid-option', 'cookieFormat must be plain with oauth (Cookie: api=<session>)');
   const tls = resolveTls(gateway, options.tls);
-  const wsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
-  wsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';
+  const oauth =
+    options.oauth === undefined
+      ? undefined
+      : new OAuthWiring({
+          oauth: options.oauth,
+          gateway,
+          refusedRetryMs: options.timing?.authorizationRetryMs ?? DEFAULT_TIMING.authorizationRetryMs,
+          onError: (error) => {
+            if (stopping === undefined) reportError(error);
+          },
+        });
+  const plainWsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
+  plainWsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';
+  const wsUrl = oauth ? oauth.socketUrl(plainWsUrl) : plainWsUrl;
 
   const metrics = new Metrics();
   const knownSecrets: string[] = [];
-  const logger: RedactingLogger = createRedactingLogger(options.logger, () => knownSecrets);
+  // The OAuth access token is redacted wherever it might appear (the socket URL carries it).
+  const redactedValues = (): readonly string[] => (oauth ? [...knownSecrets, ...oauth.secrets()] : knownSecrets);
+  const logger: RedactingLogger = createRedactingLogger(options.logger, redactedValues);
   const events = new TypedEvents<IbkrWsEvents>((error) =>
     reportError(new IbkrWsError('invalid-option', `an event listener threw: ${(error as Error)?.message ?? String(error)}`)),
   );
@@ -111,9 +133,11 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     tls,
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
-    userAgent: options.userAgent ?? CLIENT_DEFAULTS.userAgent,
+    userAgent,
     ...(diagnostics === undefined ? {} : { diagnostics }),
+    ...(oauth ? { signer: oauth.session.signer } : {}),
   });
+  oauth?.session.attach(http);
   // `hub` and `stopping` are declared below; the session reads them only when a check runs, after construction. A
   // request cut by stop() (it destroys the HTTP agent) fails as a consequence of stopping, not of the gateway.
   const gatewaySession = new GatewaySession(http, {
@@ -121,6 +145,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       if (stopping === undefined) reportError(error);
     },
     wantsOrders: () => hub.wants('sor'),
+    ...(oauth ? { reauthenticate: async () => void (await oauth.session.openBrokerageSession()) } : {}),
   });
 
   let liveSocket: LiveSocket | undefined;
@@ -153,7 +178,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
   const socketActor = createSocketActor({
     wsUrl,
     tls,
-    userAgent: options.userAgent ?? CLIENT_DEFAULTS.userAgent,
+    userAgent,
     cookieFormat: options.cookieFormat ?? CLIENT_DEFAULTS.cookieFormat,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxPayloadBytes: options.maxPayloadBytes ?? CLIENT_DEFAULTS.maxPayloadBytes,
@@ -198,12 +223,13 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
     actors: {
       checkSession: fromPromise<SessionCheck, { purpose: 'connect' | 'login-poll' | 'keep-alive'; reauthenticate: boolean }>(
         async ({ input }) => {
-          const result = await gatewaySession.check(input);
+          const result = oauth ? await oauth.check(gatewaySession, input) : await gatewaySession.check(input);
           if (result.kind === 'authenticated') rememberSecret(result.session.reveal());
           return result;
         },
       ),
       socket: socketActor,
+      ...(oauth ? { authorize: fromPromise(({ input }: { input: { reason: string } }) => oauth.authorize(input)) } : {}),
     },
     actions: {
       notifyAuthenticated: ({ context }) => {
@@ -237,9 +263,11 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
       autoReauthenticate: options.autoReauthenticate ?? CLIENT_DEFAULTS.autoReauthenticate,
       random: options.random ?? Math.random,
+      oauth: oauth !== undefined,
     },
-    ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => knownSecrets) }),
+    ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, redactedValues) }),
   });
+  oauth?.onExpiring(() => actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
 
   let previousState: LifecycleState = 'idle';
   actor.subscribe({
@@ -353,6 +381,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
           }
         });
       }
+      oauth?.stop();
       hub.stop();
       await Promise.all([...teardowns]);
       await http.close();

@@ -30,6 +30,8 @@ export interface GatewaySessionObserver {
   onReauthenticate?(): void;
   /** Whether an `orders` subscription is wanted: then a connect check also queries the day's orders first. */
   wantsOrders?(): boolean;
+  /** Replaces `/iserver/reauthenticate` (the OAuth path reopens the brokerage session with `ssodh/init`). */
+  reauthenticate?(): Promise<void>;
 }
 
 export class GatewaySession {
@@ -135,6 +137,7 @@ export class GatewaySession {
 
   async #reauthenticate(): Promise<void> {
     this.#observer.onReauthenticate?.();
+    if (this.#observer.reauthenticate !== undefined) return this.#observer.reauthenticate();
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.reauthenticate);
     if (outcome.kind === 'failure') this.#observer.onError(outcome.error);
   }

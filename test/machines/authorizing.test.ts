@@ -13,7 +13,6 @@ import {
   createHarness,
   frames,
   loginRequired,
-  SESSION_B,
 } from './support/in-memory-adapters.js';
 
 const OAUTH = { oauth: true, random: () => 0 } as const;
@@ -77,36 +76,61 @@ describe('authorizing', () => {
     expect(harness.state()).toBe('authorizing');
   });
 
-  test('a token near expiry is renewed from the authenticated socket, which a new socket then replaces', async () => {
+  test('a token near expiry is renewed in the background while authenticated: the socket stays', async () => {
     const harness = createHarness(OAUTH, { manualChecks: true });
-    const first = await harness.connect();
+    const socket = await harness.connect();
     harness.actor.send({ type: 'AUTHORIZATION.EXPIRING' });
     await harness.settle();
-    expect(harness.state()).toBe('authorizing');
-    expect(first.torn).toBe(true);
+    expect(harness.state()).toBe('authenticated');
     expect(harness.checks.at(-1)).toEqual({ purpose: 'authorize', reason: 'token-expiring' });
     // A second notice while the renewal runs starts nothing new.
     harness.actor.send({ type: 'AUTHORIZATION.EXPIRING' });
     await harness.settle();
     expect(harness.pendingChecks()).toHaveLength(1);
     await harness.answerCheck(authorized());
-    await harness.answerCheck(authenticated(SESSION_B));
-    harness.current().opened();
-    harness.current().message(frames.greeting);
-    await harness.settle();
     expect(harness.state()).toBe('authenticated');
-    expect(harness.liveSockets()).toHaveLength(1);
+    expect(socket.torn).toBe(false);
+    expect(harness.sockets).toHaveLength(1);
+    expect(harness.actor.getSnapshot().context.authorization).toBe('fresh');
   });
 
-  test('a keep-alive tickle refused even after the in-place renewal leads to authorizing', async () => {
+  test('a token near expiry outside the socket goes through authorizing', async () => {
+    const harness = createHarness(OAUTH, { manualChecks: true });
+    harness.actor.send({ type: 'START' });
+    await harness.settle();
+    await harness.answerCheck(authorized());
+    await harness.answerCheck(loginRequired('not-authenticated'));
+    harness.actor.send({ type: 'AUTHORIZATION.EXPIRING' });
+    await harness.settle();
+    expect(harness.state()).toBe('authorizing');
+    expect(harness.checks.at(-1)).toEqual({ purpose: 'authorize', reason: 'token-expiring' });
+  });
+
+  test('a refused keep-alive tickle renews once in the background; refused again with the new token, it starts over', async () => {
     // No heartbeats are played here: keep the liveness watch out of the way of the tickle.
     const harness = createHarness({ ...OAUTH, timing: { heartbeatTimeoutMs: 10 * DEFAULT_TIMING.tickleIntervalMs } }, { manualChecks: true });
     const socket = await harness.connect();
     await harness.advance(DEFAULT_TIMING.tickleIntervalMs);
     expect(harness.checks.at(-1)?.purpose).toBe('keep-alive');
     await harness.answerCheck(authorizationRequired());
+    expect(harness.checks.at(-1)).toEqual({ purpose: 'authorize', reason: 'token-refused' });
+    await harness.answerCheck(authorized());
+    expect(harness.state()).toBe('authenticated');
+    expect(socket.torn).toBe(false);
+    await harness.advance(DEFAULT_TIMING.tickleIntervalMs);
+    await harness.answerCheck(authorizationRequired());
     expect(harness.state()).toBe('authorizing');
     expect(socket.torn).toBe(true);
+  });
+
+  test('a renewal IBKR refuses ends the socket and backs off from the floor', async () => {
+    const harness = createHarness(OAUTH, { manualChecks: true });
+    await harness.connect();
+    harness.actor.send({ type: 'AUTHORIZATION.EXPIRING' });
+    await harness.settle();
+    await harness.answerCheck(authorizationRefused('signature'));
+    expect(harness.state()).toBe('reconnect');
+    expect(harness.actor.getSnapshot().context.backoffDelayMs).toBe(authorizationRetryFloorMs(DEFAULT_TIMING, 1));
   });
 
   test('a refused login poll authorizes again; renewal notices are ignored in idle and failed', async () => {
