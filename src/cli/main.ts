@@ -8,7 +8,7 @@ const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Po
 Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
-  ibkr-ws sim [--port N]                       the gateway simulator alone
+  ibkr-ws sim [--port N] [--oauth]             the gateway simulator alone (--oauth: api.ibkr.com's OAuth side)
   ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart
 
 Run 'ibkr-ws <command> --help' for the options of a command.`;

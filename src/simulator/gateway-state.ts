@@ -27,6 +27,7 @@ const LOGGED_OUT: BrokerageStatus = { authenticated: false, competing: false, co
 
 type StateOptions = Pick<
   ResolvedSimulatorOptions,
+  | 'auth'
   | 'loggedIn'
   | 'sessionValue'
   | 'brokerageIdleTimeoutMs'
@@ -50,8 +51,9 @@ export class GatewayState {
 
   constructor(options: StateOptions) {
     this.#options = options;
-    this.#loggedIn = options.loggedIn;
-    this.#brokerage = options.loggedIn ? AUTHENTICATED : LOGGED_OUT;
+    // OAuth: the live session token stands in for the browser login, and the brokerage session waits for ssodh/init.
+    this.#loggedIn = options.loggedIn || options.auth === 'oauth';
+    this.#brokerage = options.loggedIn && options.auth !== 'oauth' ? AUTHENTICATED : LOGGED_OUT;
     this.#sessionValue = options.sessionValue;
     this.#loginAt = Date.now();
     this.#lastActivityAt = this.#loginAt;

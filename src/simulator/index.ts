@@ -7,9 +7,16 @@ export type {
   FrameType,
   GatewaySimulatorOptions,
   MarketDataMode,
+  SimulatorAuth,
   SimulatorLogger,
 } from './options.js';
 export type { BrokerageStatus } from './gateway-state.js';
+export type { OAuthSimulatorControl } from './oauth/oauth-side.js';
+export type { OAuthConsumerMaterial } from './oauth/consumer-material.js';
+export type { OAuthCredentialsFileContent } from './oauth/credentials-file.js';
+export type { OAuthCounters, OAuthEndpoint, OAuthRequestEvent } from './oauth/oauth-events.js';
+export type { OAuthRejection } from './oauth/oauth-replies.js';
+export type { SignedRequestVariant } from './oauth/signed-request-variants.js';
 export type {
   ClientFrameOutcome,
   ClientFrameRecord,

@@ -2,6 +2,8 @@
  * Every simulator default, in one place, each with the reason it has that value. docs/SIMULATOR.md lists them too.
  * Section numbers point into PROTOCOL.md.
  */
+import type { OAuthConsumerMaterial } from './oauth/consumer-material.js';
+import { validateOAuthOptions } from './oauth/oauth-options.js';
 
 /** Anything with console- or pino-like level methods (the same shape as the client's Logger). Missing levels are skipped. */
 export interface SimulatorLogger {
@@ -12,6 +14,8 @@ export interface SimulatorLogger {
 }
 
 export type FrameType = 'binary' | 'text';
+/** `gateway`: the local Client Portal Gateway (a browser login); `oauth`: IBKR's own servers with first-party OAuth 1.0a. */
+export type SimulatorAuth = 'gateway' | 'oauth';
 export type MarketDataMode = 'interval' | 'flood';
 /** What open sockets see when the brokerage session times out: an `sts` push, or nothing at all (a "dead" socket). */
 export type BrokerageExpiryNotice = 'status' | 'silent';
@@ -83,13 +87,30 @@ export const SIMULATOR_DEFAULTS = {
   recordedFramesPerConnection: 1_000,
   /** Closed connections kept in `connections` for inspection. */
   recordedConnections: 100,
+  /** What the simulator plays: the local gateway (as today) or api.ibkr.com's OAuth side (docs/SIMULATOR.md, OAuth). */
+  auth: 'gateway' as SimulatorAuth,
+  /** Live session tokens are "valid for 24 hours" (IBKR's OpenAPI `/oauth/live_session_token`); tests use seconds. */
+  oauthLstLifetimeMs: 86_400_000,
+  /** How far `oauth_timestamp` may be from the simulator clock: a policy (IBKR publishes none), 5 min as most servers. */
+  oauthTimestampToleranceMs: 300_000,
+  /** Also accept the base strings IBind master, IbkrConduit and IBKR's sample sign (queries); reports which matched. */
+  oauthLenient: false,
+  /** A new live session token makes the previous one invalid at once (IBKR's behaviour is unpublished). */
+  oauthRevokePreviousLst: true,
+  /** Sockets close 1000 when their access token has no live session token any more (expiry or the fault). */
+  oauthCloseSocketsOnLstExpiry: true,
 } as const;
 
 type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
 type Defaults = { -readonly [K in keyof typeof SIMULATOR_DEFAULTS]: Widen<(typeof SIMULATOR_DEFAULTS)[K]> };
 
-export interface ResolvedSimulatorOptions extends Omit<Defaults, 'frames' | 'marketDataMode' | 'brokerageExpiryNotice'> {
+export interface ResolvedSimulatorOptions extends Omit<Defaults, 'frames' | 'marketDataMode' | 'brokerageExpiryNotice' | 'auth'> {
   frames: FrameType;
+  auth: SimulatorAuth;
+  /** OAuth: use this consumer instead of generating one at start (saves ~0.4 s of RSA key generation in tests). */
+  oauthMaterial: OAuthConsumerMaterial | undefined;
+  /** OAuth: more origins clients may sign for besides `https://localhost:<port>` and `https://127.0.0.1:<port>` (a proxy). */
+  oauthBaseUrls: readonly string[] | undefined;
   marketDataMode: MarketDataMode;
   brokerageExpiryNotice: BrokerageExpiryNotice;
   logger: SimulatorLogger | undefined;
@@ -100,7 +121,13 @@ export interface ResolvedSimulatorOptions extends Omit<Defaults, 'frames' | 'mar
 export type GatewaySimulatorOptions = Partial<ResolvedSimulatorOptions>;
 
 export function resolveSimulatorOptions(options: GatewaySimulatorOptions = {}): ResolvedSimulatorOptions {
-  const resolved: ResolvedSimulatorOptions = { ...SIMULATOR_DEFAULTS, logger: undefined, certificate: undefined };
+  const resolved: ResolvedSimulatorOptions = {
+    ...SIMULATOR_DEFAULTS,
+    logger: undefined,
+    certificate: undefined,
+    oauthMaterial: undefined,
+    oauthBaseUrls: undefined,
+  };
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   }
@@ -130,6 +157,7 @@ const NON_NEGATIVE_INTEGERS = [
   'maxClientPayloadBytes',
   'recordedFramesPerConnection',
   'recordedConnections',
+  'oauthTimestampToleranceMs',
 ] as const;
 
 /** Intervals that drive a repeating timer: 0 would spin. */
@@ -152,4 +180,6 @@ function validate(options: ResolvedSimulatorOptions): void {
   if (options.brokerageExpiryNotice !== 'status' && options.brokerageExpiryNotice !== 'silent') {
     throw new RangeError(`simulator option brokerageExpiryNotice must be 'status' or 'silent'`);
   }
+  if (options.auth !== 'gateway' && options.auth !== 'oauth') throw new RangeError(`simulator option auth must be 'gateway' or 'oauth'`);
+  validateOAuthOptions(options);
 }

@@ -10,6 +10,7 @@ import type { GatewayFaults } from './faults.js';
 import { accountsBody, brokerageStatusBody, ssoValidateBody, tickleBody } from './gateway-payloads.js';
 import type { GatewayState } from './gateway-state.js';
 import type { ResolvedSimulatorOptions } from './options.js';
+import type { OAuthRestGate } from './oauth/oauth-rest-gate.js';
 import type { MarketDataLines } from './topics/market-data-lines.js';
 import type { TrafficRecord } from './traffic-record.js';
 
@@ -19,6 +20,8 @@ export interface RestContext {
   readonly faults: GatewayFaults;
   readonly record: TrafficRecord;
   readonly marketDataLines: MarketDataLines;
+  /** OAuth mode's front (User-Agent, signatures, the LST endpoint, the brokerage gate); undefined for the gateway. */
+  readonly oauth: OAuthRestGate | undefined;
   /** Stops the market-data streams of `conid` (all when undefined) on every socket. */
   stopMarketData(conid?: number): void;
 }
@@ -27,7 +30,7 @@ interface Reply {
   readonly status: number;
   readonly json?: unknown;
   readonly text?: string;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Record<string, string | string[]>;
 }
 
 type Route = (context: RestContext, body: string) => Reply;
@@ -103,6 +106,8 @@ function route(request: IncomingMessage, body: string, context: RestContext): Re
   const handler = ROUTES[servicePath];
   if (servicePath === '/tickle') context.record.counters.tickles += 1;
   if (context.faults.maintenance) return UNAVAILABLE;
+  const refused = context.oauth?.handle(request, servicePath, body);
+  if (refused !== undefined) return refused;
   const injectedFailure = servicePath === '/tickle' ? context.faults.takeTickleFailure() : undefined;
   if (injectedFailure !== undefined) {
     context.record.counters.failedTickles += 1;
@@ -119,8 +124,14 @@ function tickle(context: RestContext): Reply {
   return {
     status: 200,
     json: tickleBody(state.sessionValue, state.ssoExpiresMs(), state.brokerage),
-    // Seen on live tickles (LIVE-DE, LIVE-PY, §1.9); its value is opaque and has no effect.
-    headers: { 'set-cookie': `x-sess-uuid=0.${randomBytes(8).toString('hex')}; Path=/v1/api; Secure; HttpOnly` },
+    // Seen on live tickles (LIVE-DE, LIVE-PY, §1.9); its value is opaque and has no effect. api.ibkr.com also sets
+    // the `api` cookie the OAuth socket presents.
+    headers: {
+      'set-cookie': [
+        ...(context.oauth === undefined ? [] : [`api=${state.sessionValue}; Path=/; Secure; HttpOnly; SameSite=None`]),
+        `x-sess-uuid=0.${randomBytes(8).toString('hex')}; Path=/v1/api; Secure; HttpOnly`,
+      ],
+    },
   };
 }
 

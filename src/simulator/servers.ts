@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayFaults } from './faults.js';
@@ -21,6 +21,8 @@ export interface ServerHandlers {
   readonly faults: GatewayFaults;
   readonly log: SimulatorLog;
   onRequest(request: IncomingMessage, response: ServerResponse): void;
+  /** OAuth mode: an answer that refuses the upgrade before the handshake (403, 401), or undefined to go on. */
+  refuseUpgrade?(request: IncomingMessage): { status: number; body: string; contentType: string } | undefined;
   /** A WebSocket was accepted (after any slow-handshake delay). */
   onSocket(ws: WebSocket, socket: Duplex, request: IncomingMessage): void;
 }
@@ -53,6 +55,13 @@ export async function listenServers(port: number, handlers: ServerHandlers): Pro
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client vanishing mid-handshake must never become an uncaught error.
     socket.on('error', () => socket.destroy());
+    const refusal = handlers.refuseUpgrade?.(request);
+    if (refusal !== undefined) {
+      const body = Buffer.from(refusal.body, 'utf8');
+      const preamble = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\nContent-Type: ${refusal.contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      socket.end(Buffer.concat([Buffer.from(preamble, 'latin1'), body]));
+      return;
+    }
     const accept = (): void => {
       if (closing || socket.destroyed) {
         socket.destroy();

@@ -3,11 +3,13 @@
  * control surface that drives its faults. It assembles the pieces: the shared gateway state, the REST routes, one
  * SocketSession per WebSocket, the gateway-wide resources, and the record of what clients sent.
  */
+import type { IncomingMessage } from 'node:http';
 import { createSimulatorCertificate } from './certificate.js';
 import { GatewayFaults } from './faults.js';
 import { GatewayState } from './gateway-state.js';
 import { createSimulatorLog } from './log.js';
 import { resolveSimulatorOptions, type GatewaySimulatorOptions, type MarketDataMode } from './options.js';
+import { startOAuthSide, type OAuthSide } from './oauth/oauth-side.js';
 import { handleRestRequest, type RestContext } from './rest-routes.js';
 import { listenServers, type ListeningServers } from './servers.js';
 import { SocketSession } from './socket-session.js';
@@ -34,6 +36,20 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   let requireSessionMessage = resolved.requireSessionMessage;
   let marketDataMode: MarketDataMode = resolved.marketDataMode;
 
+  // OAuth mode: IBKR's side of the live session token and signatures, in front of the gateway's routes and sockets.
+  const oauth: OAuthSide | undefined =
+    resolved.auth === 'oauth'
+      ? await startOAuthSide({
+          options: resolved,
+          state,
+          log,
+          emit: (event) => record.emit('oauth-request', event),
+          onLiveSessionTokenLost: () => {
+            if (resolved.oauthCloseSocketsOnLstExpiry) for (const session of [...sessions]) session.close(1000);
+          },
+        })
+      : undefined;
+
   state.onChange((change) => {
     if (change.kind === 'brokerage-lost') record.counters.brokerageSessionsLost += 1;
     log('info', `simulator gateway change: ${change.kind}`);
@@ -46,6 +62,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     faults,
     record,
     marketDataLines: resources.marketDataLines,
+    oauth: oauth?.gate,
     stopMarketData: (conid) => {
       for (const session of sessions) session.topics.marketData.stopStreams(conid);
     },
@@ -64,13 +81,15 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       faults,
       log,
       onRequest: (request, response) => handleRestRequest(request, response, restContext),
+      ...(oauth === undefined ? {} : { refuseUpgrade: (request: IncomingMessage) => oauth.refuseUpgrade(request) }),
       onSocket: (ws, socket, request) => {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
+        const mustSendSession = requireSessionMessage || (oauth?.needsSessionMessage(request) ?? false);
         const session = new SocketSession(
           ws,
           socket,
           path,
-          { options: resolved, state, record, resources, log, requireSessionMessage, marketDataMode },
+          { options: resolved, state, record, resources, log, requireSessionMessage: mustSendSession, marketDataMode },
           (closed) => sessions.delete(closed),
         );
         sessions.add(session);
@@ -81,10 +100,12 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   } catch (error) {
     disposeState();
     record.dispose();
+    await oauth?.dispose();
     await certificate.remove();
     throw error;
   }
   const port = listening.port;
+  oauth?.announce(port);
   log('info', 'gateway simulator listening', { url: `https://localhost:${port}` });
 
   let closing: Promise<void> | undefined;
@@ -98,6 +119,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     port,
     ca: certificate.cert,
     caPath: certificate.caPath,
+    oauthFile: oauth?.control.file,
+    oauth: oauth?.control,
     get sessionValue() {
       return state.sessionValue;
     },
@@ -162,6 +185,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         everySession((session) => session.dispose());
         await listening.close();
         record.dispose();
+        await oauth?.dispose();
         await certificate.remove();
         log('info', 'gateway simulator closed');
       })()),

@@ -6,6 +6,8 @@ import type { ClientCommand } from '../protocol/types.js';
 import type { TopicUnknown } from '../protocol/parse-client-command.js';
 import type { BrokerageStatus } from './gateway-state.js';
 import type { MarketDataMode } from './options.js';
+import type { OAuthRequestEvent } from './oauth/oauth-events.js';
+import type { OAuthSimulatorControl } from './oauth/oauth-side.js';
 
 /** What the simulator did with one client frame. */
 export type ClientFrameOutcome =
@@ -81,6 +83,8 @@ export interface SimulatorEvents {
   connection: { readonly connectionId: number; readonly path: string };
   disconnect: { readonly connectionId: number; readonly code: number };
   'rest-request': RestRequestEvent;
+  /** OAuth mode: one per request checked (LST, signed REST call, socket upgrade), with its verdict. */
+  'oauth-request': OAuthRequestEvent;
 }
 
 export type SimulatorEventName = keyof SimulatorEvents;
@@ -108,6 +112,10 @@ export interface GatewaySimulator {
   readonly ca: string;
   /** A temporary file holding `ca` (removed by close()). */
   readonly caPath: string;
+  /** `auth: 'oauth'`: the ready credentials file for `ibkr-ws connect --oauth FILE` (removed by close()). */
+  readonly oauthFile: string | undefined;
+  /** `auth: 'oauth'`: the consumer, the verdicts and OAuth's faults; undefined in gateway mode. */
+  readonly oauth: OAuthSimulatorControl | undefined;
   /** The current tickle `session` value. A secret in real life: never log it. */
   readonly sessionValue: string;
   /** Open WebSocket connections. */

@@ -44,7 +44,8 @@ describe('the protocol fixture corpus', () => {
       expect(existsSync(shared)).toBe(sharedPresent);
       if (!sharedPresent) return;
       const files = filesUnder(projectCopy);
-      expect(filesUnder(shared)).toEqual(files);
+      // The OAuth vectors beside the corpus have their own copy and sync check (test/fixtures/oauth).
+      expect(filesUnder(shared).filter((name) => !name.startsWith('oauth/'))).toEqual(files);
       for (const name of files) expect(readFileSync(join(projectCopy, name)).equals(readFileSync(join(shared, name))), name).toBe(true);
     },
   );

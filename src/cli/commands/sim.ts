@@ -1,6 +1,7 @@
 /**
- * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin,
- * then one line per socket opened or closed. Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments.
+ * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin
+ * (with `--oauth`, also the credentials file of the consumer it made up), then one line per socket opened or closed
+ * and, with `--oauth`, one per live session token issued or request refused (never a key, token or header). Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments.
  */
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
 import { parseNonNegativeNumber } from '../args.js';
@@ -16,12 +17,17 @@ export interface SimCommandControl {
   readonly signal?: AbortSignal;
 }
 
-const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames]
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--oauth [--lst-lifetime MS] [--oauth-lenient]]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
+With --oauth it plays api.ibkr.com instead: first-party OAuth 1.0a, a consumer made up at start and written as a
+credentials file (printed as oauth:) for ibkr-ws connect --oauth FILE.
 
 Options:
   --port N                   port to listen on (default ${SIMULATOR_DEFAULTS.port}; 0 picks a free one)
+  --oauth                    play IBKR's OAuth side (live session token, signed REST, oauth_token socket)
+  --lst-lifetime MS          with --oauth: live session token lifetime (default ${SIMULATOR_DEFAULTS.oauthLstLifetimeMs})
+  --oauth-lenient            with --oauth: also accept the query signing of IBind master, IbkrConduit, IBKR's sample
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
   --help                     show this help`;
@@ -64,7 +70,14 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   io.stdout(`  url: ${simulator.url}`);
   io.stdout(`  ws:  ${simulator.wsUrl}`);
   io.stdout(`  ca:  ${simulator.caPath}`);
-  io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+  if (simulator.oauthFile !== undefined) {
+    io.stdout(`  oauth: ${simulator.oauthFile}`);
+    io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    simulator.on('oauth-request', (event) => {
+      if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
+      else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
+    });
+  } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
   io.stdout('Stop with Ctrl+C.');
   simulator.on('connection', ({ connectionId, path }) => io.stdout(`socket ${connectionId} opened (${path})`));
   simulator.on('disconnect', ({ connectionId, code }) => io.stdout(`socket ${connectionId} closed (${code})`));
@@ -109,9 +122,26 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         if (inlineValue !== undefined) throw new UsageError('--text-frames takes no value');
         options.frames = 'text';
         break;
+      case '--oauth':
+        if (inlineValue !== undefined) throw new UsageError('--oauth takes no value');
+        options.auth = 'oauth';
+        break;
+      case '--oauth-lenient':
+        if (inlineValue !== undefined) throw new UsageError('--oauth-lenient takes no value');
+        options.oauthLenient = true;
+        break;
+      case '--lst-lifetime': {
+        const lifetime = parseNonNegativeNumber('--lst-lifetime', value(), { integer: true });
+        if (lifetime === 0) throw new UsageError('--lst-lifetime must be greater than 0');
+        options.oauthLstLifetimeMs = lifetime;
+        break;
+      }
       default:
         throw new UsageError(`unknown argument '${argument}'`);
     }
+  }
+  if (options.auth !== 'oauth' && (options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined)) {
+    throw new UsageError('--lst-lifetime and --oauth-lenient need --oauth');
   }
   return { help, options };
 }
