@@ -136,7 +136,12 @@ export class OAuthSession {
           'IBKR answered "invalid consumer": check oauth.consumerKey (case-sensitive, as the self-service portal shows it); a newly registered consumer is often refused for a few days, up to two weeks (until a weekend restart)',
         );
       }
-      if (/LST failed/i.test(text)) {
+      // "LST failed, error: <reason>": an empty reason is what a signature IBKR cannot verify gets.
+      const reason = /LST failed, error: ([^"]*)/i.exec(text)?.[1]?.trim() ?? '';
+      if (/timestamp/i.test(reason)) {
+        return this.#refused('signature', 'IBKR refused the timestamp of the live-session-token request: check the system clock (NTP)');
+      }
+      if (/secret key|token/i.test(reason)) {
         return this.#refused(
           'lst-failed',
           'IBKR answered "LST failed": the access token is not (or no longer) known for this consumer; regenerate the access token and secret in the self-service portal and update oauth.accessToken and oauth.accessTokenSecret',

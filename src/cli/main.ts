@@ -7,6 +7,7 @@ const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Po
 
 Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+  ibkr-ws connect --oauth FILE [--gateway URL] [--ca FILE] …   straight to api.ibkr.com (docs/OAUTH.md)
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
   ibkr-ws sim [--port N] [--oauth]             the gateway simulator alone (--oauth: api.ibkr.com's OAuth side)
   ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart

@@ -20,8 +20,18 @@ export interface SessionRun {
   readonly onStarted?: (client: IbkrWs, subscriptions: readonly OpenedSubscription[]) => (() => void) | void;
 }
 
-/** Errors that retrying can never heal: the run ends with exit code 1. */
-const FATAL_ERROR_CODES = new Set(['tls-certificate', 'insecure-remote']);
+/**
+ * Errors that retrying can never heal: the run ends with exit code 1. IBKR refusing the OAuth credentials is one for
+ * the CLI (the library keeps retrying, slowly: an unactivated consumer may start working days later).
+ */
+const FATAL_ERROR_CODES = new Set([
+  'tls-certificate',
+  'insecure-remote',
+  'oauth-invalid-consumer',
+  'oauth-token-refused',
+  'oauth-signature-refused',
+  'oauth-token-invalid',
+]);
 
 export async function runSession(run: SessionRun): Promise<number> {
   const { client, reporter } = run;
