@@ -505,6 +505,8 @@ export const connectionMachine = setup({
         }),
       ],
       always: { guard: 'attemptsExhausted', target: 'failed' },
+      // The wait ends in a check (a 401 there renews) or in `authorizing`: a renewal notice must not cut it short.
+      on: { 'AUTHORIZATION.EXPIRING': {} },
       after: {
         backoff: [
           { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ lastReason: 'backoff-elapsed' }) },

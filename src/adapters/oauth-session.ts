@@ -33,6 +33,10 @@ export interface OAuthSessionOptions {
 }
 
 
+/** Never more than 3 token requests in 10 s (IBKR rate-limits and penalises hammering; a refused token stays refused). */
+const MAX_REQUESTS_PER_WINDOW = 3;
+const REQUEST_WINDOW_MS = 10_000;
+
 const PROBLEM_CODES: Readonly<Record<AuthorizationProblem, IbkrWsErrorCode>> = {
   'invalid-consumer': 'oauth-invalid-consumer',
   'lst-failed': 'oauth-token-refused',
@@ -48,6 +52,8 @@ export class OAuthSession {
   #token: string | undefined;
   #inFlight: Promise<Authorization> | undefined;
   #lastRefusal: { at: number; result: Authorization } | undefined;
+  /** When the token requests since the last success went out: a hard net of at most 3 in any 10 s, whatever asks. */
+  readonly #requestTimes: number[] = [];
   /** Token requests made: a test and the metrics can see there is no tight loop. */
   requests = 0;
 
@@ -93,8 +99,9 @@ export class OAuthSession {
     const { status } = outcome;
     if (status === 200) return { kind: 'authorized' };
     if (status === 401) {
+      // The token died between its issue and this call (an expiry, a revocation): obtain another, after backoff.
       this.#token = undefined;
-      return this.#refused('signature', 'IBKR refused the signed brokerage-session request (HTTP 401): the live session token was not accepted; it will be renewed');
+      return this.#unavailable(new IbkrWsError('gateway-unavailable', 'ssodh/init answered HTTP 401: the new live session token was refused; obtaining another'), 'server-error');
     }
     if (status === 429) return this.#unavailable(new IbkrWsError('rate-limited', 'ssodh/init rate-limited (HTTP 429)'), 'rate-limited');
     const hint =
@@ -110,6 +117,12 @@ export class OAuthSession {
     const refusal = this.#lastRefusal;
     // Never re-ask sooner than the floor after a refusal, whoever asks (the statechart, a renewal on 401).
     if (refusal !== undefined && this.#now() - refusal.at < this.#options.refusedRetryMs) return refusal.result;
+    const now = this.#now();
+    while (this.#requestTimes.length > 0 && now - this.#requestTimes[0]! >= REQUEST_WINDOW_MS) this.#requestTimes.shift();
+    if (this.#requestTimes.length >= MAX_REQUESTS_PER_WINDOW) {
+      return this.#unavailable(new IbkrWsError('rate-limited', `holding back: ${MAX_REQUESTS_PER_WINDOW} live-session-token requests in ${REQUEST_WINDOW_MS / 1000} s already`), 'rate-limited');
+    }
+    this.#requestTimes.push(now);
     const result = await this.#requestToken();
     if (result.kind !== 'authorized') return result;
     return this.openBrokerageSession();
@@ -171,6 +184,8 @@ export class OAuthSession {
     }
     this.#token = completed.liveSessionToken;
     this.#lastRefusal = undefined;
+    // The net counts requests that got no token: renewing a short-lived token on schedule is not hammering.
+    this.#requestTimes.length = 0;
     this.#options.onToken?.(renewInMs(completed.expiresAtMs, this.#now()));
     return { kind: 'authorized', ...(completed.expiresAtMs === undefined ? {} : { expiresAtMs: completed.expiresAtMs }) };
   }
