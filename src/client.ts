@@ -73,6 +73,8 @@ export interface IbkrWsEvents extends Record<string, unknown> {
   'login-required': { readonly reason: string; readonly competing: boolean; readonly at: number };
   'session-rotated': { readonly at: number };
   failed: { readonly attempts: number; readonly at: number };
+  /** OAuth: a live session token was obtained or renewed (the token itself is never handed out). */
+  token: { readonly expiresAtMs?: number; readonly renewInMs: number; readonly at: number };
   /** A wire subscription changed status (`pending`, `active`, `failed`, `expired`, `closed`). */
   subscription: { readonly key: string; readonly status: SubscriptionStatus; readonly reason?: string; readonly at: number };
   /** Data on this subscription may be missing (the socket was replaced); every stream also yields a gap marker. */
@@ -102,6 +104,7 @@ export function createIbkrWs(options: IbkrWsOptions = {}) {
           onError: (error) => {
             if (stopping === undefined) reportError(error);
           },
+          onToken: ({ expiresAtMs, renewInMs }) => events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
         });
   const plainWsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
   plainWsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';

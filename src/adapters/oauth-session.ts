@@ -28,7 +28,7 @@ export interface OAuthSessionOptions {
   readonly refusedRetryMs: number;
   readonly onError: (error: IbkrWsError) => void;
   /** A token was obtained: renew it after `renewInMs` (the client arms the timer that tells the statechart). */
-  readonly onToken?: (renewInMs: number) => void;
+  readonly onToken?: (renewInMs: number, expiresAtMs: number | undefined) => void;
   readonly now?: () => number;
 }
 
@@ -186,7 +186,7 @@ export class OAuthSession {
     this.#lastRefusal = undefined;
     // The net counts requests that got no token: renewing a short-lived token on schedule is not hammering.
     this.#requestTimes.length = 0;
-    this.#options.onToken?.(renewInMs(completed.expiresAtMs, this.#now()));
+    this.#options.onToken?.(renewInMs(completed.expiresAtMs, this.#now()), completed.expiresAtMs);
     return { kind: 'authorized', ...(completed.expiresAtMs === undefined ? {} : { expiresAtMs: completed.expiresAtMs }) };
   }
 

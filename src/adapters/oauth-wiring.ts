@@ -15,6 +15,8 @@ export interface OAuthWiringOptions {
   readonly gateway: URL;
   readonly refusedRetryMs: number;
   readonly onError: (error: IbkrWsError) => void;
+  /** A live session token was obtained (first or renewed): when it expires, when it will be renewed. Never the token. */
+  readonly onToken?: (facts: { readonly expiresAtMs: number | undefined; readonly renewInMs: number }) => void;
 }
 
 export class OAuthWiring {
@@ -31,7 +33,10 @@ export class OAuthWiring {
       gateway: options.gateway,
       refusedRetryMs: options.refusedRetryMs,
       onError: options.onError,
-      onToken: (renewInMs) => this.#arm(renewInMs),
+      onToken: (renewInMs, expiresAtMs) => {
+        this.#arm(renewInMs);
+        options.onToken?.({ expiresAtMs, renewInMs });
+      },
     });
   }
 

@@ -74,6 +74,10 @@ export function createReporter(io: CliIo, options: { json: boolean; now?: () => 
           if (options.json) line({ type: 'reconnect', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason, at: event.at });
           else text(`${clock(event.at)}  ${paint('reconnect', 'reconnect')} attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`);
         }),
+        client.on('token', (event) => {
+          if (options.json) line({ type: 'token', renewInMs: event.renewInMs, ...(event.expiresAtMs === undefined ? {} : { expiresAt: event.expiresAtMs }), at: event.at });
+          else text(`${clock(event.at)}  live session token obtained${event.expiresAtMs === undefined ? '' : `, expires ${clock(event.expiresAtMs)}`}; renewal in ${formatDuration(event.renewInMs)}`);
+        }),
         client.on('lingering', (event) => {
           if (options.json) line({ type: 'lingering', at: event.at });
         }),
