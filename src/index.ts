@@ -6,6 +6,7 @@ export { ERROR_CODES, IbkrWsError, type IbkrWsErrorCode } from './errors.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export type { TlsOptions } from './adapters/tls.js';
+export { readDhParam, readRsaPrivateKey, type OAuthOptions, type DhParameters } from './oauth/index.js';
 export * from './subscriptions/index.js';
 export { decodeFrame } from './protocol/decode.js';
 export { encodeCommand } from './protocol/encode.js';
