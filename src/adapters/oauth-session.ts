@@ -162,7 +162,7 @@ export class OAuthSession {
       }
       return this.#refused(
         'signature',
-        `IBKR refused the live-session-token request (HTTP ${status}): check that oauth.signatureKey is the private half of the uploaded signature key, that oauth.accessTokenSecret and oauth.encryptionKey belong together, and that the system clock is right`,
+        `IBKR refused the live-session-token request (HTTP ${status}): check that oauth.signatureKey (signatureKeyFile) is the private half of the uploaded signature key, that oauth.accessTokenSecret and oauth.encryptionKey (encryptionKeyFile) belong together, and that the system clock is right`,
       );
     }
     if (status === 429) return this.#unavailable(new IbkrWsError('rate-limited', 'LST request rate-limited (HTTP 429)'), 'rate-limited');
@@ -178,8 +178,8 @@ export class OAuthSession {
       return this.#refused(
         'validation',
         completed.problem === 'invalid-dh-response'
-          ? 'the LST answer carries an unusable Diffie-Hellman value: is oauth.dhPrime the prime of the dhparam.pem uploaded to the portal?'
-          : 'the live session token does not validate against its signature: oauth.accessTokenSecret, oauth.encryptionKey or oauth.dhPrime does not match what is registered in the portal',
+          ? 'the LST answer carries an unusable Diffie-Hellman value: is oauth.dhPrime (dhParamFile) the prime of the dhparam.pem uploaded to the portal?'
+          : 'the live session token does not validate against its signature: oauth.accessTokenSecret, oauth.encryptionKey (encryptionKeyFile) or oauth.dhPrime (dhParamFile) does not match what is registered in the portal',
       );
     }
     this.#token = completed.liveSessionToken;
