@@ -115,6 +115,16 @@ export class GatewayState {
     if (wasLoggedIn) this.#emit({ kind: 'logged-out' });
   }
 
+  /**
+   * OAuth's `/logout`: the brokerage session and its sockets end as with logout(), but the live session token still
+   * signs REST calls, so the service stays "logged in" (tickle answers, `authenticated:false`) until ssodh/init.
+   */
+  logoutKeepingSignIn(): void {
+    this.logout();
+    this.#loggedIn = true;
+    this.#loginAt = Date.now();
+  }
+
   /** The brokerage session ends (idle timeout, or the control): connected, but not authenticated (§1.3 FAQ). */
   expireBrokerage(): void {
     if (!this.#loggedIn || !this.#brokerage.authenticated) return;

@@ -145,11 +145,18 @@ describe('OAuth refusals', () => {
     expect(simulator.oauth?.counters).toMatchObject({ ssodhInitFailures: 3, brokerageSessionsInitialised: 1 });
   });
 
-  it('/logout ends the brokerage session: /iserver has no bridge again until the next ssodh/init', async () => {
+  it('/logout ends the brokerage session and closes the socket; tickle still answers; no bridge until the next ssodh/init', async () => {
     const { client } = await setUp();
     await client.authorize();
-    expect((await client.call('POST', '/v1/api/logout')).status).toBe(200);
+    const socket = client.openSocket();
+    await socket.next((frame) => frame.json?.topic === 'sts');
+    expect((await client.call('POST', '/v1/api/logout')).json).toEqual({ status: true });
+    expect((await socket.closed).code).toBe(1000);
     expect((await client.call('GET', '/v1/api/iserver/accounts')).json).toEqual({ error: 'no bridge', statusCode: 400 });
+    // The live session token still signs: tickle answers, with the brokerage session unauthenticated.
+    const tickle = await client.call('POST', '/v1/api/tickle');
+    expect(tickle.status).toBe(200);
+    expect(tickle.json.iserver.authStatus.authenticated).toBe(false);
     expect((await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } })).status).toBe(200);
     expect((await client.call('GET', '/v1/api/iserver/accounts')).status).toBe(200);
   });

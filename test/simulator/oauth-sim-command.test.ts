@@ -77,7 +77,43 @@ describe('ibkr-ws sim --oauth', () => {
     expect(output.stderr).toEqual([]);
   });
 
+  it('--oauth-not-activated answers invalid consumer; --ssodh-failure 410 answers Gone to every ssodh/init', async () => {
+    const output = capture();
+    const stop = new AbortController();
+    const running = runSimCommand(['--oauth', '--port', '0', '--oauth-not-activated'], output.io, { signal: stop.signal });
+    const endpoint = { url: await output.printed('url:'), wsUrl: await output.printed('ws:'), ca: readFileSync(await output.printed('ca:'), 'utf8'), oauthFile: await output.printed('oauth:') };
+    const client = new OAuthTestClient(endpoint);
+    try {
+      const refused = await client.requestLiveSessionToken();
+      expect(refused.status).toBe(401);
+      expect(refused.json.error).toMatch(/^id: \d+, error: invalid consumer$/);
+      expect(output.stdout).toContain('oauth: refused live-session-token POST /v1/api/oauth/live_session_token (invalid-consumer)');
+    } finally {
+      await client.close();
+      stop.abort();
+    }
+    expect(await running).toBe(0);
+
+    const second = capture();
+    const stopSecond = new AbortController();
+    const runningSecond = runSimCommand(['--oauth', '--port', '0', '--ssodh-failure', '410'], second.io, { signal: stopSecond.signal });
+    const other = new OAuthTestClient({ url: await second.printed('url:'), wsUrl: await second.printed('ws:'), ca: readFileSync(await second.printed('ca:'), 'utf8'), oauthFile: await second.printed('oauth:') });
+    try {
+      expect((await other.requestLiveSessionToken()).validated).toBe(true);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const gone = await other.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+        expect(gone.status).toBe(410);
+      }
+    } finally {
+      await other.close();
+      stopSecond.abort();
+    }
+    expect(await runningSecond).toBe(0);
+  });
+
   it.each([
+    [['--oauth-not-activated'], /need --oauth/],
+    [['--oauth', '--ssodh-failure', '503'], /500 or 410/],
     [['--lst-lifetime', '1000'], /need --oauth/],
     [['--oauth-lenient'], /need --oauth/],
     [['--oauth', '--lst-lifetime', '0'], /greater than 0/],

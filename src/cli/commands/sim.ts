@@ -17,7 +17,7 @@ export interface SimCommandControl {
   readonly signal?: AbortSignal;
 }
 
-const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--oauth [--lst-lifetime MS] [--oauth-lenient]]
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--oauth [OAUTH OPTIONS]]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
 With --oauth it plays api.ibkr.com instead: first-party OAuth 1.0a, a consumer made up at start and written as a
@@ -28,6 +28,8 @@ Options:
   --oauth                    play IBKR's OAuth side (live session token, signed REST, oauth_token socket)
   --lst-lifetime MS          with --oauth: live session token lifetime (default ${SIMULATOR_DEFAULTS.oauthLstLifetimeMs})
   --oauth-lenient            with --oauth: also accept the query signing of IBind master, IbkrConduit, IBKR's sample
+  --oauth-not-activated      with --oauth: the consumer is not active yet: every call answers 401 invalid consumer
+  --ssodh-failure STATUS     with --oauth: every ssodh/init answers 500 (not enabled) or 410 (Gone)
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
   --help                     show this help`;
@@ -35,6 +37,9 @@ Options:
 interface SimArguments {
   readonly help: boolean;
   readonly options: GatewaySimulatorOptions;
+  /** OAuth faults switched on for the whole run. */
+  readonly notActivated: boolean;
+  readonly ssodhFailure: 410 | 500 | undefined;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -66,6 +71,8 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 1;
   }
 
+  if (parsed.notActivated) simulator.oauth?.setConsumerActivated(false);
+  if (parsed.ssodhFailure !== undefined) simulator.oauth?.failSsodhInit(parsed.ssodhFailure, Number.POSITIVE_INFINITY);
   io.stdout(`Gateway simulator listening on 127.0.0.1:${simulator.port}`);
   io.stdout(`  url: ${simulator.url}`);
   io.stdout(`  ws:  ${simulator.wsUrl}`);
@@ -73,9 +80,14 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   if (simulator.oauthFile !== undefined) {
     io.stdout(`  oauth: ${simulator.oauthFile}`);
     io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    let hinted = parsed.options.oauthLenient === true;
     simulator.on('oauth-request', (event) => {
       if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
       else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
+      if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
+        hinted = true;
+        io.stdout('oauth: (a client that signs queries another way, as IBind master and IbkrConduit do, needs --oauth-lenient)');
+      }
     });
   } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
   io.stdout('Stop with Ctrl+C.');
@@ -91,6 +103,8 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
 function parseSimArguments(argv: readonly string[]): SimArguments {
   const options: { -readonly [K in keyof GatewaySimulatorOptions]: GatewaySimulatorOptions[K] } = {};
   let help = false;
+  let notActivated = false;
+  let ssodhFailure: 410 | 500 | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -130,6 +144,16 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         if (inlineValue !== undefined) throw new UsageError('--oauth-lenient takes no value');
         options.oauthLenient = true;
         break;
+      case '--oauth-not-activated':
+        if (inlineValue !== undefined) throw new UsageError('--oauth-not-activated takes no value');
+        notActivated = true;
+        break;
+      case '--ssodh-failure': {
+        const status = value();
+        if (status !== '500' && status !== '410') throw new UsageError(`--ssodh-failure expects 500 or 410, got '${status}'`);
+        ssodhFailure = status === '500' ? 500 : 410;
+        break;
+      }
       case '--lst-lifetime': {
         const lifetime = parseNonNegativeNumber('--lst-lifetime', value(), { integer: true });
         if (lifetime === 0) throw new UsageError('--lst-lifetime must be greater than 0');
@@ -140,10 +164,11 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         throw new UsageError(`unknown argument '${argument}'`);
     }
   }
-  if (options.auth !== 'oauth' && (options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined)) {
-    throw new UsageError('--lst-lifetime and --oauth-lenient need --oauth');
+  const oauthOnly = options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined || notActivated || ssodhFailure !== undefined;
+  if (options.auth !== 'oauth' && oauthOnly) {
+    throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated and --ssodh-failure need --oauth');
   }
-  return { help, options };
+  return { help, options, notActivated, ssodhFailure };
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

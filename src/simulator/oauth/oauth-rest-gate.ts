@@ -30,9 +30,11 @@ export class OAuthRestGate {
     this.#state = state;
     this.#tally = tally;
     this.#log = log;
-    // A logout (REST or the control) ends the brokerage session: ssodh/init must be called again.
+    // A logout (REST or the control) ends the brokerage session: ssodh/init must be called again. ssodh/init and the
+    // control's login() bring it back.
     state.onChange((change) => {
       if (change.kind === 'logged-out') this.#bridge = false;
+      if (change.kind === 'brokerage-restored') this.#bridge = true;
     });
   }
 
@@ -81,6 +83,10 @@ export class OAuthRestGate {
     }
     this.#tally.accepted({ endpoint, method, path, variant: verdict.variant });
     if (servicePath === '/iserver/auth/ssodh/init') return this.#ssodhInit(target, body);
+    if (servicePath === '/logout') {
+      this.#state.logoutKeepingSignIn();
+      return { status: 200, json: { status: true } };
+    }
     if (servicePath.startsWith('/iserver/') && servicePath !== '/iserver/auth/status' && !this.#bridge) return NO_BRIDGE;
     return undefined;
   }

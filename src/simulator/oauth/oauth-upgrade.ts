@@ -26,12 +26,21 @@ export function refuseOAuthUpgrade(request: IncomingMessage, authority: OAuthAut
     return { status: reply.status, body: json ? JSON.stringify(reply.json) : (reply.text ?? ''), contentType: json ? 'application/json' : 'text/plain' };
   };
   if ((request.headers['user-agent'] ?? '').trim() === '') return refuse('no-user-agent');
-  const token = new URL(target, 'https://simulator.invalid').searchParams.get('oauth_token');
+  const token = queryParameter(target, 'oauth_token');
   if (token === null || token === '') return refuse('missing-parameter');
   if (token !== authority.accessToken) return refuse('unknown-token');
   if (!authority.hasLiveToken()) return refuse('no-live-session-token');
   tally.accepted({ endpoint: 'websocket-upgrade', method: 'GET', path });
   return undefined;
+}
+
+/** One query parameter of a request target; a target that does not parse has none (never an exception). */
+function queryParameter(target: string, name: string): string | null {
+  try {
+    return new URL(target, 'https://simulator.invalid').searchParams.get(name);
+  } catch {
+    return null;
+  }
 }
 
 /** The `api` cookie's value, if the request carries one. */
