@@ -31,7 +31,7 @@ export interface ConnectionTiming {
 }
 
 export const DEFAULT_TIMING: ConnectionTiming = {
-  // The server beats every 10 s (PROTOCOL.md §3.1): 2.5 intervals tolerates one lost beat plus scheduling jitter.
+  // The server beats every 10 s (docs/PROTOCOL.md §3.1): 2.5 intervals tolerates one lost beat plus scheduling jitter.
   heartbeatTimeoutMs: 25_000,
   // A live gateway answers `ech+hb` in milliseconds; 5 s covers a gateway busy with its upstream.
   probeTimeoutMs: 5_000,
@@ -49,7 +49,7 @@ export const DEFAULT_TIMING: ConnectionTiming = {
   backoffMaxMs: 30_000,
   // A person logging in takes seconds; 5 s is prompt and far below the 1 req/s tickle limit.
   loginPollIntervalMs: 5_000,
-  // 9 min: under both documented stream lifetimes (10 min per IBind, 15 min per IBKR Campus, PROTOCOL.md §4.2).
+  // 9 min: under both documented stream lifetimes (10 min per IBind, 15 min per IBKR Campus, docs/PROTOCOL.md §4.2).
   marketDataRefreshMs: 540_000,
   // Past one REST keep-alive cycle without a fault, the connection is healthy again: backoff starts small.
   stableAfterMs: 60_000,

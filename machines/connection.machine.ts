@@ -1,100 +1,43 @@
 /**
  * The life of one connection to the Client Portal Gateway, as a statechart. Read this file and visualizations/ to know
- * the whole lifecycle; DESIGN.md's table is the contract for the state names.
+ * the whole lifecycle; the state table of README.md ("The state diagram") is the contract for the state names.
  *
  *   idle ─START→ checking-session ─authenticated→ socket.open ─opened→ socket.awaiting-session
- *        ─greeting / sts authenticated→ socket.authenticated
- *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.authenticated
- *   socket.authenticated ─silence→ socket.lingering-detected ─frame→ authenticated (false alarm)
- *                                                            ─probe timeout→ reconnect (socket terminated)
+ *        ─greeting / sts authenticated→ socket.ready.authenticated
+ *        ─"waiting for session"→ socket.sending-session ─confirmed→ socket.ready.authenticated
+ *   socket.ready.authenticated ─silence→ socket.ready.lingering-detected ─frame→ authenticated (false alarm)
+ *                                                                        ─probe timeout→ reconnect (socket terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
+ *   FATAL (a failure retrying cannot heal, e.g. a certificate that does not match the pin) → failed, from anywhere
  *   OAuth mode only (docs/OAUTH.md): START, a token near expiry, or a signed call answered 401 → authorizing
  *        ─authorized→ checking-session;  refused → reconnect (backoff never below the authorization retry floor).
  *        While authenticated, the same renewal runs in the background (tickle region, `renewing`): the socket stays.
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
- * (open … lingering-detected) and a false alarm returns to `authenticated` on the same socket. Leaving `socket` for
- * any reason stops the actor, which closes (or terminates) the real socket: a stale socket cannot outlive its state
- * (statelyai/xstate#4952). Every socket gets a new id; events of an older one are ignored by `fromCurrentSocket`.
+ * (open … lingering-detected). Leaving `socket` for any reason stops the actor, which closes (or terminates) the real
+ * socket: a stale socket cannot outlive its state (statelyai/xstate#4952). Every socket gets a new id; events of an
+ * older one are ignored by `fromCurrentSocket`.
  *
- * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`notifyAuthenticated`,
- * `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`; tests provide
- * in-memory ones.
+ * Why a `ready` parent inside it: "the data plane is ready" is this one state. Its entry hands the subscription layer
+ * the authenticated socket (`dataPlaneReady`), its exit takes it away (`dataPlaneLost`, with the reason). A false
+ * alarm goes from `lingering-detected` back to `authenticated` inside `ready`: no exit, so no gap. The public names
+ * stay `authenticated` and `lingering-detected` (lifecycle-states.ts maps the paths); `ready` is not a phase of its own.
+ *
+ * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`dataPlaneReady`,
+ * `dataPlaneLost`, `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`;
+ * tests provide in-memory ones.
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
 import type { Authorization, AuthorizeInput } from '../src/protocol/authorization.js';
+import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
+import { checkOf, closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
+import { authorizationOf, problemOf } from './connection.authorization.js';
 import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, authorizationRetryFloorMs, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
 
-export interface ConnectionInput {
-  readonly timing?: Partial<ConnectionTiming>;
-  /** Consecutive reconnect attempts before `failed`. Default: never give up. */
-  readonly maxAttempts?: number;
-  /** In `login-required`, ask the gateway to reclaim the brokerage session (never while a competing session holds it). */
-  readonly autoReauthenticate?: boolean;
-  /** Jitter source in [0, 1): tests inject a fixed one. */
-  readonly random?: () => number;
-  /** Direct OAuth path: a live session token is obtained (`authorizing`) before any session check. */
-  readonly oauth?: boolean;
-}
-
-export interface ConnectionContext {
-  readonly timing: ConnectionTiming;
-  readonly maxAttempts: number;
-  readonly autoReauthenticate: boolean;
-  readonly random: () => number;
-  /** The tickle `session` value, wrapped: the inspector and logs print `[redacted]`. */
-  readonly session: Secret | undefined;
-  /** Id of the socket of the current (or last) `socket` state; 0 before the first. */
-  readonly socketId: number;
-  /** Consecutive reconnect attempts; reset after `stableAfterMs` authenticated, and by RETRY. */
-  readonly attempt: number;
-  /** The delay chosen for the current `reconnect` wait. */
-  readonly backoffDelayMs: number;
-  /** Why the last state was left (`probe-timeout`, `closed-1000`, …): shown by the CLI and in state events. */
-  readonly lastReason: string | undefined;
-  /** What the last session check said about a competing session. */
-  readonly competing: boolean;
-  /** Whether the gateway holds a login (so `/iserver/reauthenticate` can help). */
-  readonly gatewayLoggedIn: boolean;
-  readonly oauth: boolean;
-  /**
-   * OAuth: where the live session token stands. `fresh` until a session check succeeds with it (a 401 then means
-   * the new token is refused too: no second renewal, but backoff); `refused`/`failed` re-authorize after backoff.
-   */
-  readonly authorization: 'none' | 'fresh' | 'proven' | 'refused' | 'failed';
-}
-
-export type ConnectionEvent =
-  | { type: 'START' }
-  | { type: 'STOP' }
-  | { type: 'RETRY' }
-  /** OAuth: the live session token nears its expiry (sent by the client's renewal timer). */
-  | { type: 'AUTHORIZATION.EXPIRING' }
-  | SocketEvent;
-
-/** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */
-export type ConnectionEmitted =
-  | { type: 'authenticated'; socketId: number }
-  | { type: 'lingering'; socketId: number }
-  | { type: 'false-alarm'; socketId: number }
-  | { type: 'reconnect'; attempt: number; delayMs: number; reason: string }
-  | { type: 'login-required'; reason: string; competing: boolean }
-  | { type: 'session-rotated' }
-  | { type: 'failed'; attempts: number };
-
-/** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
-function checkOf(event: unknown): SessionCheck {
-  return (event as { output: SessionCheck }).output;
-}
-
-function authorizationOf(event: unknown): Authorization {
-  return (event as { output: Authorization }).output;
-}
-
-const closeReason = (code: number): string => `closed-${code}`;
+export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 
 export const connectionMachine = setup({
   types: {
@@ -118,8 +61,10 @@ export const connectionMachine = setup({
     }),
   },
   actions: {
-    /** The socket is ready: the subscription layer (re)sends what is wanted. Provided by the client. */
-    notifyAuthenticated: () => {},
+    /** `ready` entered: the subscription layer gets this socket and (re)sends what is wanted. Provided by the client. */
+    dataPlaneReady: (_, _params: { socketId: number }) => {},
+    /** `ready` left: nothing may be sent any more, every stream gets a gap marker. Provided by the client. */
+    dataPlaneLost: (_, _params: { reason: string }) => {},
     /** Re-request every market-data stream before IBKR expires it. Provided by the client. */
     refreshMarketData: () => {},
     sendTic: sendTo('socket', { type: 'SOCKET.SEND_TIC' }),
@@ -206,6 +151,7 @@ export const connectionMachine = setup({
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
   on: {
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
+    FATAL: { target: '.failed', actions: assign(({ event }) => ({ lastReason: event.code })) },
     // OAuth: renew before IBKR refuses the token. Ignored where no token is used yet or one is being obtained.
     'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.authorizing', actions: assign({ lastReason: 'token-expiring' }) },
   },
@@ -257,7 +203,7 @@ export const connectionMachine = setup({
             guard: 'checkLoginRequired',
             target: 'login-required',
             actions: [
-              // The signed tickle was answered: the token works, only the brokerage session is missing.
+              // On the OAuth path the signed tickle was answered: the token works, only the brokerage session is missing.
               assign(({ context, event }) => ({ ...loginFacts(event.output), ...(context.oauth ? { authorization: 'proven' as const } : {}) })),
               emit(({ event }) => ({ type: 'login-required' as const, ...loginNotice(event.output) })),
             ],
@@ -322,7 +268,7 @@ export const connectionMachine = setup({
         'SOCKET.ERROR': {
           guard: 'fromCurrentSocket',
           target: 'reconnect',
-          actions: assign(({ event }) => ({ lastReason: `socket-error:${event.error.code}` })),
+          actions: assign(({ event }) => ({ lastReason: socketErrorReason(event.error.code) })),
         },
       },
       states: {
@@ -334,7 +280,7 @@ export const connectionMachine = setup({
         'awaiting-session': {
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'greeting' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'greeting' }) },
               { guard: 'isWaitingForSession', target: 'sending-session', actions: assign({ lastReason: 'waiting-for-session' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'not-authenticated' }) },
             ],
@@ -348,7 +294,7 @@ export const connectionMachine = setup({
           entry: 'sendSession',
           on: {
             'SOCKET.MESSAGE': [
-              { guard: 'isGreeting', target: 'authenticated', actions: ['notifyAuthenticated', 'emitAuthenticated', assign({ lastReason: 'session-accepted' })] },
+              { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'session-accepted' }) },
               { guard: 'isSessionRejected', target: '#reconnect', actions: assign({ lastReason: 'session-rejected' }) },
               { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'session-rejected' }) },
             ],
@@ -356,133 +302,141 @@ export const connectionMachine = setup({
           after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
         },
 
-        authenticated: {
-          id: 'authenticated',
-          type: 'parallel',
-          on: {
-            'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-          },
+        ready: {
+          id: 'ready',
+          initial: 'authenticated',
+          entry: [{ type: 'dataPlaneReady', params: ({ context }) => ({ socketId: context.socketId }) }, 'emitAuthenticated'],
+          exit: { type: 'dataPlaneLost', params: ({ context, event }) => ({ reason: leavingReason(context, event) }) },
           states: {
-            liveness: {
-              initial: 'watching',
-              states: {
-                watching: {
-                  // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
-                  // event per second), so a market-data flood never floods the statechart.
-                  on: {
-                    'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
-                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
-                  },
-                  after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
-                },
-              },
-            },
-            tic: {
-              initial: 'waiting',
-              states: {
-                waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
-              },
-            },
-            tickle: {
-              initial: 'waiting',
-              // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (IBKR's socket
-              // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
-              on: { 'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.renewing', actions: assign({ lastReason: 'token-expiring' }) } },
-              states: {
-                waiting: { after: { tickleInterval: 'tickling' } },
-                tickling: {
-                  invoke: {
-                    src: 'checkSession',
-                    input: { purpose: 'keep-alive', reauthenticate: false },
-                    onDone: [
-                      {
-                        guard: 'sessionRotated',
-                        target: '#reconnect',
-                        actions: [
-                          assign(({ context, event }) => ({
-                            session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-                            lastReason: 'session-rotated',
-                          })),
-                          emit({ type: 'session-rotated' as const }),
-                        ],
-                      },
-                      {
-                        guard: 'checkAuthenticated',
-                        target: 'waiting',
-                        actions: assign(({ context }) => (context.oauth ? { authorization: 'proven' as const } : {})),
-                      },
-                      // A token renewed a moment ago is refused too: no second renewal at once, start over.
-                      { guard: 'freshTokenRefused', target: '#authorizing', actions: assign({ lastReason: 'fresh-token-refused' }) },
-                      // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
-                      { guard: 'checkAuthorizationRequired', target: 'renewing', actions: assign({ lastReason: 'token-refused' }) },
-                      {
-                        guard: 'checkLoginRequired',
-                        target: '#checking-session',
-                        actions: assign({ lastReason: 'auth-lost' }),
-                      },
-                      // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
-                      { target: 'waiting' },
-                    ],
-                    onError: { target: 'waiting' },
-                  },
-                },
-                renewing: {
-                  on: { 'AUTHORIZATION.EXPIRING': {} },
-                  invoke: {
-                    id: 'authorize',
-                    src: 'authorize',
-                    input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
-                    onDone: [
-                      { guard: 'authorized', target: 'waiting', actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }) },
-                      {
-                        guard: 'authorizationRefused',
-                        target: '#reconnect',
-                        actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
-                      },
-                      { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
-                    ],
-                    onError: { target: '#authorizing', actions: assign({ lastReason: 'authorization-failed' }) },
-                  },
-                },
-              },
-            },
-            subscriptions: {
-              initial: 'syncing',
-              states: {
-                syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
-              },
-            },
-            stability: {
-              initial: 'settling',
-              states: {
-                settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
-                stable: {},
-              },
-            },
-          },
-        },
-
-        'lingering-detected': {
-          id: 'lingering-detected',
-          initial: 'probing',
-          entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
-          states: {
-            probing: {
-              entry: 'sendProbe',
+            authenticated: {
+              id: 'authenticated',
+              type: 'parallel',
               on: {
-                'SOCKET.MESSAGE': [
-                  { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
-                ],
-                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
               },
-              after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+              states: {
+                liveness: {
+                  initial: 'watching',
+                  states: {
+                    watching: {
+                      // Every sign of life restarts the watch. Data frames arrive here throttled (at most one ACTIVITY
+                      // event per second), so a market-data flood never floods the statechart.
+                      on: {
+                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                        'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
+                      },
+                      after: { heartbeatTimeout: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
+                    },
+                  },
+                },
+                tic: {
+                  initial: 'waiting',
+                  states: {
+                    waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
+                  },
+                },
+                tickle: {
+                  initial: 'waiting',
+                  // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (a socket
+                  // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
+                  on: { 'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.renewing', actions: assign({ lastReason: 'token-expiring' }) } },
+                  states: {
+                    waiting: { after: { tickleInterval: 'tickling' } },
+                    tickling: {
+                      invoke: {
+                        src: 'checkSession',
+                        input: { purpose: 'keep-alive', reauthenticate: false },
+                        onDone: [
+                          {
+                            guard: 'sessionRotated',
+                            target: '#reconnect',
+                            actions: [
+                              assign(({ context, event }) => ({
+                                session: event.output.kind === 'authenticated' ? event.output.session : context.session,
+                                lastReason: 'session-rotated',
+                              })),
+                              emit({ type: 'session-rotated' as const }),
+                            ],
+                          },
+                          {
+                            guard: 'checkAuthenticated',
+                            target: 'waiting',
+                            actions: assign(({ context }) => (context.oauth ? { authorization: 'proven' as const } : {})),
+                          },
+                          // A token renewed a moment ago is refused too: no second renewal at once, start over.
+                          { guard: 'freshTokenRefused', target: '#authorizing', actions: assign({ lastReason: 'fresh-token-refused' }) },
+                          // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
+                          { guard: 'checkAuthorizationRequired', target: 'renewing', actions: assign({ lastReason: 'token-refused' }) },
+                          {
+                            guard: 'checkLoginRequired',
+                            target: '#checking-session',
+                            actions: assign({ lastReason: 'auth-lost' }),
+                          },
+                          // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
+                          { target: 'waiting' },
+                        ],
+                        onError: { target: 'waiting' },
+                      },
+                    },
+                    renewing: {
+                      on: { 'AUTHORIZATION.EXPIRING': {} },
+                      invoke: {
+                        id: 'authorize',
+                        src: 'authorize',
+                        input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
+                        onDone: [
+                          { guard: 'authorized', target: 'waiting', actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }) },
+                          {
+                            guard: 'authorizationRefused',
+                            target: '#reconnect',
+                            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+                          },
+                          { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
+                        ],
+                        onError: { target: '#authorizing', actions: assign({ lastReason: 'authorization-failed' }) },
+                      },
+                    },
+                  },
+                },
+                subscriptions: {
+                  initial: 'syncing',
+                  states: {
+                    syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
+                  },
+                },
+                stability: {
+                  initial: 'settling',
+                  states: {
+                    settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
+                    stable: {},
+                  },
+                },
+              },
             },
-            condemned: {
-              // Terminate while the socket actor still exists: a lingering socket may never answer a close
-              // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
-              entry: 'terminateSocket',
-              always: { target: '#reconnect' },
+
+            'lingering-detected': {
+              id: 'lingering-detected',
+              initial: 'probing',
+              entry: emit(({ context }) => ({ type: 'lingering' as const, socketId: context.socketId })),
+              states: {
+                probing: {
+                  entry: 'sendProbe',
+                  on: {
+                    'SOCKET.MESSAGE': [
+                      { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                      { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                    ],
+                    'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                  },
+                  after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+                },
+                condemned: {
+                  // Terminate while the socket actor still exists: a lingering socket may never answer a close
+                  // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
+                  entry: 'terminateSocket',
+                  always: { target: '#reconnect' },
+                },
+              },
             },
           },
         },
@@ -516,7 +470,12 @@ export const connectionMachine = setup({
     },
 
     failed: {
-      entry: emit(({ context }) => ({ type: 'failed' as const, attempts: context.attempt - 1 })),
+      // Exhausted attempts counted one past maxAttempts; a FATAL failure comes with the attempts made so far.
+      entry: emit(({ context }) => ({
+        type: 'failed' as const,
+        attempts: context.attempt > context.maxAttempts ? context.attempt - 1 : context.attempt,
+        reason: context.lastReason ?? 'unknown',
+      })),
       on: {
         RETRY: [
           { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ attempt: 0, lastReason: 'retry' }) },
@@ -532,21 +491,4 @@ export const connectionMachine = setup({
 
 function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
   return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
-}
-
-function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
-  if (output.kind !== 'login-required') return {};
-  return { competing: output.competing, gatewayLoggedIn: output.loggedIn, lastReason: `login-required:${output.reason}` };
-}
-
-function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
-  return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
-}
-
-function problemOf(output: Authorization): string {
-  return output.kind === 'rejected' ? output.problem : 'unavailable';
-}
-
-function unavailableReason(output: SessionCheck): string {
-  return output.kind === 'unavailable' ? `gateway-${output.reason}` : 'session-check-failed';
 }

@@ -2,7 +2,7 @@
 export { connectionMachine } from './connection.machine.js';
 export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.machine.js';
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffCapMs, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
-export { LIFECYCLE_STATES, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';
+export { LIFECYCLE_STATES, isDataPlaneReady, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';
 export {
   isAuthenticatedStatus,
   isCompetingStatus,

@@ -1,427 +1,354 @@
 /**
- * The public facade: wires the connection statechart to its adapters (ws socket, undici HTTP), the subscription
- * layer, metrics, events and logging. Everything here is glue; the lifecycle itself is machines/connection.machine.ts.
+ * The public facade. `createIbkrWs(options)` resolves the options once (options.ts) and assembles the connection
+ * statechart, its adapters (ws socket, undici HTTP), the subscription hub, metrics, events and logging; the object it
+ * returns adds start/stop. The lifecycle itself is machines/connection.machine.ts: readiness of the data plane is its
+ * state `socket.ready`, whose entry and exit actions (provided here) hand the hub the socket and take it away.
  */
-import { createActor, fromPromise, type Actor, type InspectionEvent } from 'xstate';
-import { DEFAULT_TIMING, connectionMachine, lifecycleStateOf, type ConnectionTiming, type LifecycleState } from '../machines/index.js';
-import { CLIENT_DEFAULTS, OAUTH_DEFAULTS } from './defaults.js';
-import { IbkrWsError } from './errors.js';
+import { createActor, fromPromise, type Actor } from 'xstate';
+import { connectionMachine, isDataPlaneReady, lifecycleStateOf, type ConnectionEmitted, type LifecycleState } from '../machines/index.js';
+import { translateEmitted, type IbkrWsEvents, type StateChange } from './client-events.js';
+import { fanOutDiagnostics } from './diagnostics.js';
+import { IbkrWsError, isFatal } from './errors.js';
 import { TypedEvents } from './events.js';
+import { createRedactingLogger, type RedactingLogger } from './logger.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
-import { createRedactingLogger, type Logger, type RedactingLogger } from './logger.js';
-import { createRedactor } from './redaction.js';
-import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
-import type { ServerMessage } from './protocol/types.js';
-import type { SessionCheck } from './protocol/session.js';
-import { fanOutDiagnostics, type ConnectionDiagnostics } from './diagnostics.js';
+import { resolveOptions, type IbkrWsOptions, type ResolvedOptions } from './options.js';
+import type { SessionCheck, SessionCheckInput } from './protocol/session.js';
+import { redactedInspection } from './redacted-inspection.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
-import { resolveTls, type TlsOptions } from './adapters/tls.js';
 import { OAuthWiring } from './adapters/oauth-wiring.js';
-import type { OAuthOptions } from './oauth/index.js';
-import { SUBSCRIPTION_DEFAULTS, SubscriptionHub, type SubscriptionOptions, type SubscriptionStatus } from './subscriptions/index.js';
+import type { Authorization, AuthorizeInput } from './protocol/authorization.js';
+import { SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
 
-export interface IbkrWsOptions {
-  /** Base URL of the Client Portal Gateway. Default `https://localhost:5000` (`https://api.ibkr.com` with `oauth`). */
-  readonly gateway?: string | URL;
-  /** Connect straight to IBKR's Web API with first-party OAuth 1.0a instead of a local gateway (docs/OAUTH.md). */
-  readonly oauth?: OAuthOptions;
-  /** Certificate pinning (`ca`) or the explicit `insecure` opt-in. */
-  readonly tls?: TlsOptions;
-  /** Statechart timings in milliseconds; see docs/CONFIGURATION.md. */
-  readonly timing?: Partial<ConnectionTiming>;
-  /** Give up (state `failed`) after this many consecutive reconnect attempts. Default: never. */
-  readonly maxAttempts?: number;
-  readonly autoReauthenticate?: boolean;
-  /** console, pino, or anything with debug/info/warn/error. Secrets are redacted before it sees anything. */
-  readonly logger?: Logger;
-  readonly userAgent?: string;
-  readonly cookieFormat?: 'plain' | 'json';
-  readonly requestTimeoutMs?: number;
-  readonly maxResponseBytes?: number;
-  readonly maxFrameBytes?: number;
-  readonly maxPayloadBytes?: number;
-  readonly closeTimeoutMs?: number;
-  readonly activityThrottleMs?: number;
-  readonly subscriptions?: SubscriptionOptions;
-  /** Backoff jitter source; tests inject a deterministic one. */
-  readonly random?: () => number;
+export type { IbkrWsOptions } from './options.js';
+export type { IbkrWsEvents, StateChange } from './client-events.js';
+
+/** The connection statechart's actor, as `IbkrWs.actor` exposes it. */
+export type ConnectionActor = Actor<typeof connectionMachine>;
+
+/** A live, authenticated WebSocket to the Client Portal Gateway, with declarative subscriptions. */
+export interface IbkrWs extends SubscriptionFacade {
   /**
-   * Taps on the adapters (REST calls, socket opening and closing, frames): the flight recorder and telemetry are built
-   * on it. Never given a secret. See src/diagnostics.ts.
+   * Starts the connection (the first call) and resolves once the socket is authenticated. Rejects when the client
+   * ends in `failed` (with the fatal error, e.g. `tls-certificate`, when there was one) or is stopped first.
    */
-  readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
-  /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
-  readonly inspect?: (event: InspectionEvent) => void;
-}
-
-export interface StateChange {
+  start(): Promise<void>;
+  /** Stops everything: socket closed 1000, timers gone, streams ended, HTTP agent closed. Idempotent. */
+  stop(): Promise<void>;
+  /** After `failed`: check the session again and reconnect, with the attempt counter back at zero. */
+  retry(): void;
+  /** Listens to one typed event; returns the function that removes the listener. */
+  on<Name extends keyof IbkrWsEvents>(name: Name, listener: (payload: IbkrWsEvents[Name]) => void): () => void;
+  /** A copy of every counter, with the current state. */
+  metrics(): MetricsSnapshot;
+  /** The lifecycle state now (one of `LIFECYCLE_STATES`). */
   readonly state: LifecycleState;
-  readonly previous: LifecycleState;
-  readonly at: number;
-  /** Why the previous state was left, when the statechart recorded one (e.g. `probe-timeout`). */
-  readonly reason?: string;
+  /** The fatal error (see `isFatal`) that sent the client to `failed`, until `retry()`. */
+  readonly fatalError: IbkrWsError | undefined;
+  /** The XState actor of the connection statechart, for embedding and inspection. */
+  readonly actor: ConnectionActor;
 }
 
-export interface IbkrWsEvents extends Record<string, unknown> {
-  state: StateChange;
-  authenticated: { readonly socketId: number; readonly at: number };
-  lingering: { readonly at: number };
-  'false-alarm': { readonly at: number };
-  reconnect: { readonly attempt: number; readonly delayMs: number; readonly reason: string; readonly at: number };
-  'login-required': { readonly reason: string; readonly competing: boolean; readonly at: number };
-  'session-rotated': { readonly at: number };
-  failed: { readonly attempts: number; readonly at: number };
-  /** OAuth: a live session token was obtained or renewed (the token itself is never handed out). */
-  token: { readonly expiresAtMs?: number; readonly renewInMs: number; readonly at: number };
-  /** A wire subscription changed status (`pending`, `active`, `failed`, `expired`, `closed`). */
-  subscription: { readonly key: string; readonly status: SubscriptionStatus; readonly reason?: string; readonly at: number };
-  /** Data on this subscription may be missing (the socket was replaced); every stream also yields a gap marker. */
-  gap: { readonly key: string; readonly reason: string; readonly at: number };
-  error: IbkrWsError;
+export function createIbkrWs(options: IbkrWsOptions = {}): IbkrWs {
+  return new IbkrWsClient(resolveOptions(options));
 }
 
-export type IbkrWs = ReturnType<typeof createIbkrWs>;
+class IbkrWsClient implements IbkrWs {
+  // Mutable state, all of it.
+  #started = false;
+  #stopping: Promise<void> | undefined;
+  #fatal: IbkrWsError | undefined;
+  /** The open socket of the current `socket` state (told by the socket actor); the hub sends only while `ready`. */
+  #liveSocket: LiveSocket | undefined;
+  /** Sockets still closing: stop() waits for them. */
+  readonly #teardowns = new Set<Promise<void>>();
+  /** The last few session values: redaction scrubs them from any text. */
+  readonly #knownSecrets: string[] = [];
 
-export function createIbkrWs(options: IbkrWsOptions = {}) {
-  const gateway = new URL(String(options.gateway ?? (options.oauth ? OAUTH_DEFAULTS.gateway : CLIENT_DEFAULTS.gateway)));
-  if (gateway.protocol !== 'https:' && gateway.protocol !== 'http:') {
-    throw new IbkrWsError('invalid-option', `gateway must be an http(s) URL, got ${gateway.protocol}`);
-  }
-  const userAgent = options.userAgent ?? CLIENT_DEFAULTS.userAgent;
-  // IBKR's edge answers 403 to a request without one, and ws sends none by itself.
-  if (typeof userAgent !== 'string' || userAgent.trim() === '') throw new IbkrWsError('invalid-option', 'userAgent must be a non-empty string');
-  if (options.oauth && options.cookieFormat === 'json') throw new IbkrWsError('invalid-option', 'cookieFormat must be plain with oauth (Cookie: api=<session>)');
-  const tls = resolveTls(gateway, options.tls);
-  const oauth =
-    options.oauth === undefined
-      ? undefined
-      : new OAuthWiring({
-          oauth: options.oauth,
-          gateway,
-          refusedRetryMs: options.timing?.authorizationRetryMs ?? DEFAULT_TIMING.authorizationRetryMs,
-          onError: (error) => {
-            if (stopping === undefined) reportError(error);
-          },
-          onToken: ({ expiresAtMs, renewInMs }) => events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
-        });
-  const plainWsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
-  plainWsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';
-  const wsUrl = oauth ? oauth.socketUrl(plainWsUrl) : plainWsUrl;
+  // Assembled once, in the constructor.
+  readonly actor: ConnectionActor;
+  readonly #metrics = new Metrics();
+  readonly #logger: RedactingLogger;
+  readonly #events: TypedEvents<IbkrWsEvents>;
+  readonly #http: HttpTransport;
+  readonly #gatewaySession: GatewaySession;
+  readonly #hub: SubscriptionHub;
+  /** The direct OAuth path (docs/OAUTH.md); undefined in gateway mode. */
+  readonly #oauth: OAuthWiring | undefined;
+  readonly marketData: SubscriptionFacade['marketData'];
+  readonly pnl: SubscriptionFacade['pnl'];
+  readonly trades: SubscriptionFacade['trades'];
+  readonly book: SubscriptionFacade['book'];
+  readonly history: SubscriptionFacade['history'];
+  readonly accountSummary: SubscriptionFacade['accountSummary'];
+  readonly ledger: SubscriptionFacade['ledger'];
+  readonly raw: SubscriptionFacade['raw'];
+  readonly subscriptions: SubscriptionFacade['subscriptions'];
+  readonly #orders: SubscriptionFacade['orders'];
 
-  const metrics = new Metrics();
-  const knownSecrets: string[] = [];
-  // The OAuth access token is redacted wherever it might appear (the socket URL carries it).
-  const redactedValues = (): readonly string[] => (oauth ? [...knownSecrets, ...oauth.secrets()] : knownSecrets);
-  const logger: RedactingLogger = createRedactingLogger(options.logger, redactedValues);
-  const events = new TypedEvents<IbkrWsEvents>((error) =>
-    reportError(new IbkrWsError('invalid-option', `an event listener threw: ${(error as Error)?.message ?? String(error)}`)),
-  );
+  constructor(options: ResolvedOptions) {
+    // Methods stay usable detached (`const { stop } = client`), as xstate's Actor does for `send`.
+    this.start = this.start.bind(this);
+    this.stop = this.stop.bind(this);
+    this.retry = this.retry.bind(this);
+    this.on = this.on.bind(this);
+    this.metrics = this.metrics.bind(this);
+    this.orders = this.orders.bind(this);
 
-  function reportError(error: IbkrWsError): void {
-    metrics.countError(error.code);
-    logger.log('warn', error.message, { code: error.code });
-    events.emit('error', error);
-    if (error.code === 'tls-certificate') fatal ??= error;
-  }
+    this.#oauth =
+      options.oauth === undefined
+        ? undefined
+        : new OAuthWiring({
+            credentials: options.oauth,
+            gateway: options.gateway,
+            refusedRetryMs: options.timing.authorizationRetryMs,
+            onError: (error) => {
+              if (this.#stopping === undefined) this.#reportError(error);
+            },
+            onToken: ({ expiresAtMs, renewInMs }) => this.#events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
+          });
+    const oauth = this.#oauth;
+    this.#logger = createRedactingLogger(options.logger, () => this.#redacted());
+    this.#events = new TypedEvents<IbkrWsEvents>((error) => this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)));
+    const diagnostics = fanOutDiagnostics(options.diagnostics, (error) =>
+      this.#reportError(new IbkrWsError('listener-error', `a diagnostics tap threw: ${describeThrown(error)}`)),
+    );
+    const tap = diagnostics === undefined ? {} : { diagnostics };
 
-  const diagnostics = fanOutDiagnostics(
-    options.diagnostics === undefined ? [] : Array.isArray(options.diagnostics) ? options.diagnostics : [options.diagnostics as ConnectionDiagnostics],
-    (error) => reportError(new IbkrWsError('invalid-option', `a diagnostics tap threw: ${(error as Error)?.message ?? String(error)}`)),
-  );
-
-  const http = new HttpTransport({
-    gateway,
-    tls,
-    requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
-    maxResponseBytes: options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
-    userAgent,
-    ...(diagnostics === undefined ? {} : { diagnostics }),
-    ...(oauth ? { signer: oauth.session.signer } : {}),
-  });
-  oauth?.session.attach(http);
-  // `hub` and `stopping` are declared below; the session reads them only when a check runs, after construction. A
-  // request cut by stop() (it destroys the HTTP agent) fails as a consequence of stopping, not of the gateway.
-  const gatewaySession = new GatewaySession(http, {
-    onError: (error) => {
-      if (stopping === undefined) reportError(error);
-    },
-    wantsOrders: () => hub.wants('sor'),
-    ...(oauth ? { reauthenticate: async () => void (await oauth.session.openBrokerageSession()) } : {}),
-  });
-
-  let liveSocket: LiveSocket | undefined;
-  const teardowns = new Set<Promise<void>>();
-  let fatal: IbkrWsError | undefined;
-
-  // The socket of an authenticated phase (set by the statechart's notifyAuthenticated, cleared when the phase ends):
-  // subscriptions go out only on it, never before the gateway's greeting.
-  let readySocketId: number | undefined;
-  // A paused socket reads no heartbeats: a backpressure pause must end well before the liveness watch would fire.
-  const heartbeatTimeoutMs = options.timing?.heartbeatTimeoutMs ?? DEFAULT_TIMING.heartbeatTimeoutMs;
-  const subscriptionOptions: SubscriptionOptions = {
-    maxPauseMs: Math.max(1, Math.min(SUBSCRIPTION_DEFAULTS.maxPauseMs, Math.floor(heartbeatTimeoutMs / 2))),
-    ...options.subscriptions,
-  };
-  const hub = new SubscriptionHub({
-    options: subscriptionOptions,
-    send: (commands) => {
-      if (liveSocket === undefined || readySocketId !== liveSocket.socketId) return false;
-      liveSocket.send(commands);
-      return true;
-    },
-    pauseReading: (paused) => (paused ? liveSocket?.pause() : liveSocket?.resume()),
-    countDrop: (reason, count) => metrics.countDrop(reason, count),
-    reportError,
-    onStatus: (change) => events.emit('subscription', { ...change, at: Date.now() }),
-    onGap: (gap) => events.emit('gap', { ...gap, at: Date.now() }),
-  });
-
-  const socketActor = createSocketActor({
-    wsUrl,
-    tls,
-    userAgent,
-    cookieFormat: options.cookieFormat ?? CLIENT_DEFAULTS.cookieFormat,
-    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-    maxPayloadBytes: options.maxPayloadBytes ?? CLIENT_DEFAULTS.maxPayloadBytes,
-    closeTimeoutMs: options.closeTimeoutMs ?? CLIENT_DEFAULTS.closeTimeoutMs,
-    activityThrottleMs: options.activityThrottleMs ?? CLIENT_DEFAULTS.activityThrottleMs,
-    ...(diagnostics === undefined ? {} : { diagnostics }),
-    observer: {
-      onData(message: ServerMessage) {
-        metrics.dataMessages++;
-        if (message.kind === 'error') {
-          metrics.errorFrames++;
-          logger.log('warn', 'the gateway sent an error frame', { code: message.code, topic: message.topic });
-        }
-        hub.onMessage(message);
+    const signer = oauth === undefined ? {} : { signer: oauth.session.signer };
+    this.#http = new HttpTransport({ gateway: options.gateway, tls: options.tls, requestTimeoutMs: options.requestTimeoutMs, maxResponseBytes: options.maxResponseBytes, userAgent: options.userAgent, ...tap, ...signer });
+    oauth?.session.attach(this.#http);
+    this.#gatewaySession = new GatewaySession(this.#http, {
+      // A request cut by stop() (it destroys the HTTP agent) fails because of stopping, not because of the gateway.
+      onError: (error) => {
+        if (this.#stopping === undefined) this.#reportError(error);
       },
-      onProtocolError(error) {
-        metrics.countProtocolError(error.code);
-        const reported = new IbkrWsError(error.code, error.message);
-        logger.log('warn', `undecodable frame dropped: ${error.message}`, { code: error.code });
-        events.emit('error', reported);
-      },
-      onFrameIn(byteLength) {
-        metrics.framesIn++;
-        metrics.bytesIn += byteLength;
-      },
-      onFrameOut(byteLength) {
-        metrics.framesOut++;
-        metrics.bytesOut += byteLength;
-      },
-      onSocketChange(socket) {
-        liveSocket = socket;
-      },
-      onTransportError: reportError,
-      onTeardown(closed) {
-        teardowns.add(closed);
-        void closed.then(() => teardowns.delete(closed));
-      },
-    },
-  });
+      wantsOrders: () => this.#hub.wants('sor'),
+      // The OAuth path reopens the brokerage session with ssodh/init where the gateway's would reauthenticate.
+      ...(oauth === undefined ? {} : { reauthenticate: async () => void (await oauth.session.openBrokerageSession()) }),
+    });
 
-  const machine = connectionMachine.provide({
-    actors: {
-      checkSession: fromPromise<SessionCheck, { purpose: 'connect' | 'login-poll' | 'keep-alive'; reauthenticate: boolean }>(
-        async ({ input }) => {
-          const result = oauth ? await oauth.check(gatewaySession, input) : await gatewaySession.check(input);
-          if (result.kind === 'authenticated') rememberSecret(result.session.reveal());
-          return result;
-        },
-      ),
-      socket: socketActor,
-      ...(oauth ? { authorize: fromPromise(({ input }: { input: { reason: string } }) => oauth.authorize(input)) } : {}),
-    },
-    actions: {
-      notifyAuthenticated: ({ context }) => {
-        readySocketId = context.socketId;
-        if (hub.wants('sor')) preflightOrders();
-        hub.onReady(context.socketId);
-      },
-      refreshMarketData: () => hub.refreshMarketData(),
-    },
-  });
+    this.#hub = new SubscriptionHub({
+      options: options.subscriptions,
+      // Only called inside `socket.ready`, whose socket opened before the state was entered and closes after it is left.
+      send: (commands) => this.#liveSocket?.send(commands),
+      pauseReading: (paused) => (paused ? this.#liveSocket?.pause() : this.#liveSocket?.resume()),
+      countDrop: (reason, count) => this.#metrics.countDrop(reason, count),
+      reportError: (error) => this.#reportError(error),
+      onStatus: (change) => this.#events.emit('subscription', { ...change, at: Date.now() }),
+      onGap: (gap) => this.#events.emit('gap', { ...gap, at: Date.now() }),
+    });
+    const facade = this.#hub.facade();
+    ({ marketData: this.marketData, pnl: this.pnl, trades: this.trades, book: this.book, history: this.history } = facade);
+    ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw, subscriptions: this.subscriptions, orders: this.#orders } = facade);
 
-  /**
-   * `sor` waits for `/iserver/account/orders` once per session value (PROTOCOL.md §6). A connect check already made
-   * the query when orders were wanted then; this covers orders opened later, and a session value that changed.
-   */
-  function preflightOrders(): void {
-    if (gatewaySession.ordersPreflighted) return;
-    hub.hold('sor');
-    void gatewaySession.preflightOrders().finally(() => hub.release('sor'));
-  }
-
-  function rememberSecret(value: string): void {
-    if (!knownSecrets.includes(value)) knownSecrets.push(value);
-    // Keep the last few: a rotated value may still appear in a late log line.
-    if (knownSecrets.length > 4) knownSecrets.shift();
-  }
-
-  const actor: Actor<typeof machine> = createActor(machine, {
-    input: {
-      ...(options.timing === undefined ? {} : { timing: options.timing }),
-      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-      autoReauthenticate: options.autoReauthenticate ?? CLIENT_DEFAULTS.autoReauthenticate,
-      random: options.random ?? Math.random,
-      oauth: oauth !== undefined,
-    },
-    ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, redactedValues) }),
-  });
-  oauth?.onExpiring(() => actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
-
-  let previousState: LifecycleState = 'idle';
-  actor.subscribe({
-    next(snapshot) {
-      const state = lifecycleStateOf(snapshot);
-      if (state === previousState) return;
-      const at = Date.now();
-      const change: StateChange = {
-        state,
-        previous: previousState,
-        at,
-        ...(snapshot.context.lastReason === undefined ? {} : { reason: snapshot.context.lastReason }),
-      };
-      const wasReady = previousState === 'authenticated' || previousState === 'lingering-detected';
-      previousState = state;
-      metrics.enterState(state, at);
-      logger.log('info', `state ${change.previous} → ${state}`, { state, previous: change.previous, reason: change.reason });
-      if (wasReady && state !== 'authenticated' && state !== 'lingering-detected') {
-        readySocketId = undefined;
-        hub.onNotReady(change.reason ?? state);
-      }
-      events.emit('state', change);
-    },
-    error(error) {
-      reportError(new IbkrWsError('failed', `the connection statechart crashed: ${(error as Error)?.message ?? String(error)}`));
-    },
-  });
-
-  actor.on('authenticated', (event) => {
-    metrics.authentications++;
-    events.emit('authenticated', { socketId: event.socketId, at: Date.now() });
-  });
-  actor.on('lingering', () => {
-    metrics.lingeringDetections++;
-    events.emit('lingering', { at: Date.now() });
-  });
-  actor.on('false-alarm', () => {
-    metrics.lingeringFalseAlarms++;
-    events.emit('false-alarm', { at: Date.now() });
-  });
-  actor.on('reconnect', (event) => {
-    metrics.reconnects++;
-    events.emit('reconnect', { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason, at: Date.now() });
-  });
-  actor.on('login-required', (event) => {
-    metrics.loginRequired++;
-    events.emit('login-required', { reason: event.reason, competing: event.competing, at: Date.now() });
-  });
-  actor.on('session-rotated', () => {
-    metrics.sessionRotations++;
-    events.emit('session-rotated', { at: Date.now() });
-  });
-  actor.on('failed', (event) => events.emit('failed', { attempts: event.attempts, at: Date.now() }));
-
-  let started = false;
-  let stopping: Promise<void> | undefined;
-
-  /** Resolves once authenticated; rejects if the client fails, is stopped first, or cannot ever succeed (TLS). */
-  function start(): Promise<void> {
-    if (stopping) return Promise.reject(new IbkrWsError('stopped', 'the client was stopped; create a new one'));
-    if (!started) {
-      started = true;
-      actor.start();
-      actor.send({ type: 'START' });
-    }
-    return whenAuthenticated();
-  }
-
-  function whenAuthenticated(): Promise<void> {
-    if (metrics.state === 'authenticated') return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const offs: Array<() => void> = [];
-      const done = (error?: IbkrWsError): void => {
-        for (const off of offs) off();
-        if (error) reject(error);
-        else resolve();
-      };
-      offs.push(
-        events.on('state', ({ state }) => {
-          if (state === 'authenticated') done();
-          else if (state === 'failed') done(new IbkrWsError('failed', 'gave up reconnecting (maxAttempts reached)'));
-          else if (state === 'stopped') done(new IbkrWsError('stopped', 'stopped before the socket was authenticated'));
-        }),
-        events.on('error', (error) => {
-          if (error.code === 'tls-certificate' || error.code === 'insecure-remote') {
-            done(error);
-            void stop();
+    const socket = createSocketActor({
+      wsUrl: oauth === undefined ? options.wsUrl : oauth.socketUrl(options.wsUrl),
+      tls: options.tls,
+      userAgent: options.userAgent,
+      cookieFormat: options.cookieFormat,
+      maxFrameBytes: options.maxFrameBytes,
+      maxPayloadBytes: options.maxPayloadBytes,
+      closeTimeoutMs: options.closeTimeoutMs,
+      activityThrottleMs: options.activityThrottleMs,
+      ...tap,
+      observer: {
+        onData: (message) => {
+          this.#metrics.dataMessages++;
+          if (message.kind === 'error') {
+            this.#metrics.errorFrames++;
+            this.#logger.log('warn', 'the gateway sent an error frame', { code: message.code, topic: message.topic });
           }
+          this.#hub.onMessage(message);
+        },
+        onProtocolError: (error) => {
+          this.#metrics.countProtocolError(error.code);
+          this.#logger.log('warn', `undecodable frame dropped: ${error.message}`, { code: error.code });
+          this.#events.emit('error', new IbkrWsError(error.code, error.message));
+        },
+        onFrameIn: (byteLength) => {
+          this.#metrics.framesIn++;
+          this.#metrics.bytesIn += byteLength;
+        },
+        onFrameOut: (byteLength) => {
+          this.#metrics.framesOut++;
+          this.#metrics.bytesOut += byteLength;
+        },
+        onSocketChange: (live) => {
+          this.#liveSocket = live;
+        },
+        onTransportError: (error) => this.#reportError(error),
+        onTeardown: (closed) => {
+          this.#teardowns.add(closed);
+          void closed.then(() => this.#teardowns.delete(closed));
+        },
+      },
+    });
+
+    const machine = connectionMachine.provide({
+      actors: {
+        checkSession: fromPromise<SessionCheck, SessionCheckInput>(async ({ input }) => {
+          const result = oauth === undefined ? await this.#gatewaySession.check(input) : await oauth.check(this.#gatewaySession, input);
+          if (result.kind === 'authenticated') this.#rememberSecret(result.session.reveal());
+          return result;
         }),
-      );
+        socket,
+        ...(oauth === undefined ? {} : { authorize: fromPromise<Authorization, AuthorizeInput>(({ input }) => oauth.authorize(input)) }),
+      },
+      actions: {
+        dataPlaneReady: (_, { socketId }) => {
+          this.#metrics.dataPlaneReady(Date.now());
+          if (this.#hub.wants('sor')) this.#preflightOrders();
+          this.#hub.onReady(socketId);
+        },
+        dataPlaneLost: (_, { reason }) => {
+          this.#metrics.dataPlaneLost(Date.now());
+          this.#hub.onNotReady(reason);
+        },
+        refreshMarketData: () => this.#hub.refreshMarketData(),
+      },
+    });
+    this.actor = createActor(machine, {
+      input: { timing: options.timing, maxAttempts: options.maxAttempts, autoReauthenticate: options.autoReauthenticate, random: options.random, oauth: oauth !== undefined },
+      ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => this.#redacted()) }),
+    });
+    oauth?.onExpiring(() => this.actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
+    this.actor.subscribe({
+      next: (snapshot) => this.#onSnapshot(lifecycleStateOf(snapshot), snapshot.context.lastReason),
+      error: (error) => this.#reportError(new IbkrWsError('failed', `the connection statechart crashed: ${describeThrown(error)}`)),
+    });
+    this.actor.on('*', (emitted) => {
+      const { name, payload } = translateEmitted(emitted as ConnectionEmitted, this.#metrics, Date.now());
+      this.#events.emit(name, payload);
     });
   }
 
-  /** Stops everything: socket closed 1000, timers gone, streams ended, HTTP agent closed. Idempotent. */
-  function stop(): Promise<void> {
-    stopping ??= (async () => {
+  get state(): LifecycleState {
+    return this.#metrics.state;
+  }
+
+  get fatalError(): IbkrWsError | undefined {
+    return this.#fatal;
+  }
+
+  start(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new IbkrWsError('stopped', 'the client was stopped; create a new one'));
+    if (!this.#started) {
+      this.#started = true;
+      this.actor.start();
+      this.actor.send({ type: 'START' });
+    }
+    return this.#whenAuthenticated();
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
       // A never-started client still ends in `stopped`, so every consumer sees the same final state.
-      if (!started) {
-        started = true;
-        actor.start();
+      if (!this.#started) {
+        this.#started = true;
+        this.actor.start();
       }
       // STOP may arrive while the actor is still processing (e.g. from inside a `state` listener): it is queued, not
       // lost, so wait for the final state instead of stopping the actor under it (which would drop the queued STOP).
-      actor.send({ type: 'STOP' });
-      if (actor.getSnapshot().status === 'active') {
+      this.actor.send({ type: 'STOP' });
+      if (this.actor.getSnapshot().status === 'active') {
         await new Promise<void>((resolve) => {
-          const subscription = actor.subscribe({ complete: resolve, error: () => resolve() });
-          if (actor.getSnapshot().status !== 'active') {
+          const subscription = this.actor.subscribe({ complete: resolve, error: () => resolve() });
+          if (this.actor.getSnapshot().status !== 'active') {
             subscription.unsubscribe();
             resolve();
           }
         });
       }
-      oauth?.stop();
-      hub.stop();
-      await Promise.all([...teardowns]);
-      await http.close();
+      this.#oauth?.stop();
+      this.#hub.stop();
+      await Promise.all([...this.#teardowns]);
+      await this.#http.close();
     })();
-    return stopping;
+    return this.#stopping;
   }
 
-  const facade = hub.facade();
-  return {
-    start,
-    stop,
-    /** Send RETRY after `failed`. */
-    retry: () => actor.send({ type: 'RETRY' }),
-    on: events.on.bind(events),
-    metrics: (): MetricsSnapshot => metrics.snapshot(Date.now()),
-    get state(): LifecycleState {
-      return metrics.state;
-    },
-    /** The XState actor, for embedding and inspection. */
-    actor,
-    ...facade,
-    orders(...args: Parameters<typeof facade.orders>) {
-      // Held until the day's orders were queried on this session, if they were not yet (PROTOCOL.md §6).
-      if (readySocketId !== undefined) preflightOrders();
-      return facade.orders(...args);
-    },
-    get fatalError(): IbkrWsError | undefined {
-      return fatal;
-    },
-  };
+  retry(): void {
+    this.#fatal = undefined;
+    this.actor.send({ type: 'RETRY' });
+  }
+
+  on<Name extends keyof IbkrWsEvents>(name: Name, listener: (payload: IbkrWsEvents[Name]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  metrics(): MetricsSnapshot {
+    return this.#metrics.snapshot(Date.now());
+  }
+
+  orders(...args: Parameters<SubscriptionFacade['orders']>): ReturnType<SubscriptionFacade['orders']> {
+    // Held until the day's orders were queried on this session, if they were not yet (docs/PROTOCOL.md §6).
+    if (isDataPlaneReady(this.actor.getSnapshot())) this.#preflightOrders();
+    return this.#orders(...args);
+  }
+
+  #onSnapshot(state: LifecycleState, reason: string | undefined): void {
+    const previous = this.#metrics.state;
+    if (state === previous) return;
+    const change: StateChange = { state, previous, at: Date.now(), ...(reason === undefined ? {} : { reason }) };
+    this.#metrics.enterState(state);
+    this.#logger.log('info', `state ${previous} → ${state}`, { state, previous, reason });
+    this.#events.emit('state', change);
+  }
+
+  /** Counted, logged, emitted; a fatal error (see `isFatal`) also sends the statechart to `failed`. */
+  #reportError(error: IbkrWsError): void {
+    this.#metrics.countError(error.code);
+    this.#logger.log('warn', error.message, { code: error.code });
+    const fatal = isFatal(error.code);
+    if (fatal) this.#fatal ??= error;
+    this.#events.emit('error', error);
+    // After the error event, so that listeners read the error before the `failed` state it causes.
+    if (fatal && this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'FATAL', code: error.code });
+  }
+
+  #whenAuthenticated(): Promise<void> {
+    if (this.#metrics.state === 'authenticated') return Promise.resolve();
+    if (this.#metrics.state === 'failed') return Promise.reject(this.#failure());
+    return new Promise<void>((resolve, reject) => {
+      const off = this.#events.on('state', ({ state }) => {
+        if (state === 'authenticated') resolve();
+        else if (state === 'failed') reject(this.#failure());
+        else if (state === 'stopped') reject(new IbkrWsError('stopped', 'stopped before the socket was authenticated'));
+        else return;
+        off();
+      });
+    });
+  }
+
+  #failure(): IbkrWsError {
+    return this.#fatal ?? new IbkrWsError('failed', 'gave up reconnecting (maxAttempts reached)');
+  }
+
+  /**
+   * `sor` waits for `/iserver/account/orders` once per session value (docs/PROTOCOL.md §6). A connect check already
+   * made the query when orders were wanted then; this covers orders opened later, and a session value that changed.
+   */
+  #preflightOrders(): void {
+    if (this.#gatewaySession.ordersPreflighted) return;
+    this.#hub.hold('sor');
+    void this.#gatewaySession.preflightOrders().finally(() => this.#hub.release('sor'));
+  }
+
+  /** What redaction scrubs: the last session values, and on the OAuth path the access token (it is in the socket URL). */
+  #redacted(): readonly string[] {
+    return this.#oauth === undefined ? this.#knownSecrets : [...this.#knownSecrets, ...this.#oauth.secrets()];
+  }
+
+  #rememberSecret(value: string): void {
+    if (!this.#knownSecrets.includes(value)) this.#knownSecrets.push(value);
+    // Keep the last few: a rotated value may still appear in a late log line.
+    if (this.#knownSecrets.length > 4) this.#knownSecrets.shift();
+  }
 }
 
-/**
- * Inspection events keep their actor references (inspectors need them) but every event payload they carry is
- * redacted: the context already holds the session only as a `Secret`, and this catches anything a frame might quote.
- */
-function redactedInspection(inspect: (event: InspectionEvent) => void, knownSecrets: () => readonly string[]): (event: InspectionEvent) => void {
-  const redact = createRedactor(knownSecrets);
-  return (event) => inspect(event.type === '@xstate.event' ? ({ ...event, event: redact(event.event) } as InspectionEvent) : event);
+function describeThrown(error: unknown): string {
+  return (error as Error | undefined)?.message ?? String(error);
 }

@@ -5,9 +5,9 @@
 export const CLIENT_DEFAULTS = {
   /** Where the Client Portal Gateway listens out of the box (conf.yaml `listenPort: 5000`, TLS on). */
   gateway: 'https://localhost:5000',
-  /** The socket path the gateway proxies upstream (PROTOCOL.md §1.1). */
+  /** The socket path the gateway proxies upstream (docs/PROTOCOL.md §1.1). */
   socketPath: '/v1/api/ws',
-  /** What the gateway itself and IBind/IbkrConduit send upstream (PEERS.md); harmless for the local gateway. */
+  /** What the gateway itself and IBind/IbkrConduit send upstream (docs/PROTOCOL.md §1.1); harmless for the local gateway. */
   userAgent: 'ClientPortalGW/1',
   /** `Cookie: api=<session>` as the issue and IBKR's OAuth path use; `json` for clients that need `api={"session":…}`. */
   cookieFormat: 'plain' as 'plain' | 'json',

@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   'stopped',
   'failed',
   'queue-overflow',
+  /** A listener (of the client's events, a subscription's events, a diagnostics tap) threw: its bug, counted here. */
+  'listener-error',
+  /** A command the encoder refuses (e.g. an account id with a `+`): reported and not sent, the stream goes on. */
+  'unencodable-command',
   // subscriptions (src/subscriptions/, docs/SUBSCRIPTIONS.md)
   'subscription-limit',
   'subscription-conflict',
@@ -43,13 +47,27 @@ export const ERROR_CODES = [
 
 export type IbkrWsErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Failures that retrying can never heal: the client goes to `failed` (reason: the code) at the first one, before or
+ * after the first login alike, and `retry()` is the user's decision. A certificate that does not match the pinned one
+ * stays wrong until someone fixes the gateway's keystore or the pin (or stops whoever answers in the middle).
+ */
+const FATAL_ERROR_CODES: ReadonlySet<IbkrWsErrorCode> = new Set(['tls-certificate', 'insecure-remote']);
+
+export function isFatal(code: IbkrWsErrorCode): boolean {
+  return FATAL_ERROR_CODES.has(code);
+}
+
 export class IbkrWsError extends Error {
   readonly code: IbkrWsErrorCode;
+  /** For `invalid-option`: the option the caller passed, as a path (`timing.backoffInitialMs`, `gateway`). */
+  readonly option?: string;
 
-  constructor(code: IbkrWsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: IbkrWsErrorCode, message: string, options?: { cause?: unknown; option?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'IbkrWsError';
     this.code = code;
+    if (options?.option !== undefined) this.option = options.option;
   }
 
   toJSON(): { code: IbkrWsErrorCode; message: string } {

@@ -1,6 +1,8 @@
 /**
  * A tiny typed event emitter: `on(name, listener)` returns the function that removes the listener. A listener that
- * throws is reported as an `error` event instead of breaking the client's own bookkeeping.
+ * throws is reported as an `error` event instead of breaking the client's own bookkeeping. An `error` listener that
+ * throws cannot be reported that way (it would loop): its exception is rethrown asynchronously, as xstate's
+ * `reportUnhandledError` does, so it reaches the process's uncaught-exception handling instead of vanishing.
  */
 export class TypedEvents<Events extends Record<string, unknown>> {
   readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
@@ -27,8 +29,8 @@ export class TypedEvents<Events extends Record<string, unknown>> {
       try {
         (listener as (payload: Events[Name]) => void)(payload);
       } catch (error) {
-        if (name === 'error') continue;
-        this.#onListenerError(error);
+        if (name === 'error') rethrowLater(error);
+        else this.#onListenerError(error);
       }
     }
   }
@@ -40,4 +42,10 @@ export class TypedEvents<Events extends Record<string, unknown>> {
   clear(): void {
     this.#listeners.clear();
   }
+}
+
+function rethrowLater(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  });
 }

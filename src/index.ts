@@ -1,8 +1,8 @@
 /** `ibkr-ws`: the public API. The statechart is also available alone from `ibkr-ws/machines`. */
 export { createIbkrWs } from './client.js';
-export type { IbkrWs, IbkrWsEvents, IbkrWsOptions, StateChange } from './client.js';
+export type { ConnectionActor, IbkrWs, IbkrWsEvents, IbkrWsOptions, StateChange } from './client.js';
 export { CLIENT_DEFAULTS } from './defaults.js';
-export { ERROR_CODES, IbkrWsError, type IbkrWsErrorCode } from './errors.js';
+export { ERROR_CODES, IbkrWsError, isFatal, type IbkrWsErrorCode } from './errors.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export type { TlsOptions } from './adapters/tls.js';

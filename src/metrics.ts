@@ -63,14 +63,20 @@ export class Metrics {
     this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + count;
   }
 
-  enterState(state: LifecycleState, now: number): void {
-    const holdsSession = state === 'authenticated' || state === 'lingering-detected';
-    if (holdsSession && this.#authenticatedSince === undefined) this.#authenticatedSince = now;
-    if (!holdsSession && this.#authenticatedSince !== undefined) {
-      this.#authenticatedTotal += now - this.#authenticatedSince;
-      this.#authenticatedSince = undefined;
-    }
+  enterState(state: LifecycleState): void {
     this.state = state;
+  }
+
+  /** The statechart entered `socket.ready` (its entry action says so): authenticated time runs. */
+  dataPlaneReady(now: number): void {
+    this.#authenticatedSince ??= now;
+  }
+
+  /** The statechart left `socket.ready`. */
+  dataPlaneLost(now: number): void {
+    if (this.#authenticatedSince === undefined) return;
+    this.#authenticatedTotal += now - this.#authenticatedSince;
+    this.#authenticatedSince = undefined;
   }
 
   snapshot(now: number): MetricsSnapshot {

@@ -1,10 +1,10 @@
 /**
  * The statechart's `checkSession` actor, over HTTP: what state is the gateway's session in, and what `session` value
- * authenticates a socket? One tickle answers both (PROTOCOL.md §1.2); `/iserver/reauthenticate` is tried only when
+ * authenticates a socket? One tickle answers both (docs/PROTOCOL.md §1.2); `/iserver/reauthenticate` is tried only when
  * the gateway is logged in, the brokerage session is not, and no competing session holds it (reclaiming a competing
- * session would start a ping-pong with the user's TWS or phone, PEERS.md §6.4).
+ * session would start a ping-pong with the user's TWS or phone, IbkrConduit ADR-0004, https://github.com/cquillen/ibkr-conduit/tree/main/docs/adr).
  */
-import type { SessionCheck } from '../protocol/session.js';
+import type { SessionCheck, SessionCheckInput } from '../protocol/session.js';
 import { interpretTickle } from '../protocol/rest.js';
 import { Secret } from '../protocol/secret.js';
 import { IbkrWsError } from '../errors.js';
@@ -12,22 +12,14 @@ import type { HttpTransport } from './http-transport.js';
 
 export const GATEWAY_PATHS = {
   tickle: '/v1/api/tickle',
-  authStatus: '/v1/api/iserver/auth/status',
   reauthenticate: '/v1/api/iserver/reauthenticate',
   accounts: '/v1/api/iserver/accounts',
   orders: '/v1/api/iserver/account/orders',
 } as const;
 
-export interface SessionCheckRequest {
-  readonly purpose: 'connect' | 'login-poll' | 'keep-alive';
-  readonly reauthenticate: boolean;
-}
-
 export interface GatewaySessionObserver {
   /** An HTTP failure worth reporting (counted, emitted as an `error` event by the client). */
   onError(error: IbkrWsError): void;
-  /** A reauthentication was requested from the gateway. */
-  onReauthenticate?(): void;
   /** Whether an `orders` subscription is wanted: then a connect check also queries the day's orders first. */
   wantsOrders?(): boolean;
   /** Replaces `/iserver/reauthenticate` (the OAuth path reopens the brokerage session with `ssodh/init`). */
@@ -47,7 +39,7 @@ export class GatewaySession {
     this.#observer = observer;
   }
 
-  async check(request: SessionCheckRequest): Promise<SessionCheck> {
+  async check(request: SessionCheckInput): Promise<SessionCheck> {
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.tickle);
     if (outcome.kind === 'failure') {
       this.#observer.onError(outcome.error);
@@ -100,7 +92,7 @@ export class GatewaySession {
   }
 
   /**
-   * IBKR: call /iserver/accounts before brokerage services such as market data (PROTOCOL.md §6). Once per session
+   * IBKR: call /iserver/accounts before brokerage services such as market data (docs/PROTOCOL.md §6). Once per session
    * value; a failure is reported but does not block the socket (the socket's own greeting decides readiness).
    */
   async #preflightAccounts(session: Secret): Promise<void> {
@@ -119,7 +111,7 @@ export class GatewaySession {
   }
 
   /**
-   * IBKR: query `/iserver/account/orders` before subscribing `sor` (PROTOCOL.md §6), without filters (a filtered query
+   * IBKR: query `/iserver/account/orders` before subscribing `sor` (docs/PROTOCOL.md §6), without filters (a filtered query
    * stops order details on `sor` until a `force=true` query). Once per session value; a failure is reported and does
    * not hold `sor` back for ever (the subscription then goes out anyway, as it would without the pre-flight).
    */
@@ -136,7 +128,6 @@ export class GatewaySession {
   }
 
   async #reauthenticate(): Promise<void> {
-    this.#observer.onReauthenticate?.();
     if (this.#observer.reauthenticate !== undefined) return this.#observer.reauthenticate();
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.reauthenticate);
     if (outcome.kind === 'failure') this.#observer.onError(outcome.error);

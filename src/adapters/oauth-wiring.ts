@@ -1,17 +1,18 @@
 /**
- * Everything the client needs for the direct OAuth path, built once from the validated `oauth` option: the session
+ * Everything the client needs for the direct OAuth path, built once from the resolved `oauth` option: the session
  * (token, brokerage session, signer), the session check that turns a 401 into a renewal, the socket URL with
  * `oauth_token`, the values redaction must know, and the renewal timer that tells the statechart a token nears expiry.
  */
 import type { SessionCheck, SessionCheckInput } from '../protocol/session.js';
 import type { Authorization, AuthorizeInput } from '../protocol/authorization.js';
 import type { IbkrWsError } from '../errors.js';
-import { OAuthCredentials, type OAuthOptions } from '../oauth/index.js';
+import type { OAuthCredentials } from '../oauth/index.js';
 import type { GatewaySession } from './gateway-session.js';
 import { OAuthSession } from './oauth-session.js';
 
 export interface OAuthWiringOptions {
-  readonly oauth: OAuthOptions;
+  /** Checked once by the option resolver (src/options.ts). */
+  readonly credentials: OAuthCredentials;
   readonly gateway: URL;
   readonly refusedRetryMs: number;
   readonly onError: (error: IbkrWsError) => void;
@@ -27,7 +28,7 @@ export class OAuthWiring {
   #stopped = false;
 
   constructor(options: OAuthWiringOptions) {
-    this.credentials = new OAuthCredentials(options.oauth);
+    this.credentials = options.credentials;
     this.session = new OAuthSession({
       credentials: this.credentials,
       gateway: options.gateway,

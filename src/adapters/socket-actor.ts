@@ -59,7 +59,7 @@ export interface SocketActorOptions {
   readonly wsUrl: URL;
   readonly tls: ResolvedTls;
   readonly userAgent: string;
-  /** `plain`: `Cookie: api=<session>`; `json`: `Cookie: api={"session":"<session>"}` (PROTOCOL.md §1.9: UNCERTAIN). */
+  /** `plain`: `Cookie: api=<session>`; `json`: `Cookie: api={"session":"<session>"}` (docs/PROTOCOL.md §1.9: UNCERTAIN). */
   readonly cookieFormat: 'plain' | 'json';
   readonly maxFrameBytes: number;
   readonly maxPayloadBytes: number;
@@ -83,7 +83,7 @@ export function createSocketActor(options: SocketActorOptions) {
       headers: { Cookie: `api=${cookieValue}`, 'User-Agent': options.userAgent },
       ca: options.tls.ca,
       rejectUnauthorized: options.tls.rejectUnauthorized,
-      // IBKR occasionally emits non-UTF-8 bytes; ws would kill the socket (PEERS.md §6.2). The codec decodes leniently.
+      // IBKR occasionally emits non-UTF-8 bytes; ws would kill the socket (https://github.com/Voyz/ibind/issues/148). The codec decodes leniently.
       skipUTF8Validation: true,
       maxPayload: options.maxPayloadBytes,
       closeTimeout: options.closeTimeoutMs,
@@ -128,7 +128,7 @@ export function createSocketActor(options: SocketActorOptions) {
             text = encodeCommand(command);
           } catch (error) {
             if (!(error instanceof ProtocolError)) throw error;
-            observer.onTransportError?.(new IbkrWsError('invalid-option', `command not sent: ${error.message}`), socketId);
+            observer.onTransportError?.(new IbkrWsError('unencodable-command', `command not sent: ${error.message}`), socketId);
             continue;
           }
           sendText(text, command.op, 'topic' in command ? command.topic : undefined);
@@ -221,7 +221,7 @@ export function createSocketActor(options: SocketActorOptions) {
       ws.terminate();
     });
 
-    let requestedClose: { kind: 'close'; code: number } | { kind: 'terminate' } | undefined;
+    let terminateAtTeardown = false;
 
     receive((command) => {
       if (disposed) return;
@@ -235,14 +235,8 @@ export function createSocketActor(options: SocketActorOptions) {
         case 'SOCKET.SEND_SESSION':
           sendText(encodeCommand({ op: 'session', session: session.reveal() }), 'session');
           break;
-        case 'SOCKET.SEND':
-          live.send(command.commands);
-          break;
-        case 'SOCKET.CLOSE':
-          requestedClose = { kind: 'close', code: command.code };
-          break;
         case 'SOCKET.TERMINATE':
-          requestedClose = { kind: 'terminate' };
+          terminateAtTeardown = true;
           break;
       }
     });
@@ -258,10 +252,10 @@ export function createSocketActor(options: SocketActorOptions) {
         else ws.once('close', () => resolve());
       });
       observer.onTeardown?.(closed, socketId);
-      if (requestedClose?.kind === 'terminate' || ws.readyState === WebSocket.CONNECTING) {
+      if (terminateAtTeardown || ws.readyState === WebSocket.CONNECTING) {
         ws.terminate();
       } else if (ws.readyState === WebSocket.OPEN) {
-        ws.close(requestedClose?.kind === 'close' ? requestedClose.code : 1000);
+        ws.close(1000);
       }
     };
   });

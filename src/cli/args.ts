@@ -1,5 +1,5 @@
 /**
- * Parsing of the CLI contract's shared pieces (DESIGN.md "The command line"): subscription SPECs, timing flags, and
+ * Parsing of the CLI contract's shared pieces (README.md "CLI reference"): subscription SPECs, timing flags, and
  * numbers. Every failure is a UsageError (exit 2) whose message says what was wrong and what is expected.
  */
 import { UsageError } from './io.js';

@@ -1,6 +1,7 @@
 /**
  * `ibkr-ws`: connect | sim | demo | diagram. Exit codes: 0 done, 1 runtime failure, 2 bad arguments.
  */
+import { IbkrWsError } from '../errors.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 
 const USAGE = `ibkr-ws — a live, authenticated WebSocket to the IBKR Client Portal Gateway
@@ -37,7 +38,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await (await load())(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    // The library refusing an option is a bad argument too (exit 2), whichever command passed it on.
+    if (error instanceof UsageError || (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote'))) {
       io.stderr(`ibkr-ws ${name}: ${error.message}`);
       io.stderr(`Run 'ibkr-ws ${name} --help' for the options.`);
       return 2;

@@ -1,5 +1,5 @@
 /**
- * What the CLI prints. `--json`: one object per line, exactly the contract of DESIGN.md (state, data, subscription,
+ * What the CLI prints. `--json`: one object per line, exactly the contract of README.md ("CLI reference") (state, data, subscription,
  * error) plus a few extra types (reconnect, lingering, gap). Human mode: a compact, colourised timeline of states with
  * the time spent in the previous one, and at most one quote line per instrument per second.
  * Nothing printed here ever carries the session value: events are built from redacted sources only.

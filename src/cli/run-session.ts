@@ -4,6 +4,7 @@
  * listeners and timers removed — so the process exits by itself with the returned code.
  */
 import type { IbkrWs } from '../client.js';
+import { isFatal } from '../errors.js';
 import type { CliSubscription } from './args.js';
 import type { Reporter } from './reporter.js';
 import { openSubscription, type OpenedSubscription } from './subscribe.js';
@@ -21,17 +22,10 @@ export interface SessionRun {
 }
 
 /**
- * Errors that retrying can never heal: the run ends with exit code 1. IBKR refusing the OAuth credentials is one for
- * the CLI (the library keeps retrying, slowly: an unactivated consumer may start working days later).
+ * IBKR refusing the OAuth credentials ends a CLI run too (exit 1: the message says what to check). The library keeps
+ * retrying instead, slowly: an unactivated consumer may start working days later (docs/OAUTH.md).
  */
-const FATAL_ERROR_CODES = new Set([
-  'tls-certificate',
-  'insecure-remote',
-  'oauth-invalid-consumer',
-  'oauth-token-refused',
-  'oauth-signature-refused',
-  'oauth-token-invalid',
-]);
+const CLI_ENDS_ON: ReadonlySet<string> = new Set(['oauth-invalid-consumer', 'oauth-token-refused', 'oauth-signature-refused', 'oauth-token-invalid']);
 
 export async function runSession(run: SessionRun): Promise<number> {
   const { client, reporter } = run;
@@ -46,8 +40,9 @@ export async function runSession(run: SessionRun): Promise<number> {
   process.once('SIGTERM', finish);
   if (run.signal?.aborted) finish();
   run.signal?.addEventListener('abort', finish, { once: true });
+  // The library's own rule: what sends the client to `failed` for good ends the run with exit code 1.
   const offError = client.on('error', (error) => {
-    if (!FATAL_ERROR_CODES.has(error.code)) return;
+    if (!isFatal(error.code) && !CLI_ENDS_ON.has(error.code)) return;
     exitCode = 1;
     finish();
   });

@@ -1,7 +1,9 @@
-/** The CLI's timing flags (milliseconds), mapped onto the statechart's timing options: one table, no drift. */
+/**
+ * The CLI's timing flags (milliseconds), mapped onto the statechart's timing options: one table, no drift. Only the
+ * text → number step is here; the client validates the values (src/options.ts) and the CLI words its verdict in flags.
+ */
 import type { ConnectionTiming } from '../../machines/index.js';
 import { parseNonNegativeNumber } from './args.js';
-import { UsageError } from './io.js';
 
 export const TIMING_FLAGS = {
   'heartbeat-timeout': 'heartbeatTimeoutMs',
@@ -19,9 +21,6 @@ export function timingFromFlags(values: Record<string, unknown>): Partial<Connec
   for (const [flag, key] of Object.entries(TIMING_FLAGS)) {
     const text = values[flag];
     if (typeof text === 'string') timing[key] = parseNonNegativeNumber(`--${flag}`, text, { integer: true });
-  }
-  if (timing.backoffInitialMs !== undefined && timing.backoffMaxMs !== undefined && timing.backoffInitialMs > timing.backoffMaxMs) {
-    throw new UsageError('--backoff-initial must not exceed --backoff-max');
   }
   return timing;
 }

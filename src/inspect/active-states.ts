@@ -3,7 +3,7 @@ import { lifecycleStateOfValue, type LifecycleState } from '../../machines/index
 
 export type StateValue = string | { readonly [key: string]: StateValue };
 
-/** `{ socket: { authenticated: { liveness: 'watching' } } }` → `socket`, `socket.authenticated`, … (parents first). */
+/** `{ socket: { ready: { authenticated: { liveness: 'watching' } } } }` → `socket`, `socket.ready`, … (parents first). */
 export function activePaths(value: StateValue, prefix = ''): string[] {
   if (typeof value === 'string') return [join(prefix, value)];
   const paths: string[] = [];

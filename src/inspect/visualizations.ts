@@ -19,7 +19,7 @@ export function connectionChartModel(): ChartModel {
   return cachedModel;
 }
 
-/** The public lifecycle name of a state path, when the state is one of the phases in DESIGN.md's table. */
+/** The public lifecycle name of a state path, when the state is one of the phases in README.md's state table. */
 export function lifecycleOfPath(path: string): LifecycleState | undefined {
   if (path === '') return undefined;
   const segments = path.split('.');

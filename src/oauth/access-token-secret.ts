@@ -3,9 +3,9 @@
  * encryption key; its 32 decrypted bytes (as lower-case hex, "the prepend") are the long-term shared secret.
  *
  * Node 20 refuses `privateDecrypt` with `RSA_PKCS1_PADDING` (CVE-2023-46809, unless started with
- * `--security-revert`), so this decrypts without padding and strips the PKCS#1 v1.5 type-2 block itself (RFC 8017
- * §7.2.2): `00 02 PS(≥ 8 non-zero bytes) 00 M`. Not constant-time, and it need not be: there is no oracle here, a fixed
- * local ciphertext is decrypted once; every failure gives the same message.
+ * `--security-revert`), so this decrypts without padding and strips the PKCS#1 v1.5 type-2 block itself
+ * (RFC 8017 §7.2.2): `00 02 PS(≥ 8 non-zero bytes) 00 M`. Not constant-time, and it need not be: there is no oracle
+ * here, a fixed local ciphertext is decrypted once; every failure gives the same message.
  */
 import { constants, privateDecrypt, type KeyObject } from 'node:crypto';
 

@@ -86,7 +86,7 @@ export class OAuthCredentials {
 
 function invalid(field: string, problem: string): IbkrWsError {
   const name = field === 'oauth' ? 'oauth' : `oauth.${field}`;
-  return new IbkrWsError('invalid-option', `${name} ${problem}`);
+  return new IbkrWsError('invalid-option', `${name} ${problem}`, { option: name });
 }
 
 function headerValue(value: unknown, field: string): string {

@@ -199,7 +199,7 @@ function history(frame: JsonObject, topic: string, plus: number): HistoryMessage
   const conid = plus === -1 ? undefined : readConid(topic, plus + 1, topic.length);
   if (conid === undefined) throw invalidField("topic 'smh' must be smh+<conid>, with a positive integer conid");
   const wireId = own(frame, 'serverId');
-  // IBKR documents a string; other clients have seen an integer (PROTOCOL.md §4.3). `umh+` needs the text.
+  // IBKR documents a string; other clients have seen an integer (docs/PROTOCOL.md §4.3). `umh+` needs the text.
   let serverId: string;
   if (typeof wireId === 'string' && wireId !== '') serverId = wireId;
   else if (typeof wireId === 'number' && Number.isSafeInteger(wireId) && wireId >= 0) serverId = String(wireId);
@@ -211,7 +211,7 @@ function history(frame: JsonObject, topic: string, plus: number): HistoryMessage
     : { kind: 'smh', topic, conid, serverId, bars, body: frame };
 }
 
-/** `sbd` (as IBKR documents it) or `sbd+<acct>+<conid>[+<exch>]` (as IBind routes it): PROTOCOL.md §4.4. */
+/** `sbd` (as IBKR documents it) or `sbd+<acct>+<conid>[+<exch>]` (as IBind routes it): docs/PROTOCOL.md §4.4. */
 function book(frame: JsonObject, topic: string): ServerMessage {
   const rows = requiredArray(frame, 'data', 'sbd');
   if (topic === 'sbd') return { kind: 'sbd', topic, rows };
@@ -228,7 +228,7 @@ function topicAccount(topic: string, plus: number, code: string): string {
   return topic.slice(plus + 1);
 }
 
-/** `ntf` and `blt`: the docs send one object, live gateways an array (PROTOCOL.md §4.9). Always an array here. */
+/** `ntf` and `blt`: the docs send one object, live gateways an array (docs/PROTOCOL.md §4.9). Always an array here. */
 function itemList(frame: JsonObject, code: string): readonly unknown[] {
   const args = own(frame, 'args');
   if (Array.isArray(args)) return args;

@@ -23,7 +23,7 @@ export interface DecodeOptions {
   readonly maxFrameBytes?: number;
 }
 
-/** The only server frame that is not JSON (PROTOCOL.md §3.2). */
+/** The only server frame that is not JSON (docs/PROTOCOL.md §3.2). */
 const ECHO_TEXT = 'ech+hb';
 
 export function decodeFrame(data: FrameData, options?: DecodeOptions): DecodeResult {

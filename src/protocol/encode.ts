@@ -76,7 +76,7 @@ function unsubscribe(command: Unsubscribe): string {
     case 'spl':
       return `upl+${EMPTY_ARGUMENTS}`;
     case 'str':
-      // CAMPUS-TX: `utr` is sent bare, "without a trailing +{}" (PROTOCOL.md §4.1).
+      // CAMPUS-TX: `utr` is sent bare, "without a trailing +{}" (docs/PROTOCOL.md §4.1).
       return 'utr';
     case 'ssd':
       return `usd+${identifier(command.acct, 'acct')}+${EMPTY_ARGUMENTS}`;
@@ -137,7 +137,7 @@ function boolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** `days`: the current day and up to six previous ones (PROTOCOL.md §4.7). */
+/** `days`: the current day and up to six previous ones (docs/PROTOCOL.md §4.7). */
 function tradeDays(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 7) throw invalid(name, 'an integer from 1 to 7');
   return value;

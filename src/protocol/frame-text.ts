@@ -3,7 +3,7 @@
  *
  * The size limit is checked on the byte length before anything is decoded, so a hostile 4 MiB frame costs a length
  * comparison, not a decode. Decoding is lenient (invalid UTF-8 becomes U+FFFD, as `TextDecoder` does): the gateway
- * has been seen to emit stray bytes such as 0x99, and one bad byte must not kill the reader (PROTOCOL.md, Decisions).
+ * has been seen to emit stray bytes such as 0x99, and one bad byte must not kill the reader (docs/PROTOCOL.md, Decisions).
  */
 import { ProtocolError } from './errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * `smd+<conid>`, and `smd+<conid>@<exchange>`: PROTOCOL.md §4.1 says a response relays the topic of its request, so
+ * `smd+<conid>`, and `smd+<conid>@<exchange>`: docs/PROTOCOL.md §4.1 says a response relays the topic of its request, so
  * a `conid@EXCHANGE` subscription may come back under that topic (docs/PROTOCOL-NOTES.md). Shared by the general
  * path (classify.ts, which turns `undefined` into an error) and the market-data scanner (which then refuses the frame).
  */

@@ -1,7 +1,7 @@
 /**
  * The server side of the client command grammar: one client frame (text) in, one ClientCommand intent out.
  *
- * The gateway reads the first three characters as the topic code (PROTOCOL.md §4.1: a `{"session":…}` frame sent to an
+ * The gateway reads the first three characters as the topic code (docs/PROTOCOL.md §4.1: a `{"session":…}` frame sent to an
  * authenticated socket is answered `Topic unknown '{"s'`), so parsing starts there. After the code come positional
  * parts separated by `+` and, last, an optional JSON object. Documented alternatives are accepted too: bare `spl`,
  * `upl{}` (no `+`), `utr+{}`, bare `ssd+ACCT`, JSON spread over several lines (fixtures/client-commands.jsonl).

@@ -4,7 +4,7 @@
  * `machines/` imports only these types; `src/adapters/` implements them over undici and ws.
  */
 import type { Secret } from './secret.js';
-import type { ClientCommand, ServerMessage } from './types.js';
+import type { ServerMessage } from './types.js';
 
 /** Why a session check was made: the adapter pre-flights `/iserver/accounts` only when connecting. */
 export type SessionCheckPurpose = 'connect' | 'login-poll' | 'keep-alive';
@@ -62,13 +62,10 @@ export type SocketEvent =
   | { readonly type: 'SOCKET.CLOSED'; readonly socketId: number; readonly code: number; readonly reason: string }
   | { readonly type: 'SOCKET.ERROR'; readonly socketId: number; readonly error: { readonly code: string; readonly message: string } };
 
-/** Machine → socket. */
+/** Machine → socket. Data-plane commands do not pass through the machine: the client sends them on the live socket. */
 export type SocketCommand =
   | { readonly type: 'SOCKET.SEND_TIC' }
   | { readonly type: 'SOCKET.SEND_PROBE' }
   | { readonly type: 'SOCKET.SEND_SESSION' }
-  | { readonly type: 'SOCKET.SEND'; readonly commands: readonly ClientCommand[] }
-  /** Close with this code when the socket is torn down (1000 by default). */
-  | { readonly type: 'SOCKET.CLOSE'; readonly code: number }
   /** Destroy the TCP connection at teardown: a lingering socket may never answer a close handshake. */
   | { readonly type: 'SOCKET.TERMINATE' };

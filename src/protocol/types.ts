@@ -193,7 +193,7 @@ export type ServerMessage =
 
 export type ServerMessageKind = ServerMessage['kind'];
 
-/** Stable codes for frames that cannot be decoded (fixtures/README.md). */
+/** Stable codes for frames that cannot be decoded (test/fixtures/protocol/README.md). */
 export type ProtocolErrorCode = 'empty-frame' | 'malformed-json' | 'not-an-object' | 'frame-too-large' | 'invalid-field';
 
 // ---------------------------------------------------------------------------------------------------------------

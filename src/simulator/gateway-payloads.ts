@@ -1,5 +1,5 @@
 /**
- * The realistic bodies the simulator sends, built from the documented examples in PROTOCOL.md (and the fixture
+ * The realistic bodies the simulator sends, built from the documented examples in docs/PROTOCOL.md (and the fixture
  * corpus in test/fixtures/protocol), with the account and user of the simulator's options filled in. Every builder
  * returns a fresh object: callers may change it without touching the next one.
  */

@@ -1,6 +1,6 @@
 /**
  * Every simulator default, in one place, each with the reason it has that value. docs/SIMULATOR.md lists them too.
- * Section numbers point into PROTOCOL.md.
+ * Section numbers point into docs/PROTOCOL.md.
  */
 import type { OAuthConsumerMaterial } from './oauth/consumer-material.js';
 import { validateOAuthOptions } from './oauth/oauth-options.js';

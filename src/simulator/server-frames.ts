@@ -1,6 +1,6 @@
 /**
  * The gateway's own WebSocket frames (not topic data): greeting, heartbeat, status, `tic` reply, handshake messages
- * and errors, shaped as PROTOCOL.md §2–§4 shows them.
+ * and errors, shaped as docs/PROTOCOL.md §2–§4 shows them.
  */
 import type { ResolvedSimulatorOptions } from './options.js';
 import type { BrokerageStatus } from './gateway-state.js';

@@ -1,5 +1,5 @@
 /**
- * How each topic tells us that a subscription took (PROTOCOL.md §4): the gateway has no acknowledgement frame, so
+ * How each topic tells us that a subscription took (docs/PROTOCOL.md §4): the gateway has no acknowledgement frame, so
  * the first data message is the acknowledgement where a topic answers at once, and nothing is for those that do not.
  */
 import type { SubscribableTopic } from '../protocol/types.js';

@@ -42,7 +42,7 @@ export function createConsumer<T>(context: ConsumerContext, kind: StreamKind, ke
     {
       onClose: context.onClose,
       onListenerError: (error) =>
-        deps.reportError(new IbkrWsError('invalid-option', `a listener of ${key} threw: ${(error as Error)?.message ?? String(error)}`)),
+        deps.reportError(new IbkrWsError('listener-error', `a listener of ${key} threw: ${(error as Error)?.message ?? String(error)}`)),
     },
   );
   return handle;

@@ -1,6 +1,6 @@
 /**
  * Every default of the subscription layer, in one place, each with the reason it has that value. docs/SUBSCRIPTIONS.md
- * lists them too. Section numbers point into PROTOCOL.md.
+ * lists them too. Section numbers point into docs/PROTOCOL.md.
  */
 import { IbkrWsError } from '../errors.js';
 import type { BufferSetting, OverflowPolicy, StreamKind, SubscriptionOptions } from './types.js';
@@ -24,8 +24,6 @@ export const SUBSCRIPTION_DEFAULTS = {
   maxPauseMs: 5_000,
   /** Raw commands sent while not authenticated wait here; 100 is far more than any app sends during an outage. */
   commandQueueSize: 100,
-  /** A socket announced ready that refuses a send (a race in the caller) is tried again at the end of the turn, then this often. */
-  syncRetryMs: 250,
 } as const;
 
 /**
@@ -48,7 +46,7 @@ export const BUFFER_DEFAULTS: Readonly<Record<StreamKind, Required<BufferSetting
   history: { size: 4, overflow: 'drop-oldest' },
   /** Order updates carry only changed fields (§4.5): losing one corrupts the order's state, so never drop. */
   orders: { size: 1_000, overflow: 'backpressure' },
-  /** An execution lost is a fill lost (PEERS.md §6.8): never drop. */
+  /** An execution lost is a fill lost (IbkrConduit ADR-0002, https://github.com/cquillen/ibkr-conduit/tree/main/docs/adr): never drop. */
   trades: { size: 1_000, overflow: 'backpressure' },
   /** Unknown meaning: be conservative. */
   raw: { size: 1_000, overflow: 'backpressure' },
@@ -62,11 +60,10 @@ export interface ResolvedSubscriptionOptions {
   readonly marketDataExpiryMs: number;
   readonly maxPauseMs: number;
   readonly commandQueueSize: number;
-  readonly syncRetryMs: number;
   readonly buffers: Readonly<Record<StreamKind, Required<BufferSetting>>>;
 }
 
-const POSITIVE_INTEGERS = ['ackTimeoutMs', 'marketDataLines', 'maxHistoryStreams', 'marketDataExpiryMs', 'maxPauseMs', 'commandQueueSize', 'syncRetryMs'] as const;
+const POSITIVE_INTEGERS = ['ackTimeoutMs', 'marketDataLines', 'maxHistoryStreams', 'marketDataExpiryMs', 'maxPauseMs', 'commandQueueSize'] as const;
 
 export function resolveSubscriptionOptions(options: SubscriptionOptions = {}): ResolvedSubscriptionOptions {
   const resolved = { ...SUBSCRIPTION_DEFAULTS } as { -readonly [K in keyof typeof SUBSCRIPTION_DEFAULTS]: number };
@@ -78,7 +75,7 @@ export function resolveSubscriptionOptions(options: SubscriptionOptions = {}): R
   requireNonNegativeInteger('subscriptions.retries', resolved.retries);
   const buffers = { ...BUFFER_DEFAULTS };
   for (const [kind, setting] of Object.entries(options.buffers ?? {}) as Array<[StreamKind, BufferSetting | undefined]>) {
-    if (!(kind in BUFFER_DEFAULTS)) throw new IbkrWsError('invalid-option', `subscriptions.buffers.${kind}: unknown stream kind`);
+    if (!(kind in BUFFER_DEFAULTS)) throw new IbkrWsError('invalid-option', `subscriptions.buffers.${kind}: unknown stream kind`, { option: `subscriptions.buffers.${kind}` });
     buffers[kind] = resolveBuffer(`subscriptions.buffers.${kind}`, BUFFER_DEFAULTS[kind], setting);
   }
   return { ...resolved, buffers };
@@ -95,18 +92,18 @@ export function resolveBuffer(name: string, base: Required<BufferSetting>, setti
 
 export function requirePositiveInteger(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new IbkrWsError('invalid-option', `${name} must be a positive integer, got ${String(value)}`);
+    throw new IbkrWsError('invalid-option', `${name} must be a positive integer, got ${String(value)}`, { option: name });
   }
 }
 
 export function requireNonNegativeInteger(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new IbkrWsError('invalid-option', `${name} must be a non-negative integer, got ${String(value)}`);
+    throw new IbkrWsError('invalid-option', `${name} must be a non-negative integer, got ${String(value)}`, { option: name });
   }
 }
 
 function requireOverflowPolicy(name: string, value: unknown): asserts value is OverflowPolicy {
   if (value !== 'drop-oldest' && value !== 'backpressure') {
-    throw new IbkrWsError('invalid-option', `${name} must be 'drop-oldest' or 'backpressure', got ${String(value)}`);
+    throw new IbkrWsError('invalid-option', `${name} must be 'drop-oldest' or 'backpressure', got ${String(value)}`, { option: name });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Finds market-data streams the gateway has silently ended (PROTOCOL.md §4.2: no close, no message, the data just
+ * Finds market-data streams the gateway has silently ended (docs/PROTOCOL.md §4.2: no close, no message, the data just
  * stops). One timer serves every stream, and only while the socket is ready: a per-stream timer reset on every
  * delta would cost a clearTimeout/setTimeout pair per message on the hot path.
  *

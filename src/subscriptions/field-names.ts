@@ -1,5 +1,5 @@
 /**
- * Market-data field ids and their readable names (PROTOCOL.md §4.2, CPW-SRC swagger), and the decoding of field
+ * Market-data field ids and their readable names (docs/PROTOCOL.md §4.2, CPW-SRC swagger), and the decoding of field
  * `6509`, the market-data availability code.
  */
 import type { MarketDataAvailability } from './types.js';

@@ -41,7 +41,6 @@ export class SubscriptionHub {
   #stopped = false;
   readonly #expirySweep: ExpirySweep;
   readonly #consumers: ConsumerContext;
-  #syncTimer: unknown;
   #rawCount = 0;
   /** Topics whose subscriptions wait unsent until release(): a REST pre-flight must come first (orders, §6). */
   readonly #held = new Set<string>();
@@ -74,7 +73,7 @@ export class SubscriptionHub {
     if (this.#ready && socketId !== this.#socketId) this.#lose('socket replaced');
     this.#ready = true;
     this.#socketId = socketId;
-    this.#sync(true);
+    this.#sync();
   }
 
   /** The socket is gone or unauthenticated: everything is pending again, and every stream gets a gap marker. */
@@ -95,7 +94,7 @@ export class SubscriptionHub {
 
   /**
    * Holds back the subscriptions of `topic`: they stay `pending` and unsent (on a new socket too) until release().
-   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (PROTOCOL.md §6).
+   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (docs/PROTOCOL.md §6).
    */
   hold(topic: SubscribableTopic): void {
     this.#held.add(topic);
@@ -160,7 +159,6 @@ export class SubscriptionHub {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#ready = false;
-    this.#clearSyncTimer();
     this.#expirySweep.stop();
     const error = new IbkrWsError('stopped', 'the client was stopped');
     for (const wire of this.#registry.wires.values()) {
@@ -239,35 +237,20 @@ export class SubscriptionHub {
   // Sending and acknowledgements
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Sends only on a ready socket; a refusal while we believe it ready (a caller-side race) schedules a full sync. */
+  /** Sends only while the data plane is ready; then the socket is the open, authenticated one (the statechart says so). */
   #send(commands: readonly ClientCommand[]): boolean {
     if (!this.#ready) return false;
-    if (this.#deps.send(commands)) return true;
-    this.#scheduleSync();
-    return false;
+    this.#deps.send(commands);
+    return true;
   }
 
-  /**
-   * Everything the socket must carry now: deferred unsubscribes, every wanted subscription, the queued raw commands.
-   * `retrySoon`: a refusal right after onReady is usually the caller still finishing its own transition into
-   * `authenticated`, so try once more at the end of this turn before falling back to the `syncRetryMs` timer.
-   */
-  #sync(retrySoon = false): void {
-    this.#clearSyncTimer();
+  /** Everything the socket must carry now: deferred unsubscribes, every wanted subscription, the queued raw commands. */
+  #sync(): void {
     if (!this.#ready || this.#stopped) return;
     const wires = [...this.#registry.wires.values()].filter((wire) => !this.#held.has(wire.topic));
     const queued = this.#queue.peek();
     const commands = [...this.#deferredUnsubscribes.values(), ...wires.map((wire) => subscribeCommand(wire.request)), ...queued.commands];
-    if (commands.length > 0 && !this.#deps.send(commands)) {
-      this.#scheduleSync();
-      if (retrySoon) {
-        queueMicrotask(() => {
-          // Only if the fallback is still pending: a sync since then (or stop, or an outage) cleared it.
-          if (this.#syncTimer !== undefined) this.#sync();
-        });
-      }
-      return;
-    }
+    if (commands.length > 0) this.#deps.send(commands);
     this.#deferredUnsubscribes.clear();
     const now = this.#clock.now();
     for (const wire of wires) {
@@ -378,7 +361,6 @@ export class SubscriptionHub {
   #lose(reason: string): void {
     if (!this.#ready) return;
     this.#ready = false;
-    this.#clearSyncTimer();
     this.#expirySweep.stop();
     this.#registry.forgetAwaitedHistory();
     const at = this.#clock.now();
@@ -473,20 +455,6 @@ export class SubscriptionHub {
   #setStatus(wire: WireSubscription, status: SubscriptionStatus, reason?: string): void {
     if (!wire.setStatus(status, reason)) return;
     this.#deps.onStatus?.(reason === undefined ? { key: wire.key, status } : { key: wire.key, status, reason });
-  }
-
-  #scheduleSync(): void {
-    if (this.#syncTimer !== undefined || this.#stopped) return;
-    this.#syncTimer = this.#clock.setTimeout(() => {
-      this.#syncTimer = undefined;
-      this.#sync();
-    }, this.#options.syncRetryMs);
-  }
-
-  #clearSyncTimer(): void {
-    if (this.#syncTimer === undefined) return;
-    this.#clock.clearTimeout(this.#syncTimer);
-    this.#syncTimer = undefined;
   }
 
   #assertRunning(): void {

@@ -1,5 +1,5 @@
 /**
- * Accumulates `smd` deltas (only changed fields, PROTOCOL.md §4.2) into the whole quote of one instrument.
+ * Accumulates `smd` deltas (only changed fields, docs/PROTOCOL.md §4.2) into the whole quote of one instrument.
  *
  * Each delta produces one new, immutable Quote shared by every consumer of the stream: consumers may hold on to it (a
  * buffered quote must not change under them), and one allocation per delta is the least a snapshot API can do.

@@ -60,7 +60,7 @@ export class RawRoutes {
         matched = route.matches(message);
       } catch (error) {
         matched = false;
-        this.#reportError(new IbkrWsError('invalid-option', `${route.handle.key}: the match predicate threw: ${(error as Error)?.message ?? String(error)}`));
+        this.#reportError(new IbkrWsError('listener-error', `${route.handle.key}: the match predicate threw: ${(error as Error)?.message ?? String(error)}`));
       }
       if (matched) route.handle.deliver(message);
     }

@@ -1,6 +1,6 @@
 /**
  * What is checked when a consumer subscribes, before anything is recorded or sent: the gateway's limits (a typed
- * error now rather than a silent refusal later, PROTOCOL.md §4.12) and the per-call acknowledgement and expiry settings.
+ * error now rather than a silent refusal later, docs/PROTOCOL.md §4.12) and the per-call acknowledgement and expiry settings.
  */
 import { IbkrWsError } from '../errors.js';
 import { requireNonNegativeInteger, requirePositiveInteger, type ResolvedSubscriptionOptions } from './defaults.js';

@@ -46,7 +46,7 @@ export interface Gap {
   readonly at: number;
 }
 
-/** The `6509` availability code decoded (PROTOCOL.md §4.2). */
+/** The `6509` availability code decoded (docs/PROTOCOL.md §4.2). */
 export interface MarketDataAvailability {
   /** The wire value, e.g. `RpB`. */
   readonly code: string;
@@ -125,7 +125,7 @@ export interface TradesOptions extends StreamOptions {
   readonly days?: number;
 }
 
-/** `smh` parameters, sent as given (PROTOCOL.md §4.3). */
+/** `smh` parameters, sent as given (docs/PROTOCOL.md §4.3). */
 export interface HistoryParams {
   readonly exchange?: string;
   readonly period?: string;
@@ -164,7 +164,6 @@ export interface SubscriptionOptions {
   readonly marketDataExpiryMs?: number;
   readonly maxPauseMs?: number;
   readonly commandQueueSize?: number;
-  readonly syncRetryMs?: number;
   readonly buffers?: Partial<Record<StreamKind, BufferSetting>>;
 }
 
@@ -230,8 +229,8 @@ export interface Clock {
 
 export interface SubscriptionHubDeps {
   readonly options: SubscriptionOptions;
-  /** False when there is no authenticated socket right now (then nothing was sent). */
-  send(commands: readonly ClientCommand[]): boolean;
+  /** Sends on the authenticated socket: called only between onReady and onNotReady, when that socket is open. */
+  send(commands: readonly ClientCommand[]): void;
   pauseReading(paused: boolean): void;
   countDrop(reason: string, count: number): void;
   reportError(error: IbkrWsError): void;

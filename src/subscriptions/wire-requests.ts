@@ -4,7 +4,7 @@
  * (the encoder turns them into wire text).
  *
  * Merging only ever widens (fields, filters, keys): the gateway adds to a stream when a subscription is re-sent but
- * has no way to narrow one short of tearing it down (PROTOCOL.md §4.2), so a consumer may see more than it asked for.
+ * has no way to narrow one short of tearing it down (docs/PROTOCOL.md §4.2), so a consumer may see more than it asked for.
  */
 import { IbkrWsError } from '../errors.js';
 import type { ClientCommand, JsonObject, SubscribableTopic } from '../protocol/types.js';

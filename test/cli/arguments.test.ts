@@ -56,6 +56,9 @@ const BAD_ARGUMENTS: ReadonlyArray<readonly [string, readonly string[], RegExp]>
   ['connect', ['--gateway', 'https://localhost:5000', '--heartbeat-timeout', '-5'], /argument is ambiguous/],
   ['connect', ['--gateway', 'https://localhost:5000', '--backoff-initial', '500', '--backoff-max', '100'], /--backoff-initial must not exceed --backoff-max/],
   ['connect', ['--gateway', 'https://localhost:5000', '--for', 'soon'], /--for expects a non-negative number/],
+  // The library's verdict on an option, worded with the flag that carried it.
+  ['connect', ['--gateway', 'https://localhost:5000', '--heartbeat-timeout', '0'], /--heartbeat-timeout must be a positive integer of milliseconds.*got 0/],
+  ['connect', ['--gateway', 'https://localhost:5000', '--open-timeout', '99999999999'], /--open-timeout must be a positive integer of milliseconds up to 2147483647/],
   ['connect', ['--gateway', 'https://localhost:5000', '--ca', '/nonexistent/gateway.pem'], /--ca \/nonexistent\/gateway.pem: cannot read the file \(ENOENT\)/],
   ['connect', ['--gateway', 'https://localhost:5000', '--ca', 'x.pem', '--insecure'], /--ca and --insecure exclude each other/],
   ['connect', ['--gateway', 'https://gateway.example.com:5000', '--insecure', '--for', '0'], /refusing to skip TLS verification for the non-loopback gateway/],

@@ -1,5 +1,5 @@
 /**
- * `ibkr-ws connect --json` obeys the contract of DESIGN.md line for line, tested the way scripts use it: the CLI runs
+ * `ibkr-ws connect --json` obeys the contract of README.md ("CLI reference") line for line, tested the way scripts use it: the CLI runs
  * as a child process against a simulator this test controls, which injects a malformed frame and a lingering socket
  * once data flows.
  */

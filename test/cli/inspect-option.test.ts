@@ -50,7 +50,7 @@ describe('ibkr-ws connect --inspect', () => {
   });
 
   it('serves the statechart, the current state and the event stream while the client runs', () => {
-    expect(page).toContain('data-state-path="socket.authenticated"');
+    expect(page).toContain('data-state-path="socket.ready.authenticated"');
     expect(state?.snapshot?.lifecycle).toBe('authenticated');
     expect(events).toContain('event: snapshot');
   });

@@ -38,7 +38,7 @@ describe('the inspection pipeline', () => {
     connection.linger();
     await until(() => phases.filter((phase) => phase === 'authenticated').length === 2, 'a second authenticated');
     expect(phases).toEqual(['idle', 'checking-session', 'open', 'awaiting-session', 'authenticated', 'lingering-detected', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated']);
-    expect(inspection.feed.snapshot?.active).toContain('socket.authenticated.liveness.watching');
+    expect(inspection.feed.snapshot?.active).toContain('socket.ready.authenticated.liveness.watching');
   });
 
   it('never lets the session value out: not by key, not as a Secret, not quoted in a string', async () => {
@@ -60,7 +60,7 @@ describe('the live view server', () => {
     inspection = await startInspection();
     expect(inspection.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await (await fetch(inspection.url)).text();
-    expect(page).toContain('data-state-path="socket.authenticated"');
+    expect(page).toContain('data-state-path="socket.ready.authenticated"');
     expect(page).toContain('<script src="/app.js">');
 
     connection = startSyntheticConnection(inspection.inspect);

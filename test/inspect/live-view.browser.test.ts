@@ -104,13 +104,13 @@ describe('the offline live view in headless Chromium', () => {
       const page = await context.newPage();
       await page.goto(inspection.url);
       await page.waitForFunction(lifecycleIs, 'authenticated', { timeout: 10_000 });
-      expect(await classOf(page.locator('[data-state-path="socket.authenticated"]'))).toMatch(/\bactive\b/);
-      expect(await classOf(page.locator('[data-state-path="socket.authenticated.liveness.watching"]'))).toMatch(/\bactive\b/);
+      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated"]'))).toMatch(/\bactive\b/);
+      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated.liveness.watching"]'))).toMatch(/\bactive\b/);
 
       simulator.linger();
       await page.waitForFunction(lifecycleIs, 'lingering-detected', { timeout: 10_000 });
       expect(await classOf(page.locator('#chart [data-lifecycle="lingering-detected"]'))).toMatch(/\bcurrent\b/);
-      expect(await classOf(page.locator('[data-state-path="socket.authenticated"]'))).not.toMatch(/\bactive\b/);
+      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated"]'))).not.toMatch(/\bactive\b/);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'live-view-lingering.png') });
 
@@ -125,7 +125,7 @@ describe('the offline live view in headless Chromium', () => {
       );
       const seen = await timeline(page);
       expect(isSubsequence(seen, ['authenticated', 'lingering-detected', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated']), seen.join(' → ')).toBe(true);
-      expect(await classOf(page.locator('[data-state-path="socket.authenticated"]'))).toMatch(/\bactive\b/);
+      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated"]'))).toMatch(/\bactive\b/);
       expect(await page.locator('#log li').count()).toBeGreaterThan(0);
       await page.screenshot({ path: join(ARTIFACTS, 'live-view.png'), fullPage: true });
 

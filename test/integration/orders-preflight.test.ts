@@ -1,5 +1,5 @@
 /**
- * IBKR asks for `/iserver/account/orders` before `sor` (PROTOCOL.md §6): order updates may not flow otherwise. The
+ * IBKR asks for `/iserver/account/orders` before `sor` (docs/PROTOCOL.md §6): order updates may not flow otherwise. The
  * client queries the day's orders once per session value, unfiltered, before the first `sor` of that session —
  * whether orders were wanted at connect time or opened later — and never makes a socket wait for it otherwise.
  */

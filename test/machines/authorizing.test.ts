@@ -6,12 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { DEFAULT_TIMING } from '../../machines/index.js';
 import { authorizationRetryFloorMs } from '../../machines/connection.defaults.js';
 import {
-  authenticated,
   authorizationRefused,
   authorizationRequired,
   authorized,
   createHarness,
-  frames,
   loginRequired,
 } from './support/in-memory-adapters.js';
 

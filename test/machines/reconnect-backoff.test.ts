@@ -105,7 +105,7 @@ describe('failed', () => {
     await failChecks(harness, 4);
     expect(harness.state()).toBe('failed');
     expect(harness.emitted.filter((event) => event.type === 'reconnect').map((event) => (event as { attempt: number }).attempt)).toEqual([1, 2, 3]);
-    expect(harness.emitted.at(-1)).toEqual({ type: 'failed', attempts: 3 });
+    expect(harness.emitted.at(-1)).toEqual({ type: 'failed', attempts: 3, reason: 'gateway-server-error' });
     expect(harness.timeouts()).toEqual([]);
     expect(harness.pendingChecks()).toEqual([]);
     await harness.advance(24 * 60 * 60 * 1000);
@@ -119,7 +119,7 @@ describe('failed', () => {
     await harness.settle();
     await harness.answerCheck(unavailable());
     expect(harness.state()).toBe('failed');
-    expect(harness.emitted).toEqual([{ type: 'failed', attempts: 0 }]);
+    expect(harness.emitted).toEqual([{ type: 'failed', attempts: 0, reason: 'gateway-server-error' }]);
   });
 
   test('RETRY checks the session again with the attempt counter reset', async () => {

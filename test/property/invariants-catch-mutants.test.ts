@@ -40,7 +40,7 @@ describe('the lifecycle invariants catch a broken machine', () => {
       /session messages, asked 0 times/,
     ],
     ['a keep-alive that sends the session message instead of tic', { actions: { sendTic: sendTo('socket', { type: 'SOCKET.SEND_SESSION' }) } }, /session messages/],
-    ['a probe sent before the socket is ready', { actions: { notifyAuthenticated: sendTo('socket', { type: 'SOCKET.SEND_PROBE' }) } }, /before it was ready/],
+    ['a probe sent before the socket is ready', { actions: { dataPlaneReady: sendTo('socket', { type: 'SOCKET.SEND_PROBE' }) } }, /before it was ready/],
     ['a backoff timer that is not the announced delay', { delays: { backoff: () => 123_456 } }, /reconnect without its/],
     ['attempts never exhausted', { guards: { attemptsExhausted: () => false } }, /past maxAttempts/],
     ['a rotated session ignored by the keep-alive', { guards: { sessionRotated: () => false } }, /rotated-out session/],

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { interpretRestResponse, interpretTickle } from '../../src/protocol/rest.js';
+import { interpretTickle } from '../../src/protocol/rest.js';
+import { interpretRestResponse } from './support/rest-facts.js';
 
 interface RestFixture {
   endpoint: string;

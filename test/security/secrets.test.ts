@@ -37,7 +37,7 @@ describe('the session value never leaves the client', () => {
     simulator = await startSimulator({ sessionValue: 'deadbeefdeadbeefdeadbeefdeadbeef', reauthenticateDelayMs: 20 });
     const sim = simulator;
     const capture = new Capture();
-    // Frequent tics: their replies carry the session value as `id` (PROTOCOL.md §3.3).
+    // Frequent tics: their replies carry the session value as `id` (docs/PROTOCOL.md §3.3).
     client = createTestClient(sim, { logger: capture.logger, inspect: capture.inspect, timing: { ...FAST_TIMING, ticIntervalMs: 200 } });
     const ibkr = client;
     capture.attach(ibkr);

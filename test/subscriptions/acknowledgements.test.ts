@@ -3,7 +3,7 @@ import { ACK_RULES } from '../../src/subscriptions/index.js';
 import { createHarness, errorFrame, sld, smd, spl, ssd, str } from './support.js';
 
 describe('acknowledgement rules', () => {
-  it('follows PROTOCOL.md: first data for smd, smh, spl, str, ssd and sld; nothing for sor and sbd', () => {
+  it('follows docs/PROTOCOL.md: first data for smd, smh, spl, str, ssd and sld; nothing for sor and sbd', () => {
     expect(ACK_RULES).toEqual({
       smd: 'first-data',
       smh: 'first-data',

@@ -114,7 +114,7 @@ describe('desired state, not commands', () => {
     orders.close();
     expect(harness.takeSent()).toEqual([]);
     harness.ready();
-    // Lines belong to the username and outlive sockets (PROTOCOL.md §4.2): release it; the orders stream died with the socket.
+    // Lines belong to the username and outlive sockets (docs/PROTOCOL.md §4.2): release it; the orders stream died with the socket.
     expect(harness.takeSent()).toEqual([{ op: 'unsubscribe', topic: 'smd', conid: 265598 }]);
   });
 
@@ -130,17 +130,6 @@ describe('desired state, not commands', () => {
     expect(again.status).toBe('pending');
   });
 
-  it('tries again shortly when the socket refuses a send the hub was told it could make', () => {
-    const harness = createHarness({ syncRetryMs: 100 });
-    harness.facade.pnl();
-    // onReady arrives before the transport counts itself ready (a caller-side race): nothing is lost.
-    harness.hub.onReady(1);
-    expect(harness.refused).toEqual([[{ op: 'subscribe', topic: 'spl' }]]);
-    harness.socketReady = true;
-    harness.clock.advance(100);
-    expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'spl' }]);
-  });
-
   it('treats a new socket announced without onNotReady as an outage: gap markers and pending again', () => {
     const harness = createHarness();
     harness.ready(1);
@@ -151,21 +140,5 @@ describe('desired state, not commands', () => {
     expect(harness.gaps).toEqual([{ key: 'smd+265598', reason: 'socket replaced' }]);
     expect(quotes.status).toBe('pending');
     expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'smd', conid: 265598, fields: ['31'] }]);
-  });
-});
-
-describe('the caller-side race right after onReady', () => {
-  it('tries again at the end of the same turn, so a caller that counts itself ready a moment later loses no time', async () => {
-    const harness = createHarness({ syncRetryMs: 10_000, ackTimeoutMs: 60_000 });
-    harness.facade.pnl();
-    harness.hub.onReady(1);
-    expect(harness.sent).toEqual([]);
-    // The caller finishes its own transition synchronously after onReady returns.
-    harness.socketReady = true;
-    await Promise.resolve();
-    expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'spl' }]);
-    expect(harness.clock.pendingTimers).toBe(1); // the ack timer only: the fallback timer is gone
-    harness.clock.advance(10_000);
-    expect(harness.takeSent()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * hold(topic) / release(topic): the hub keeps the subscriptions of a topic unsent while a REST pre-flight runs (the
- * client holds `sor` for `/iserver/account/orders`, PROTOCOL.md §6), and sends them — once, with every consumer's
+ * client holds `sor` for `/iserver/account/orders`, docs/PROTOCOL.md §6), and sends them — once, with every consumer's
  * request merged — when released on a ready socket. Other topics are never delayed.
  */
 import { describe, expect, it } from 'vitest';

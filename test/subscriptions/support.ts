@@ -88,12 +88,9 @@ export function createHarness(options: SubscriptionOptions = {}): Harness {
     options,
     clock,
     send(commands) {
-      if (!harness.socketReady) {
-        refused.push([...commands]);
-        return false;
-      }
-      sent.push(...commands);
-      return true;
+      // The hub may send only between onReady and onNotReady: anything else is recorded as refused, and tests assert none.
+      if (!harness.socketReady) refused.push([...commands]);
+      else sent.push(...commands);
     },
     pauseReading: (paused) => harness.pauses.push(paused),
     countDrop: (reason, count) => harness.drops.push({ reason, count }),

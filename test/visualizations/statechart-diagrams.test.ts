@@ -10,7 +10,7 @@ const nodes = allNodes(model.root).filter((node) => node.path !== '');
 
 describe('the chart model', () => {
   it('reads every state node of the machine, with the parallel regions of authenticated', () => {
-    const authenticated = nodes.find((node) => node.path === 'socket.authenticated');
+    const authenticated = nodes.find((node) => node.path === 'socket.ready.authenticated');
     expect(authenticated?.type).toBe('parallel');
     expect(authenticated?.children.map((child) => child.key)).toEqual(['liveness', 'tic', 'tickle', 'subscriptions', 'stability']);
     for (const state of LIFECYCLE_STATES) expect(nodes.some((node) => node.key === state), state).toBe(true);
@@ -20,7 +20,7 @@ describe('the chart model', () => {
     const labels = allTransitions(model.root);
     const heartbeat = labels.find((transition) => transition.trigger.kind === 'after' && transition.trigger.delay === 'heartbeatTimeout');
     expect(heartbeat?.trigger).toEqual({ kind: 'after', delay: 'heartbeatTimeout', defaultMs: 25_000 });
-    expect(heartbeat?.targets).toEqual(['socket.lingering-detected']);
+    expect(heartbeat?.targets).toEqual(['socket.ready.lingering-detected']);
     expect(labels.some((transition) => transition.guard === 'isGreeting')).toBe(true);
     expect(labels.some((transition) => transition.trigger.kind === 'done' && transition.trigger.actor === 'checkSession')).toBe(true);
     expect(labels.some((transition) => transition.trigger.kind === 'always' && transition.guard === 'attemptsExhausted')).toBe(true);
@@ -40,8 +40,8 @@ describe('the Mermaid diagram', () => {
 
   it('separates the parallel regions and labels transitions with event, guard and delay', () => {
     expect(mermaid.match(/^\s+--$/gm)).toHaveLength(4);
-    expect(mermaid).toContain('socket_authenticated_liveness_watching --> socket_lingering_detected : after heartbeatTimeout 25s');
-    expect(mermaid).toContain('socket_awaiting_session --> socket_authenticated : SOCKET.MESSAGE [isGreeting]');
+    expect(mermaid).toContain('socket_ready_authenticated_liveness_watching --> socket_ready_lingering_detected : after heartbeatTimeout 25s');
+    expect(mermaid).toContain('socket_awaiting_session --> socket_ready_authenticated : SOCKET.MESSAGE [isGreeting]');
     for (const line of mermaid.split('\n').filter((each) => each.includes(' --> ') && each.includes(' : '))) {
       expect(line.split(' : ')[1], line).not.toMatch(/[:;]/);
     }
@@ -59,7 +59,9 @@ describe('the SVG diagram', () => {
 
   it('marks each public lifecycle state so the live view can highlight it', () => {
     for (const state of LIFECYCLE_STATES) expect(svg, state).toContain(`data-lifecycle="${state}"`);
-    expect(lifecycleOfPath('socket.authenticated')).toBe('authenticated');
+    expect(lifecycleOfPath('socket.ready.authenticated')).toBe('authenticated');
+    expect(lifecycleOfPath('socket.ready.lingering-detected')).toBe('lingering-detected');
+    expect(lifecycleOfPath('socket.ready')).toBeUndefined();
     expect(lifecycleOfPath('socket')).toBeUndefined();
     expect(lifecycleOfPath('login-required.waiting')).toBeUndefined();
   });

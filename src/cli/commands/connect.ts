@@ -1,6 +1,6 @@
 /**
  * `ibkr-ws connect`: the client against any gateway, printing the life of the connection. `--json` prints one object
- * per line (the contract in DESIGN.md); the human mode prints a timeline and a throttled quote line per instrument.
+ * per line (the contract in README.md "CLI reference"); the human mode prints a timeline and a throttled quote line per instrument.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -51,14 +51,28 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
   }
 }
 
-/** The client refuses some option combinations at construction (e.g. --insecure for a remote gateway): a usage error. */
+/**
+ * The client validates its options once, at construction (src/options.ts); the CLI does not repeat the rules. Its
+ * verdict is a usage error (exit 2) worded with the flags the person typed (`--backoff-initial`, not `timing.…`).
+ */
 function createClient(options: IbkrWsOptions): IbkrWs {
   try {
     return createIbkrWs(options);
   } catch (error) {
-    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote')) throw new UsageError(error.message);
+    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote')) throw new UsageError(inFlagTerms(error.message));
     throw error;
   }
+}
+
+const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
+  gateway: '--gateway',
+  'tls.ca': '--ca',
+  ...Object.fromEntries(Object.entries(TIMING_FLAGS).map(([flag, option]) => [`timing.${option}`, `--${flag}`])),
+};
+
+/** `timing.backoffInitialMs must not exceed timing.backoffMaxMs` → `--backoff-initial must not exceed --backoff-max`. */
+function inFlagTerms(message: string): string {
+  return message.replace(/^gateway\b|\b(?:timing\.\w+|tls\.ca)\b/g, (option) => FLAG_OF_OPTION[option] ?? option);
 }
 
 export interface ConnectArgs {
@@ -96,12 +110,6 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
   const oauth = typeof values['oauth'] === 'string' ? readOAuthFile(values['oauth']) : undefined;
   const gateway = values['gateway'] ?? (oauth ? OAUTH_DEFAULTS.gateway : undefined);
   if (typeof gateway !== 'string') throw new UsageError('--gateway URL is required (e.g. https://localhost:5000)');
-  try {
-    const url = new URL(gateway);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-  } catch {
-    throw new UsageError(`--gateway expects an http(s) URL, got '${gateway}'`);
-  }
   if (values['ca'] !== undefined && values['insecure']) throw new UsageError('--ca and --insecure exclude each other');
   let ca: string | undefined;
   if (typeof values['ca'] === 'string') {

@@ -30,7 +30,7 @@ export function formatDelay(ms: number): string {
   return `${ms}ms`;
 }
 
-/** The last segment of a path: the name a person reads (`socket.authenticated` → `authenticated`). */
+/** The last segment of a path: the name a person reads (`socket.ready.authenticated` → `authenticated`). */
 export function keyOf(path: string): string {
   const at = path.lastIndexOf('.');
   return at === -1 ? path : path.slice(at + 1);

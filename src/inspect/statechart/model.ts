@@ -29,7 +29,7 @@ export interface ChartTransition {
 
 export interface ChartNode {
   readonly key: string;
-  /** Dot-joined path from the machine ('' for the machine, `socket.authenticated` for a nested state). */
+  /** Dot-joined path from the machine ('' for the machine, `socket.ready.authenticated` for a nested state). */
   readonly path: string;
   /** The xstate node id (`connection.socket.open`, or a custom id such as `authenticated`). */
   readonly id: string;

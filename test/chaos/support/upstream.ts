@@ -25,14 +25,12 @@ export class UpstreamProcess {
   readonly port: number;
   #child: ChildProcess | undefined;
   #output: OutputCollector | undefined;
-  readonly #options: UpstreamOptions;
   readonly #directory: string;
   /** stdout/stderr of every process started so far, for failure messages. */
   log = '';
 
   private constructor(options: UpstreamOptions, directory: string) {
     this.port = options.port;
-    this.#options = options;
     this.#directory = directory;
   }
 

@@ -8,7 +8,7 @@
  * is applied to. Snapshots serialize to their state value and attempt counter: together with relative events those are
  * everything a guard reads (the attempt counter is bounded by a finite `maxAttempts`).
  *
- * `after` transitions and actor completions are explicit events, as DESIGN.md requires: `xstate.after.<delay>.<id>`,
+ * `after` transitions and actor completions are explicit events, as the project's testing rule requires: `xstate.after.<delay>.<id>`,
  * `xstate.done.actor.<id>` with an `output`, `xstate.error.actor.<id>` with an `error`.
  */
 import { __unsafe_getAllOwnEventDescriptors, createEmptyActor, type AnyStateNode, type AnyTransitionDefinition, type InspectionEvent, type SnapshotFrom } from 'xstate';
@@ -109,6 +109,7 @@ function labelsFor(type: string): string[] {
   if (type.startsWith('SOCKET.')) return ['current', 'stale'];
   if (type === AUTHORIZE_DONE) return AUTHORIZE_OUTPUTS.map(([label]) => label);
   if (type.startsWith('xstate.done.actor.')) return CHECK_OUTPUTS.map(([label]) => label);
+  if (type === 'FATAL') return ['tls-certificate'];
   return ['-'];
 }
 
@@ -139,6 +140,7 @@ export function materialize(event: { readonly type: string; readonly label: stri
     return { type, output, label } as unknown as ModelEvent;
   }
   if (type.startsWith('xstate.error.actor.')) return { type, error: new Error('session check threw'), label } as unknown as ModelEvent;
+  if (type === 'FATAL') return { type, code: label, label };
   return { type, label } as ModelEvent;
 }
 

@@ -157,7 +157,7 @@ export interface Harness {
   fallback: CheckAnswer;
   /** What an `authorize` answers in auto mode when `answers` is empty (OAuth machines). */
   authorizeFallback: CheckAnswer;
-  readonly notifications: { authenticated: number; refreshes: number };
+  readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
   /** Sockets whose actor is alive right now (started and not torn down). */
   liveSockets(): FakeSocket[];
   current(): FakeSocket;
@@ -188,7 +188,7 @@ type ClockInternals = { timeouts: Map<number, { start: number; timeout: number; 
 interface HarnessWiring {
   startCheck(input: CheckInput, signal: AbortSignal): Promise<SessionCheck | Authorization>;
   openSocket(input: SocketInput, sendBack: (event: SocketEvent) => void): FakeSocket;
-  readonly notifications: { authenticated: number; refreshes: number };
+  readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
 }
 
 /**
@@ -217,8 +217,11 @@ export const inMemoryConnectionMachine = connectionMachine.provide({
     }),
   },
   actions: {
-    notifyAuthenticated: ({ system }) => {
+    dataPlaneReady: ({ system }) => {
       wiringOf(system).notifications.authenticated++;
+    },
+    dataPlaneLost: ({ system }, { reason }) => {
+      wiringOf(system).notifications.lost.push(reason);
     },
     refreshMarketData: ({ system }) => {
       wiringOf(system).notifications.refreshes++;
@@ -236,7 +239,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
   const emitted: ConnectionEmitted[] = [];
   const states: LifecycleState[] = [];
   const answers: CheckAnswer[] = [];
-  const notifications = { authenticated: 0, refreshes: 0 };
+  const notifications = { authenticated: 0, refreshes: 0, lost: [] as string[] };
   const manual = options.manualChecks ?? false;
   let latestSession: Secret | undefined;
   let authorizedOnce = false;
