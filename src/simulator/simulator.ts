@@ -47,6 +47,13 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
           onLiveSessionTokenLost: () => {
             if (resolved.oauthCloseSocketsOnLstExpiry) for (const session of [...sessions]) session.close(1000);
           },
+        }).catch(async (error: unknown) => {
+          // Nothing of a failed start may linger: timers, the record, the certificate file.
+          state.dispose();
+          resources.accountActivity.dispose();
+          record.dispose();
+          await certificate.remove();
+          throw error;
         })
       : undefined;
 

@@ -4,6 +4,8 @@
  * signature, a stale timestamp, a reused nonce, a missing realm or the wrong method; the signed URL rebuilt from the
  * simulator's own address, not the Host header; the lenient switch and the ssodh/init faults.
  */
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator, GatewaySimulatorOptions } from '../../src/simulator/index.js';
 import { closeEverything, startSimulator } from './helpers.js';
@@ -63,6 +65,7 @@ describe('OAuth refusals', () => {
     expect(method.status).toBe(401);
     expect(simulator.oauth?.counters.rejectedByReason).toEqual({ signature: 1, 'unknown-token': 1, challenge: 1, 'signature-method': 1 });
     expect(simulator.oauth?.counters.liveSessionTokensIssued).toBe(0);
+    expect(simulator.oauth?.counters.liveSessionTokenRequests).toBe(4);
   });
 
   it('401 for a bad HMAC signature, a stale or future timestamp, a reused nonce, a missing realm; nothing is served', async () => {
@@ -71,8 +74,8 @@ describe('OAuth refusals', () => {
     const now = Math.floor(Date.now() / 1000);
     const cases: Array<[Parameters<OAuthTestClient['call']>[3], string]> = [
       [{ tamper: true }, 'invalid signature'],
-      [{ oauth: { oauth_timestamp: String(now - 301) } }, 'invalid timestamp'],
-      [{ oauth: { oauth_timestamp: String(now + 301) } }, 'invalid timestamp'],
+      [{ oauth: { oauth_timestamp: String(now - 400) } }, 'invalid timestamp'],
+      [{ oauth: { oauth_timestamp: String(now + 400) } }, 'invalid timestamp'],
       [{ oauth: { oauth_timestamp: String(now * 1000) } }, 'invalid timestamp'],
       [{ oauth: { realm: 'test_realm' } }, 'invalid realm'],
     ];
@@ -171,5 +174,10 @@ describe('OAuth refusals', () => {
     await expect(startSimulator({ auth: 'oauth', oauthLstLifetimeMs: 0 })).rejects.toThrow(/oauthLstLifetimeMs/);
     await expect(startSimulator({ auth: 'oauth', oauthBaseUrls: ['http://x/'] })).rejects.toThrow(/oauthBaseUrls/);
     await expect(startSimulator({ auth: 'bogus' as 'oauth' })).rejects.toThrow(/auth must be/);
+    // A consumer whose public key does not parse fails the start and leaves no credentials file behind.
+    const material = { ...(await sharedOAuthMaterial()), signaturePublicKey: 'not a key' };
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('ibkr-ws-sim-oauth-')).length;
+    await expect(startSimulator({ auth: 'oauth', oauthMaterial: material })).rejects.toThrow();
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('ibkr-ws-sim-oauth-')).length).toBeLessThanOrEqual(before);
   });
 });

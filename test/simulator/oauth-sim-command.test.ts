@@ -88,6 +88,9 @@ describe('ibkr-ws sim --oauth', () => {
       expect(refused.status).toBe(401);
       expect(refused.json.error).toMatch(/^id: \d+, error: invalid consumer$/);
       expect(output.stdout).toContain('oauth: refused live-session-token POST /v1/api/oauth/live_session_token (invalid-consumer)');
+      // A client that retries at once is pointed out: a fourth request within 10 s prints one warning.
+      for (let attempt = 0; attempt < 4; attempt++) await client.requestLiveSessionToken();
+      expect(output.stdout.filter((line) => line.includes('warning'))).toEqual(['oauth: warning: 4 live session token requests within 10 s (a client should back off)']);
     } finally {
       await client.close();
       stop.abort();
@@ -111,7 +114,26 @@ describe('ibkr-ws sim --oauth', () => {
     expect(await runningSecond).toBe(0);
   });
 
+  it('--expire-lst-every revokes the live session token on a schedule: signed calls 401 until a new one is obtained', async () => {
+    const output = capture();
+    const stop = new AbortController();
+    const running = runSimCommand(['--oauth', '--port', '0', '--expire-lst-every', '300'], output.io, { signal: stop.signal });
+    const client = new OAuthTestClient({ url: await output.printed('url:'), wsUrl: await output.printed('ws:'), ca: readFileSync(await output.printed('ca:'), 'utf8'), oauthFile: await output.printed('oauth:') });
+    try {
+      expect((await client.requestLiveSessionToken()).validated).toBe(true);
+      await output.printed('oauth: fault: every live session token revoked now');
+      expect((await client.call('POST', '/v1/api/tickle')).status).toBe(401);
+      expect((await client.requestLiveSessionToken()).validated).toBe(true);
+    } finally {
+      await client.close();
+      stop.abort();
+    }
+    expect(await running).toBe(0);
+  });
+
   it.each([
+    [['--expire-lst-every', '1000'], /need --oauth/],
+    [['--oauth', '--expire-lst-every', '0'], /greater than 0/],
     [['--oauth-not-activated'], /need --oauth/],
     [['--oauth', '--ssodh-failure', '503'], /500 or 410/],
     [['--lst-lifetime', '1000'], /need --oauth/],

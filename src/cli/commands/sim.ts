@@ -30,6 +30,7 @@ Options:
   --oauth-lenient            with --oauth: also accept the query signing of IBind master, IbkrConduit, IBKR's sample
   --oauth-not-activated      with --oauth: the consumer is not active yet: every call answers 401 invalid consumer
   --ssodh-failure STATUS     with --oauth: every ssodh/init answers 500 (not enabled) or 410 (Gone)
+  --expire-lst-every MS      with --oauth: revoke every live session token this often (a client must renew and recover)
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
   --help                     show this help`;
@@ -40,6 +41,7 @@ interface SimArguments {
   /** OAuth faults switched on for the whole run. */
   readonly notActivated: boolean;
   readonly ssodhFailure: 410 | 500 | undefined;
+  readonly expireLstEveryMs: number | undefined;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -81,7 +83,12 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     io.stdout(`  oauth: ${simulator.oauthFile}`);
     io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
     let hinted = parsed.options.oauthLenient === true;
+    const burst = new LstBurstWatch();
     simulator.on('oauth-request', (event) => {
+      if (event.endpoint === 'live-session-token') {
+        const count = burst.record(Date.now());
+        if (count !== undefined) io.stdout(`oauth: warning: ${count} live session token requests within 10 s (a client should back off)`);
+      }
       if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
       else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
       if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
@@ -94,7 +101,16 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   simulator.on('connection', ({ connectionId, path }) => io.stdout(`socket ${connectionId} opened (${path})`));
   simulator.on('disconnect', ({ connectionId, code }) => io.stdout(`socket ${connectionId} closed (${code})`));
 
+  const oauthControl = simulator.oauth;
+  const expiring =
+    parsed.expireLstEveryMs === undefined || oauthControl === undefined
+      ? undefined
+      : setInterval(() => {
+          io.stdout('oauth: fault: every live session token revoked now');
+          oauthControl.expireLiveSessionToken();
+        }, parsed.expireLstEveryMs);
   const signalName = await waitForStop(control.signal);
+  clearInterval(expiring);
   await simulator.close();
   io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
   return 0;
@@ -105,6 +121,7 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
   let help = false;
   let notActivated = false;
   let ssodhFailure: 410 | 500 | undefined;
+  let expireLstEveryMs: number | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -154,6 +171,12 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         ssodhFailure = status === '500' ? 500 : 410;
         break;
       }
+      case '--expire-lst-every': {
+        const interval = parseNonNegativeNumber('--expire-lst-every', value(), { integer: true });
+        if (interval === 0) throw new UsageError('--expire-lst-every must be greater than 0');
+        expireLstEveryMs = interval;
+        break;
+      }
       case '--lst-lifetime': {
         const lifetime = parseNonNegativeNumber('--lst-lifetime', value(), { integer: true });
         if (lifetime === 0) throw new UsageError('--lst-lifetime must be greater than 0');
@@ -164,11 +187,33 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         throw new UsageError(`unknown argument '${argument}'`);
     }
   }
-  const oauthOnly = options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined || notActivated || ssodhFailure !== undefined;
+  const oauthOnly =
+    options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined || notActivated || ssodhFailure !== undefined || expireLstEveryMs !== undefined;
   if (options.auth !== 'oauth' && oauthOnly) {
-    throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated and --ssodh-failure need --oauth');
+    throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated, --ssodh-failure and --expire-lst-every need --oauth');
   }
-  return { help, options, notActivated, ssodhFailure };
+  return { help, options, notActivated, ssodhFailure, expireLstEveryMs };
+}
+
+/**
+ * Watches for a client hammering the LST endpoint: more than 3 requests within 10 s (a refused token must be retried
+ * with backoff). Returns the count the first time a burst crosses the line, then stays quiet until the burst ends.
+ */
+class LstBurstWatch {
+  readonly #times: number[] = [];
+  #warned = false;
+
+  record(now: number): number | undefined {
+    this.#times.push(now);
+    while (this.#times.length > 0 && now - (this.#times[0] as number) > 10_000) this.#times.shift();
+    if (this.#times.length <= 3) {
+      this.#warned = false;
+      return undefined;
+    }
+    if (this.#warned) return undefined;
+    this.#warned = true;
+    return this.#times.length;
+  }
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

@@ -16,6 +16,8 @@ export interface OAuthRequestEvent {
 }
 
 export interface OAuthCounters {
+  /** Every LST request, issued or refused (a client that hammers the endpoint shows here). */
+  readonly liveSessionTokenRequests: number;
   readonly liveSessionTokensIssued: number;
   readonly signedRequestsAccepted: number;
   readonly rejected: number;
@@ -29,6 +31,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class OAuthTally {
   readonly #counters: Mutable<OAuthCounters> = {
+    liveSessionTokenRequests: 0,
     liveSessionTokensIssued: 0,
     signedRequestsAccepted: 0,
     rejected: 0,
@@ -49,7 +52,10 @@ export class OAuthTally {
   }
 
   accepted(event: Omit<OAuthRequestEvent, 'outcome' | 'reason'>): void {
-    if (event.endpoint === 'live-session-token') this.#counters.liveSessionTokensIssued += 1;
+    if (event.endpoint === 'live-session-token') {
+      this.#counters.liveSessionTokenRequests += 1;
+      this.#counters.liveSessionTokensIssued += 1;
+    }
     if (event.endpoint === 'signed-request') {
       this.#counters.signedRequestsAccepted += 1;
       const variants = this.#counters.acceptedByVariant as Record<SignedRequestVariant, number>;
@@ -60,6 +66,7 @@ export class OAuthTally {
 
   rejected(event: Omit<OAuthRequestEvent, 'outcome' | 'variant'> & { readonly reason: OAuthRejection }): void {
     this.#counters.rejected += 1;
+    if (event.endpoint === 'live-session-token') this.#counters.liveSessionTokenRequests += 1;
     const reasons = this.#counters.rejectedByReason as Partial<Record<OAuthRejection, number>>;
     reasons[event.reason] = (reasons[event.reason] ?? 0) + 1;
     this.#emit({ ...event, outcome: 'rejected' });

@@ -58,7 +58,6 @@ export interface OAuthSideDependencies {
 export async function startOAuthSide(dependencies: OAuthSideDependencies): Promise<OAuthSide> {
   const { options, state, log } = dependencies;
   const material = options.oauthMaterial ?? (await generateConsumerMaterial());
-  const file: OAuthCredentialsFile = await writeCredentialsFile(material);
   const origins: string[] = [];
   const tally = new OAuthTally(dependencies.emit);
   const authority = new OAuthAuthority({
@@ -80,6 +79,8 @@ export async function startOAuthSide(dependencies: OAuthSideDependencies): Promi
       dependencies.onLiveSessionTokenLost();
     },
   });
+  // Written only once the authority has read the keys: a bad `oauthMaterial` leaves no file behind.
+  const file: OAuthCredentialsFile = await writeCredentialsFile(material);
   const gate = new OAuthRestGate(authority, state, tally, log);
   const control: OAuthSimulatorControl = {
     file: file.path,
