@@ -73,7 +73,7 @@ export async function runMemory(context: BenchContext): Promise<BenchResults> {
  * and in tsx's loader thread alike — which would land in whichever sample is running then. The samples start once
  * this process is older than that, right after an explicit collection.
  */
-const SETTLED_PROCESS_AGE_MS = 20_000;
+export const SETTLED_PROCESS_AGE_MS = 20_000;
 
 async function measureIdle(context: BenchContext, plan: CostPlan): Promise<BenchResults> {
   const gateway = await startGatewayProcess({ port: context.port, certificate: context.certificate });
@@ -111,7 +111,7 @@ async function measureIdle(context: BenchContext, plan: CostPlan): Promise<Bench
 }
 
 /** A full collection now, not in the middle of a sample: the garbage of loading and starting is not idle cost. */
-async function settle(): Promise<void> {
+export async function settle(): Promise<void> {
   await sleep(250);
   gc?.();
   gc?.();
@@ -122,7 +122,7 @@ async function settle(): Promise<void> {
  * CPU time of the whole process (all its threads: V8's helpers, tsx's loader) and the busy time of the event loop
  * (the main thread running callbacks: the client's own work plus main-thread GC), both scaled to one minute.
  */
-async function idleSample(sampleMs: number): Promise<{ cpu: number; busy: number }> {
+export async function idleSample(sampleMs: number): Promise<{ cpu: number; busy: number }> {
   const cpuBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
   const startedAt = wallNow();

@@ -58,8 +58,8 @@ function parseArguments(argv: readonly string[]): RunOptions {
 type Schedule = ReadonlyArray<ReadonlyArray<readonly string[]>>;
 
 const SCHEDULE: { readonly quick: Schedule; readonly full: Schedule } = {
-  quick: [[['throughput', 'recovery']], [['lingering'], ['idle']], [['memory']]],
-  full: [[['throughput', 'recovery', 'lingering']], [['memory'], ['lingering-default']], [['idle']]],
+  quick: [[['throughput', 'recovery']], [['lingering'], ['idle']], [['memory']], [['observability-throughput']], [['observability-idle']]],
+  full: [[['throughput', 'recovery', 'lingering']], [['memory'], ['lingering-default']], [['idle']], [['observability-throughput']], [['observability-idle']]],
 };
 
 interface LoadedGroup {

@@ -15,7 +15,7 @@
  * instrument), `arrived` every smd message the client decoded, routed and accumulated.
  */
 import type WebSocket from 'ws';
-import { createIbkrWs, type MarketDataOptions } from '../src/index.js';
+import { createIbkrWs, type IbkrWsOptions, type MarketDataOptions } from '../src/index.js';
 import { openBareSocket, subscribeFrame, tickle } from './support/bare-socket.js';
 import { sleep, waitUntil, wallNow } from './support/clock.js';
 import { BENCH_FIELDS, benchConids, type BenchContext, type BenchResults } from './support/context.js';
@@ -23,7 +23,7 @@ import { debug } from './support/debug.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway.js';
 import { median, round } from './support/stats.js';
 
-interface WindowSample {
+export interface WindowSample {
   /** Messages per second the consumer received (client) or parsed (raw). */
   readonly delivered: number;
   /** Client only: smd messages decoded and routed per second. */
@@ -160,15 +160,19 @@ function cpuMicrosPerMessage(cpuPercent: number, messagesPerSecond: number): num
   return messagesPerSecond > 0 ? (cpuPercent * 10_000) / messagesPerSecond : Number.NaN;
 }
 
-/** One client window: a fresh client, `count` market-data handles each iterated by a `for await` loop. */
-async function clientWindow(
+/**
+ * One client window: a fresh client, `count` market-data handles each iterated by a `for await` loop. `clientOptions`
+ * lets bench/observability.ts compare clients that differ in one option.
+ */
+export async function clientWindow(
   gateway: GatewayProcess,
   ca: string,
   count: number,
-  plan: ThroughputPlan,
+  plan: Pick<ThroughputPlan, 'windowMs' | 'warmupMs'>,
   bufferOptions: MarketDataOptions | undefined,
+  clientOptions: Partial<IbkrWsOptions> = {},
 ): Promise<WindowSample> {
-  const client = createIbkrWs({ gateway: gateway.url, tls: { ca }, subscriptions: { marketDataLines: 1_100 } });
+  const client = createIbkrWs({ gateway: gateway.url, tls: { ca }, subscriptions: { marketDataLines: 1_100 }, ...clientOptions });
   try {
     await client.start();
     let delivered = 0;

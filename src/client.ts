@@ -12,9 +12,12 @@ import { IbkrWsError, isFatal } from './errors.js';
 import { TypedEvents } from './events.js';
 import { createRedactingLogger, type RedactingLogger } from './logger.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
+import { createClientTelemetry, type ClientTelemetry, type HealthReport } from './observability/index.js';
 import { resolveOptions, type IbkrWsOptions, type ResolvedOptions } from './options.js';
 import type { SessionCheck, SessionCheckInput } from './protocol/session.js';
 import { redactedInspection } from './redacted-inspection.js';
+import { createRecorder } from './recorder/client-option.js';
+import type { FlightRecorder } from './recorder/flight-recorder.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
@@ -43,6 +46,8 @@ export interface IbkrWs extends SubscriptionFacade {
   on<Name extends keyof IbkrWsEvents>(name: Name, listener: (payload: IbkrWsEvents[Name]) => void): () => void;
   /** A copy of every counter, with the current state. */
   metrics(): MetricsSnapshot;
+  /** Liveness and readiness (docs/OBSERVABILITY.md): what `/livez` and `/readyz` answer. */
+  health(): HealthReport;
   /** The lifecycle state now (one of `LIFECYCLE_STATES`). */
   readonly state: LifecycleState;
   /** The fatal error (see `isFatal`) that sent the client to `failed`, until `retry()`. */
@@ -66,11 +71,15 @@ class IbkrWsClient implements IbkrWs {
   readonly #teardowns = new Set<Promise<void>>();
   /** The last few session values: redaction scrubs them from any text. */
   readonly #knownSecrets: string[] = [];
+  /** The flight recorder (option `record`), on the diagnostics tap and the client's own events. */
+  readonly #recorder: FlightRecorder | undefined;
 
   // Assembled once, in the constructor.
   readonly actor: ConnectionActor;
   readonly #metrics = new Metrics();
   readonly #logger: RedactingLogger;
+  /** Health, OpenTelemetry metrics and traces, built on the public events and the diagnostics tap. */
+  readonly #telemetry: ClientTelemetry;
   readonly #events: TypedEvents<IbkrWsEvents>;
   readonly #http: HttpTransport;
   readonly #gatewaySession: GatewaySession;
@@ -95,6 +104,7 @@ class IbkrWsClient implements IbkrWs {
     this.retry = this.retry.bind(this);
     this.on = this.on.bind(this);
     this.metrics = this.metrics.bind(this);
+    this.health = this.health.bind(this);
     this.orders = this.orders.bind(this);
 
     this.#oauth =
@@ -110,9 +120,17 @@ class IbkrWsClient implements IbkrWs {
             onToken: ({ expiresAtMs, renewInMs }) => this.#events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
           });
     const oauth = this.#oauth;
-    this.#logger = createRedactingLogger(options.logger, () => this.#redacted());
+    this.#telemetry = createClientTelemetry(options.telemetry);
+    this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#redacted());
     this.#events = new TypedEvents<IbkrWsEvents>((error) => this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)));
-    const diagnostics = fanOutDiagnostics(options.diagnostics, (error) =>
+    this.#recorder = createRecorder(options.record, (error) => this.#reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)));
+    this.#recorder?.attach(this.#events);
+    const taps = [
+      ...options.diagnostics,
+      ...(this.#recorder === undefined ? [] : [this.#recorder.diagnostics]),
+      ...(this.#telemetry.diagnostics === undefined ? [] : [this.#telemetry.diagnostics]),
+    ];
+    const diagnostics = fanOutDiagnostics(taps, (error) =>
       this.#reportError(new IbkrWsError('listener-error', `a diagnostics tap threw: ${describeThrown(error)}`)),
     );
     const tap = diagnostics === undefined ? {} : { diagnostics };
@@ -223,6 +241,13 @@ class IbkrWsClient implements IbkrWs {
       const { name, payload } = translateEmitted(emitted as ConnectionEmitted, this.#metrics, Date.now());
       this.#events.emit(name, payload);
     });
+    this.#telemetry.attach({
+      on: this.#events.on.bind(this.#events),
+      state: () => this.#metrics.state,
+      counters: () => this.#metrics.snapshot(Date.now()),
+      subscriptions: () => this.#hub.subscriptions(),
+      fatalError: () => this.#fatal,
+    });
   }
 
   get state(): LifecycleState {
@@ -266,6 +291,7 @@ class IbkrWsClient implements IbkrWs {
       this.#hub.stop();
       await Promise.all([...this.#teardowns]);
       await this.#http.close();
+      await this.#recorder?.close('stop');
     })();
     return this.#stopping;
   }
@@ -281,6 +307,10 @@ class IbkrWsClient implements IbkrWs {
 
   metrics(): MetricsSnapshot {
     return this.#metrics.snapshot(Date.now());
+  }
+
+  health(): HealthReport {
+    return this.#telemetry.health();
   }
 
   orders(...args: Parameters<SubscriptionFacade['orders']>): ReturnType<SubscriptionFacade['orders']> {

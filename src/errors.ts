@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'subscription-failed',
   'subscription-closed',
   'buffer-overflow',
+  // flight recorder (src/recorder/)
+  'record-failed',
 ] as const;
 
 export type IbkrWsErrorCode = (typeof ERROR_CODES)[number];

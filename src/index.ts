@@ -5,9 +5,23 @@ export { CLIENT_DEFAULTS } from './defaults.js';
 export { ERROR_CODES, IbkrWsError, isFatal, type IbkrWsErrorCode } from './errors.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
+export {
+  ATTRIBUTE,
+  HEALTH_DEFAULT_HOST,
+  METRIC,
+  SPAN,
+  startHealthServer,
+  type HealthReport,
+  type HealthServer,
+  type HealthServerOptions,
+  type MetricsHandler,
+  type SubscriptionHealth,
+  type TelemetryOptions,
+} from './observability/index.js';
 export type { TlsOptions } from './adapters/tls.js';
 export { readDhParam, readRsaPrivateKey, type OAuthOptions, type DhParameters } from './oauth/index.js';
 export * from './subscriptions/index.js';
+export * from './recorder/index.js';
 export { decodeFrame } from './protocol/decode.js';
 export { encodeCommand } from './protocol/encode.js';
 export { ProtocolError } from './protocol/errors.js';

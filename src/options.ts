@@ -14,7 +14,9 @@ import { CLIENT_DEFAULTS, OAUTH_DEFAULTS } from './defaults.js';
 import { OAuthCredentials, type OAuthOptions } from './oauth/index.js';
 import type { ConnectionDiagnostics } from './diagnostics.js';
 import { IbkrWsError } from './errors.js';
+import { resolveRecordOption, type RecordOption } from './recorder/client-option.js';
 import type { Logger } from './logger.js';
+import type { TelemetryOptions } from './observability/index.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol/limits.js';
 import { SUBSCRIPTION_DEFAULTS, type SubscriptionOptions } from './subscriptions/index.js';
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions } from './subscriptions/defaults.js';
@@ -58,8 +60,16 @@ export interface IbkrWsOptions {
    * on it. Never given a secret. See src/diagnostics.ts.
    */
   readonly diagnostics?: ConnectionDiagnostics | readonly ConnectionDiagnostics[];
+  /**
+   * The flight recorder: `{ file, payloads, maxEvents, maxAgeMs, maxBytes, flushIntervalMs }`, or a FlightRecorder you
+   * keep (to dump it yourself). A bounded, redacted record written continuously, on `failed` and on stop().
+   * See docs/SIMULATOR.md ("The flight record").
+   */
+  readonly record?: RecordOption;
   /** XState inspection hook (e.g. `@statelyai/inspect`'s `inspector.inspect`); events are redacted by construction. */
   readonly inspect?: (event: InspectionEvent) => void;
+  /** OpenTelemetry providers (default: the global ones); `false` turns metrics and traces off. docs/OBSERVABILITY.md. */
+  readonly telemetry?: TelemetryOptions | false;
 }
 
 /** Every option with its value decided: what the client is assembled from. */
@@ -85,7 +95,10 @@ export interface ResolvedOptions {
   readonly subscriptions: ResolvedSubscriptionOptions;
   readonly random: () => number;
   readonly diagnostics: readonly ConnectionDiagnostics[];
+  readonly record: RecordOption | undefined;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** `undefined`: the global providers. */
+  readonly telemetry: TelemetryOptions | false | undefined;
 }
 
 /** Node clamps a timer past 2^31 − 1 ms to 1 ms: a "long" timeout would fire at once, so it is refused here. */
@@ -121,7 +134,9 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
     subscriptions: resolveSubscriptions(options.subscriptions, timing),
     random: optionalFunction('random', options.random) ?? Math.random,
     diagnostics: resolveDiagnostics(options.diagnostics),
+    record: resolveRecordOption(options.record),
     inspect: optionalFunction('inspect', options.inspect),
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }
 
@@ -199,6 +214,19 @@ function resolveDiagnostics(value: IbkrWsOptions['diagnostics']): readonly Conne
     if (typeof tap !== 'object' || tap === null) throw invalid(Array.isArray(value) ? `diagnostics[${index}]` : 'diagnostics', tap, 'must be an object of tap functions');
   });
   return taps;
+}
+
+/** A wrong provider would otherwise fail at the first state change, far from its cause. */
+function resolveTelemetry(value: IbkrWsOptions['telemetry']): TelemetryOptions | false | undefined {
+  if (value === undefined || value === false) return value;
+  if (typeof value !== 'object' || value === null) throw invalid('telemetry', value, 'must be an object of providers or false');
+  if (value.meterProvider !== undefined && typeof value.meterProvider?.getMeter !== 'function') {
+    throw invalid('telemetry.meterProvider', value.meterProvider, 'must be an OpenTelemetry MeterProvider (with getMeter)');
+  }
+  if (value.tracerProvider !== undefined && typeof value.tracerProvider?.getTracer !== 'function') {
+    throw invalid('telemetry.tracerProvider', value.tracerProvider, 'must be an OpenTelemetry TracerProvider (with getTracer)');
+  }
+  return value;
 }
 
 function positiveInteger(option: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -1,6 +1,7 @@
 /** The benchmarks run.ts knows, each with its fixed port offset and the function that runs it. */
 import { runIdle, runMemory } from '../cost.js';
 import { runLingering } from '../lingering.js';
+import { runObservabilityIdle, runObservabilityThroughput } from '../observability.js';
 import { recoveryRestarts, runRecovery } from '../recovery.js';
 import { runThroughput } from '../throughput.js';
 import type { BenchContext, BenchResults } from './context.js';
@@ -23,6 +24,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: 'lingering-default', portOffset: 4, fullOnly: true, gateways: () => 1, run: (context) => runLingering(context, 'default') },
   { name: 'idle', portOffset: 5, gateways: () => 1, run: (context) => runIdle(context) },
   { name: 'memory', portOffset: 6, gateways: () => 1, run: (context) => runMemory(context) },
+  { name: 'observability-throughput', portOffset: 7, gateways: () => 1, run: (context) => runObservabilityThroughput(context) },
+  { name: 'observability-idle', portOffset: 8, gateways: () => 1, run: (context) => runObservabilityIdle(context) },
 ];
 
 export function benchmarkNamed(name: string): Benchmark {

@@ -10,7 +10,9 @@ Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
   ibkr-ws connect --oauth FILE [--gateway URL] [--ca FILE] …   straight to api.ibkr.com (docs/OAUTH.md)
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
-  ibkr-ws sim [--port N] [--oauth]             the gateway simulator alone (--oauth: api.ibkr.com's OAuth side)
+  ibkr-ws sim [--port N] [--faults FILE] [--json] [--oauth]   the gateway simulator alone; faults over HTTP at /__sim/
+                                               (--oauth: api.ibkr.com's OAuth side)
+  ibkr-ws sim --replay FILE                    play back the gateway's side of a flight record (connect --record)
   ibkr-ws diagram [--out DIR]                  regenerate visualizations/ from the statechart
 
 Run 'ibkr-ws <command> --help' for the options of a command.`;

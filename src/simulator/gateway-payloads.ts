@@ -132,7 +132,7 @@ export function accountsBody(identity: Identity): Record<string, unknown> {
 /** Symbols of the contracts the docs use; anything else gets a made-up ticker. */
 const KNOWN_CONTRACTS: Readonly<Record<number, { symbol: string; company: string; price: number }>> = {
   265598: { symbol: 'AAPL', company: 'APPLE INC', price: 189.6 },
-  8314: { symbol: 'IBM', company: 'INTL BUSINESS MACHINES CORP', price: 189.6 },
+  8314: { symbol: 'IBM', company: 'INTL BUSINESS MACHINES CORP', price: 165.3 },
   272093: { symbol: 'MSFT', company: 'MICROSOFT CORP', price: 415.1 },
   756733: { symbol: 'SPY', company: 'SPDR S&P 500 ETF TRUST', price: 512.3 },
 };

@@ -2,6 +2,9 @@
 export { startGatewaySimulator } from './simulator.js';
 export { SIMULATOR_DEFAULTS } from './options.js';
 export { generateLoopbackCertificate } from './certificate.js';
+export { CONTROL_NAMES, ControlError } from './control/schema.js';
+export { MARKET_STATES, type MarketState } from './topics/market-states.js';
+export { instrumentProfile, type InstrumentProfile } from './topics/instrument-profile.js';
 export type {
   BrokerageExpiryNotice,
   FrameType,
@@ -21,6 +24,8 @@ export type {
   ClientFrameOutcome,
   ClientFrameRecord,
   ConnectionRecord,
+  ControlSource,
+  FaultEvent,
   GatewaySimulator,
   GatewayStateSnapshot,
   RestRequestEvent,

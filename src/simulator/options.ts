@@ -87,6 +87,8 @@ export const SIMULATOR_DEFAULTS = {
   recordedFramesPerConnection: 1_000,
   /** Closed connections kept in `connections` for inspection. */
   recordedConnections: 100,
+  /** Serve the control API under `/__sim/` (loopback only, never under a gateway path); off = gateway paths only. */
+  controlApi: true,
   /** What the simulator plays: the local gateway (as today) or api.ibkr.com's OAuth side (docs/SIMULATOR.md, OAuth). */
   auth: 'gateway' as SimulatorAuth,
   /** Live session tokens are "valid for 24 hours" (IBKR's OpenAPI `/oauth/live_session_token`); tests use seconds. */

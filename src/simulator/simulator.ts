@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createSimulatorCertificate } from './certificate.js';
+import { handleControlRequest, isControlPath } from './control/http.js';
+import { controlEntry, validateControlArgs } from './control/schema.js';
 import { GatewayFaults } from './faults.js';
 import { GatewayState } from './gateway-state.js';
 import { createSimulatorLog } from './log.js';
@@ -16,6 +18,7 @@ import { SocketSession } from './socket-session.js';
 import { AccountActivity } from './topics/account-activity.js';
 import { HistorySlots } from './topics/history.js';
 import { MarketDataLines } from './topics/market-data-lines.js';
+import { MarketStates } from './topics/market-states.js';
 import type { GatewayResources } from './topics/socket-topics.js';
 import { TrafficRecord } from './traffic-record.js';
 import type { GatewaySimulator } from './types.js';
@@ -31,6 +34,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     marketDataLines: new MarketDataLines(resolved.marketDataLines),
     historySlots: new HistorySlots(resolved.maxHistoryStreams),
     accountActivity: new AccountActivity(resolved),
+    marketStates: new MarketStates(),
   };
   const sessions = new Set<SocketSession>();
   let requireSessionMessage = resolved.requireSessionMessage;
@@ -87,7 +91,11 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       maxClientPayloadBytes: resolved.maxClientPayloadBytes,
       faults,
       log,
-      onRequest: (request, response) => handleRestRequest(request, response, restContext),
+      onRequest: (request, response) => {
+        // `/__sim/` shares no prefix with a gateway path (`/v1/api`, `/v1/portal`): the control API stays apart.
+        if (resolved.controlApi && isControlPath(request.url)) handleControlRequest(request, response, simulator);
+        else handleRestRequest(request, response, restContext);
+      },
       ...(oauth === undefined ? {} : { refuseUpgrade: (request: IncomingMessage) => oauth.refuseUpgrade(request) }),
       onSocket: (ws, socket, request) => {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -120,7 +128,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     for (const session of [...sessions]) action(session);
   };
 
-  return {
+  const simulator: GatewaySimulator = {
     url: `https://localhost:${port}`,
     wsUrl: `wss://localhost:${port}/v1/api/ws`,
     port,
@@ -147,6 +155,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         maintenance: faults.maintenance,
         marketDataLinesInUse: resources.marketDataLines.inUse(),
         historyStreamsInUse: resources.historySlots.inUse,
+        marketStates: resources.marketStates.snapshot(),
       };
     },
     on: (event, listener) => record.on(event, listener),
@@ -183,9 +192,17 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       marketDataMode = mode;
       everySession((session) => session.topics.setMarketDataMode(mode));
     },
+    setMarketState: (conid, marketState) => resources.marketStates.set(conid, marketState),
     pushOrders: (orders) => resources.accountActivity.pushOrders(orders),
     pushTrades: (trades) => resources.accountActivity.pushTrades(trades),
     pushNotice: (topic, args) => everySession((session) => session.pushToReady({ topic, args })),
+    control: (name, args, source = 'code') => {
+      const entry = controlEntry(name);
+      const checked = validateControlArgs(name, args);
+      const result = entry.run(simulator, checked);
+      if (entry.kind === 'fault') record.emit('fault', { name, args: checked, source, at: Date.now() });
+      return result;
+    },
     close: () =>
       (closing ??= (async () => {
         disposeState();
@@ -197,6 +214,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         log('info', 'gateway simulator closed');
       })()),
   };
+  return simulator;
 }
 
 /** Codes a server may put in a close frame (RFC 6455 §7.4): 1005, 1006 and 1015 are never sent. */

@@ -166,6 +166,7 @@ export class SocketSession {
       return;
     }
     this.#phase = 'ready';
+    this.#context.record.emit('ready', { connectionId: this.id });
     this.#send(frames.systemSuccessFrame(options));
     this.#send(frames.accountFrame(options));
     this.#send(frames.fullStatusFrame(state.brokerage));
@@ -205,6 +206,7 @@ export class SocketSession {
       return 'rejected-session';
     }
     this.#phase = 'ready';
+    this.#context.record.emit('ready', { connectionId: this.id });
     this.#send(frames.statusFrame({ authenticated: true }));
     this.#send(frames.systemSuccessFrame(options));
     this.#startHeartbeat();

@@ -6,6 +6,7 @@ import type { ClientCommand } from '../protocol/types.js';
 import type { TopicUnknown } from '../protocol/parse-client-command.js';
 import type { BrokerageStatus } from './gateway-state.js';
 import type { MarketDataMode } from './options.js';
+import type { MarketState } from './topics/market-states.js';
 import type { OAuthRequestEvent } from './oauth/oauth-events.js';
 import type { OAuthSimulatorControl } from './oauth/oauth-side.js';
 
@@ -78,11 +79,25 @@ export interface RestRequestEvent {
   readonly status: number;
 }
 
+/** Who called a control: the HTTP control API, a fault schedule, a replay, or code through `control()`. */
+export type ControlSource = 'api' | 'schedule' | 'replay' | 'code';
+
+/** A fault of the control surface was applied through `control()` (queries are not reported). */
+export interface FaultEvent {
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly source: ControlSource;
+  readonly at: number;
+}
+
 export interface SimulatorEvents {
   'client-frame': ClientFrameRecord;
   connection: { readonly connectionId: number; readonly path: string };
+  /** The socket was greeted (or accepted its session): it is authenticated and ready. */
+  ready: { readonly connectionId: number };
   disconnect: { readonly connectionId: number; readonly code: number };
   'rest-request': RestRequestEvent;
+  fault: FaultEvent;
   /** OAuth mode: one per request checked (LST, signed REST call, socket upgrade), with its verdict. */
   'oauth-request': OAuthRequestEvent;
 }
@@ -95,6 +110,8 @@ export interface GatewayStateSnapshot {
   readonly maintenance: boolean;
   readonly marketDataLinesInUse: number;
   readonly historyStreamsInUse: number;
+  /** Contracts not trading normally, by conid (`setMarketState`). */
+  readonly marketStates: Readonly<Record<string, MarketState>>;
 }
 
 export interface SendRawOptions {
@@ -159,12 +176,24 @@ export interface GatewaySimulator {
   setRequireSessionMessage(required: boolean): void;
   /** `interval`: deltas every `marketDataIntervalMs`; `flood`: as fast as each socket drains (benchmarks). */
   setMarketDataMode(mode: MarketDataMode): void;
+  /**
+   * A contract's market from now on, on every socket: `realtime` (6509 `R…`), `delayed` (6509 `D…`), `halted` (last
+   * price `H…`, no moves) or `closed` (6509 `Z…`, last price `C<prior close>`, no moves).
+   */
+  setMarketState(conid: number, state: MarketState): void;
   /** Pushes order updates to `sor` subscribers (default: the next step of the synthetic order). */
   pushOrders(orders?: readonly Record<string, unknown>[]): void;
   /** Pushes trades to `str` subscribers (default: a fill of the synthetic order). */
   pushTrades(trades?: readonly Record<string, unknown>[]): void;
   /** Pushes a notification (`ntf`) or bulletin (`blt`) to every ready socket. */
   pushNotice(topic: 'ntf' | 'blt', args: Record<string, unknown> | readonly Record<string, unknown>[]): void;
+
+  /**
+   * Calls a member of the control surface by name with JSON-shaped arguments (an array, or an object by parameter
+   * name), validated first: a bad name or argument throws ControlError and changes nothing. Faults are reported as
+   * `fault` events. The HTTP control API, fault schedules and replay go through here.
+   */
+  control(name: string, args?: unknown, source?: ControlSource): unknown;
 
   /** Stops everything: timers cleared, sockets destroyed, server closed, CA file removed. Idempotent. */
   close(): Promise<void>;

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
+import { HEALTH_HELP, HEALTH_OPTIONS, parseHealthFlags, prepareCliHealth, type HealthFlags } from '../health-option.js';
 import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
+import { parseRecordFlags, RECORD_HELP, RECORD_OPTIONS, startCliRecording, type RecordFlags } from '../record-option.js';
 import { UsageError, type CliIo } from '../io.js';
 import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
@@ -15,7 +17,7 @@ import { readOAuthFile } from '../oauth-file.js';
 import { OAUTH_DEFAULTS } from '../../defaults.js';
 import { runSession } from '../run-session.js';
 
-const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [--health-port N] [timing flags]
        ibkr-ws connect --oauth FILE [--gateway URL] [--ca FILE] …
 
   --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000 (with --oauth: ${OAUTH_DEFAULTS.gateway})
@@ -27,6 +29,8 @@ const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--s
   --json               one JSON object per line on stdout
   --for SECONDS        stop cleanly after SECONDS and exit 0
 ${INSPECT_HELP}
+${RECORD_HELP}
+${HEALTH_HELP}
 Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
 
 export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
@@ -35,10 +39,18 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     io.stdout(HELP);
     return 0;
   }
+  const health = parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
   const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
+  const recording = startCliRecording(io, parsed.record);
   try {
     const reporter = createReporter(io, { json: parsed.json });
-    const client = createClient({ ...parsed.clientOptions, ...(inspection ? { inspect: inspection.inspect } : {}) });
+    const client = createClient({
+      ...parsed.clientOptions,
+      ...(inspection ? { inspect: inspection.inspect } : {}),
+      ...(recording ? { record: recording.recorder } : {}),
+      ...(health ? { telemetry: health.telemetry } : {}),
+    });
+    await health?.serve(client);
     return await runSession({
       client,
       subscriptions: parsed.subscriptions,
@@ -46,8 +58,11 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
       ...(parsed.forSeconds === undefined ? {} : { forSeconds: parsed.forSeconds }),
     });
   } finally {
-    // The live view lives exactly as long as the client.
+    // The live view lives exactly as long as the client; the record's last write happened in the client's stop().
+    recording?.close();
+    await recording?.recorder.close();
     await inspection?.close();
+    await health?.close();
   }
 }
 
@@ -81,6 +96,8 @@ export interface ConnectArgs {
   readonly json: boolean;
   readonly forSeconds?: number;
   readonly inspect: InspectFlags;
+  readonly record?: RecordFlags;
+  readonly health?: HealthFlags;
 }
 
 export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
@@ -99,6 +116,8 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
         json: { type: 'boolean' },
         for: { type: 'string' },
         ...INSPECT_OPTIONS,
+        ...RECORD_OPTIONS,
+        ...HEALTH_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -120,7 +139,9 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     }
   }
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
+  const health = parseHealthFlags(values);
   const subscriptions = ((values['subscribe'] as string[] | undefined) ?? []).map(parseSubscribeSpec);
+  const record = parseRecordFlags(values);
   return {
     clientOptions: {
       gateway,
@@ -132,5 +153,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     json: Boolean(values['json']),
     ...(forSeconds === undefined ? {} : { forSeconds }),
     inspect: parseInspectFlags(values),
+    ...(record === undefined ? {} : { record }),
+    ...(health === undefined ? {} : { health }),
   };
 }

@@ -1,11 +1,19 @@
 /**
- * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin
- * (with `--oauth`, also the credentials file of the consumer it made up), then one line per socket opened or closed
- * and, with `--oauth`, one per live session token issued or request refused (never a key, token or header). Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments.
+ * `ibkr-ws sim`: the gateway simulator alone, until SIGINT/SIGTERM. It prints where to connect and the CA file to pin,
+ * then one line per socket opened or closed and per fault fired (`--json`: one JSON object per event). Its control
+ * API answers on the same port under `/__sim/`; `--faults FILE` runs a fault schedule. With `--oauth` it plays
+ * api.ibkr.com's OAuth side and also prints the credentials file of the consumer it made up (src/cli/sim-oauth.ts).
+ * Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments (or a bad schedule file).
  */
+import { readFileSync } from 'node:fs';
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
+import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
+import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
+import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
+import { createSimPrinter, printSimulatorEvents } from '../sim-events.js';
+import { SIM_OAUTH_USAGE, checkSimOAuthFlags, noOAuthFaults, parseSimOAuthFlag, startSimOAuth, type SimOAuthFaults } from '../sim-oauth.js';
 
 export interface SimCommandIo {
   stdout(line: string): void;
@@ -17,31 +25,32 @@ export interface SimCommandControl {
   readonly signal?: AbortSignal;
 }
 
-const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--oauth [OAUTH OPTIONS]]
+const SIM_USAGE = `Usage: ibkr-ws sim [--port N] [--heartbeat-interval MS] [--text-frames] [--faults FILE] [--json] [--replay FILE]
+                   [--oauth [OAUTH OPTIONS]]
 
 Runs the Client Portal Gateway simulator on 127.0.0.1 (HTTPS + WSS, self-signed certificate) until Ctrl+C.
+Faults from any language: curl -k -X POST https://localhost:PORT/__sim/closeSockets -d '[1000]' (docs/SIMULATOR.md).
 With --oauth it plays api.ibkr.com instead: first-party OAuth 1.0a, a consumer made up at start and written as a
 credentials file (printed as oauth:) for ibkr-ws connect --oauth FILE.
 
 Options:
   --port N                   port to listen on (default ${SIMULATOR_DEFAULTS.port}; 0 picks a free one)
-  --oauth                    play IBKR's OAuth side (live session token, signed REST, oauth_token socket)
-  --lst-lifetime MS          with --oauth: live session token lifetime (default ${SIMULATOR_DEFAULTS.oauthLstLifetimeMs})
-  --oauth-lenient            with --oauth: also accept the query signing of IBind master, IbkrConduit, IBKR's sample
-  --oauth-not-activated      with --oauth: the consumer is not active yet: every call answers 401 invalid consumer
-  --ssodh-failure STATUS     with --oauth: every ssodh/init answers 500 (not enabled) or 410 (Gone)
-  --expire-lst-every MS      with --oauth: revoke every live session token this often (a client must renew and recover)
+${SIM_OAUTH_USAGE}
   --heartbeat-interval MS    server heartbeat interval (default ${SIMULATOR_DEFAULTS.heartbeatIntervalMs})
   --text-frames              send text frames instead of the gateway's binary frames
+  --faults FILE              run a fault schedule: [{"at": seconds, "fault": name, "args": [...]}, ...]
+  --json                     one JSON object per line: sockets opened/closed, faults fired, REST calls
+  --no-control-api           serve gateway paths only (no /__sim/)
+  --replay FILE              play back the gateway's side of a flight record (ibkr-ws connect --record FILE)
   --help                     show this help`;
 
 interface SimArguments {
   readonly help: boolean;
   readonly options: GatewaySimulatorOptions;
-  /** OAuth faults switched on for the whole run. */
-  readonly notActivated: boolean;
-  readonly ssodhFailure: 410 | 500 | undefined;
-  readonly expireLstEveryMs: number | undefined;
+  readonly json: boolean;
+  readonly schedule?: FaultSchedule;
+  readonly replay?: FlightRecord;
+  readonly oauthFaults: SimOAuthFaults;
 }
 
 export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
@@ -59,9 +68,9 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 0;
   }
 
-  let simulator: GatewaySimulator;
+  let simulator: GatewaySimulator | ReplayServer;
   try {
-    simulator = await startGatewaySimulator(parsed.options);
+    simulator = parsed.replay === undefined ? await startGatewaySimulator(parsed.options) : await startReplayServer(parsed.replay, { port: parsed.options.port ?? SIMULATOR_DEFAULTS.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const port = parsed.options.port ?? SIMULATOR_DEFAULTS.port;
@@ -73,55 +82,70 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     return 1;
   }
 
-  if (parsed.notActivated) simulator.oauth?.setConsumerActivated(false);
-  if (parsed.ssodhFailure !== undefined) simulator.oauth?.failSsodhInit(parsed.ssodhFailure, Number.POSITIVE_INFINITY);
-  io.stdout(`Gateway simulator listening on 127.0.0.1:${simulator.port}`);
-  io.stdout(`  url: ${simulator.url}`);
-  io.stdout(`  ws:  ${simulator.wsUrl}`);
-  io.stdout(`  ca:  ${simulator.caPath}`);
-  if (simulator.oauthFile !== undefined) {
-    io.stdout(`  oauth: ${simulator.oauthFile}`);
-    io.stdout(`Try: ibkr-ws connect --oauth ${simulator.oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
-    let hinted = parsed.options.oauthLenient === true;
-    const burst = new LstBurstWatch();
-    simulator.on('oauth-request', (event) => {
-      if (event.endpoint === 'live-session-token') {
-        const count = burst.record(Date.now());
-        if (count !== undefined) io.stdout(`oauth: warning: ${count} live session token requests within 10 s (a client should back off)`);
-      }
-      if (event.outcome === 'rejected') io.stdout(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
-      else if (event.endpoint === 'live-session-token') io.stdout('oauth: live session token issued');
-      if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
-        hinted = true;
-        io.stdout('oauth: (a client that signs queries another way, as IBind master and IbkrConduit do, needs --oauth-lenient)');
-      }
+  const printer = createSimPrinter(io.stdout, parsed.json);
+  const script = 'script' in simulator ? simulator.script : undefined;
+  const replaying = script !== undefined;
+  if (parsed.json) {
+    const controlUrl = !replaying && parsed.options.controlApi !== false ? { control: `${simulator.url}/__sim/` } : {};
+    const oauthFile = 'script' in simulator ? undefined : simulator.oauthFile;
+    printer.event('listening', {
+      url: simulator.url,
+      ws: simulator.wsUrl,
+      ca: simulator.caPath,
+      port: simulator.port,
+      ...controlUrl,
+      ...(oauthFile === undefined ? {} : { oauth: oauthFile }),
+      ...(replaying ? { replay: true } : {}),
     });
-  } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
-  io.stdout('Stop with Ctrl+C.');
-  simulator.on('connection', ({ connectionId, path }) => io.stdout(`socket ${connectionId} opened (${path})`));
-  simulator.on('disconnect', ({ connectionId, code }) => io.stdout(`socket ${connectionId} closed (${code})`));
-
-  const oauthControl = simulator.oauth;
-  const expiring =
-    parsed.expireLstEveryMs === undefined || oauthControl === undefined
+  } else {
+    io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
+    io.stdout(`  url: ${simulator.url}`);
+    io.stdout(`  ws:  ${simulator.wsUrl}`);
+    io.stdout(`  ca:  ${simulator.caPath}`);
+    if (!replaying && parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
+    const oauthFile = 'script' in simulator ? undefined : simulator.oauthFile;
+    if (oauthFile !== undefined) {
+      io.stdout(`  oauth: ${oauthFile}`);
+      io.stdout(`Try: ibkr-ws connect --oauth ${oauthFile} --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    } else io.stdout(`Try: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    io.stdout('Stop with Ctrl+C.');
+  }
+  if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
+    // A ring that overflowed starts mid-story: the client's own start is not in it.
+    io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
+  }
+  const stopPrinting = printSimulatorEvents(simulator, printer);
+  const stopOAuth = 'script' in simulator ? () => {} : startSimOAuth(simulator, parsed.oauthFaults, parsed.options.oauthLenient === true, parsed.json ? undefined : io.stdout);
+  const schedule = parsed.schedule;
+  const stopSchedule =
+    schedule === undefined || 'script' in simulator
       ? undefined
-      : setInterval(() => {
-          io.stdout('oauth: fault: every live session token revoked now');
-          oauthControl.expireLiveSessionToken();
-        }, parsed.expireLstEveryMs);
+      : runFaultSchedule(simulator, schedule, (fired) => {
+          if (fired.error !== undefined) io.stderr(`ibkr-ws sim: scheduled ${fired.fault} failed: ${fired.error}`);
+          // Fired faults are printed by the simulator's own `fault` event; people also see when, on the schedule.
+          else if (!parsed.json) {
+            const anchor = schedule.relativeTo === 'start' ? 'start' : 'the first authenticated socket';
+            io.stdout(`  fired t=${fired.firedAt.toFixed(1)}s after ${anchor} (scheduled ${fired.at}s)`);
+          }
+        });
+
   const signalName = await waitForStop(control.signal);
-  clearInterval(expiring);
+  stopSchedule?.();
+  stopOAuth();
   await simulator.close();
-  io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
+  stopPrinting();
+  if (parsed.json) printer.event('stopped', signalName === undefined ? {} : { signal: signalName });
+  else io.stdout(`Gateway simulator stopped${signalName === undefined ? '' : ` (${signalName})`}.`);
   return 0;
 }
 
 function parseSimArguments(argv: readonly string[]): SimArguments {
   const options: { -readonly [K in keyof GatewaySimulatorOptions]: GatewaySimulatorOptions[K] } = {};
   let help = false;
-  let notActivated = false;
-  let ssodhFailure: 410 | 500 | undefined;
-  let expireLstEveryMs: number | undefined;
+  let json = false;
+  let schedule: FaultSchedule | undefined;
+  let replay: FlightRecord | undefined;
+  const oauthFaults = noOAuthFaults();
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     const [flag = '', inlineValue] = argument.startsWith('--') ? splitOnce(argument, '=') : [argument, undefined];
@@ -153,66 +177,57 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         if (inlineValue !== undefined) throw new UsageError('--text-frames takes no value');
         options.frames = 'text';
         break;
-      case '--oauth':
-        if (inlineValue !== undefined) throw new UsageError('--oauth takes no value');
-        options.auth = 'oauth';
+      case '--json':
+        if (inlineValue !== undefined) throw new UsageError('--json takes no value');
+        json = true;
         break;
-      case '--oauth-lenient':
-        if (inlineValue !== undefined) throw new UsageError('--oauth-lenient takes no value');
-        options.oauthLenient = true;
+      case '--no-control-api':
+        if (inlineValue !== undefined) throw new UsageError('--no-control-api takes no value');
+        options.controlApi = false;
         break;
-      case '--oauth-not-activated':
-        if (inlineValue !== undefined) throw new UsageError('--oauth-not-activated takes no value');
-        notActivated = true;
+      case '--faults':
+        schedule = readSchedule(value());
         break;
-      case '--ssodh-failure': {
-        const status = value();
-        if (status !== '500' && status !== '410') throw new UsageError(`--ssodh-failure expects 500 or 410, got '${status}'`);
-        ssodhFailure = status === '500' ? 500 : 410;
+      case '--replay':
+        replay = readRecord(value());
         break;
-      }
-      case '--expire-lst-every': {
-        const interval = parseNonNegativeNumber('--expire-lst-every', value(), { integer: true });
-        if (interval === 0) throw new UsageError('--expire-lst-every must be greater than 0');
-        expireLstEveryMs = interval;
-        break;
-      }
-      case '--lst-lifetime': {
-        const lifetime = parseNonNegativeNumber('--lst-lifetime', value(), { integer: true });
-        if (lifetime === 0) throw new UsageError('--lst-lifetime must be greater than 0');
-        options.oauthLstLifetimeMs = lifetime;
-        break;
-      }
       default:
-        throw new UsageError(`unknown argument '${argument}'`);
+        if (!parseSimOAuthFlag(flag, inlineValue, value, options, oauthFaults)) throw new UsageError(`unknown argument '${argument}'`);
     }
   }
-  const oauthOnly =
-    options.oauthLenient !== undefined || options.oauthLstLifetimeMs !== undefined || notActivated || ssodhFailure !== undefined || expireLstEveryMs !== undefined;
-  if (options.auth !== 'oauth' && oauthOnly) {
-    throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated, --ssodh-failure and --expire-lst-every need --oauth');
+  if (replay !== undefined) {
+    const simulatorFlags = Object.keys(options).filter((key) => key !== 'port');
+    if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
   }
-  return { help, options, notActivated, ssodhFailure, expireLstEveryMs };
+  checkSimOAuthFlags(options, oauthFaults);
+  return { help, options, json, oauthFaults, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
 }
 
-/**
- * Watches for a client hammering the LST endpoint: more than 3 requests within 10 s (a refused token must be retried
- * with backoff). Returns the count the first time a burst crosses the line, then stays quiet until the burst ends.
- */
-class LstBurstWatch {
-  readonly #times: number[] = [];
-  #warned = false;
+function readRecord(path: string): FlightRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseFlightRecord(text);
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: ${(error as Error).message}`);
+  }
+}
 
-  record(now: number): number | undefined {
-    this.#times.push(now);
-    while (this.#times.length > 0 && now - (this.#times[0] as number) > 10_000) this.#times.shift();
-    if (this.#times.length <= 3) {
-      this.#warned = false;
-      return undefined;
-    }
-    if (this.#warned) return undefined;
-    this.#warned = true;
-    return this.#times.length;
+function readSchedule(path: string): FaultSchedule {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--faults ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseFaultSchedule(text);
+  } catch (error) {
+    throw new UsageError(`--faults ${path}: ${(error as Error).message}`);
   }
 }
 

@@ -6,6 +6,7 @@
 import type { ClientCommand } from '../../protocol/types.js';
 import { contractInfo } from '../gateway-payloads.js';
 import { topicErrorFrame } from '../server-frames.js';
+import { instrumentProfile } from './instrument-profile.js';
 import { seededRandom } from './quote-model.js';
 import type { TopicHandler, TopicOutcome, TopicOutlet } from './topic-outlet.js';
 
@@ -96,7 +97,9 @@ function historyResponse(command: SubscribeHistory, serverId: string, topic: str
   const info = contractInfo(command.conid);
   const random = seededRandom(command.conid ^ points);
   const start = now - points * barMinutes * 60_000;
-  let price = info.price;
+  // The same level as the contract's quotes (instrument-profile.ts).
+  const profile = instrumentProfile(command.conid);
+  let price = round2(profile.startTicks * profile.tickSize);
   const data: Array<Record<string, number>> = [];
   for (let index = 0; index < points; index++) {
     const open = price;

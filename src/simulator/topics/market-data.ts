@@ -9,6 +9,7 @@ import type { ClientCommand } from '../../protocol/types.js';
 import type { MarketDataMode } from '../options.js';
 import { topicErrorFrame } from '../server-frames.js';
 import type { MarketDataLines } from './market-data-lines.js';
+import type { MarketState, MarketStates } from './market-states.js';
 import { QuoteModel, type FieldValue } from './quote-model.js';
 import type { TopicHandler, TopicOutcome, TopicOutlet } from './topic-outlet.js';
 
@@ -38,6 +39,8 @@ interface Stream {
   /** The last value sent for each field: the base of the next delta. */
   readonly sent: Map<string, FieldValue>;
   firstSent: boolean;
+  /** The market state 6509 last reported. */
+  sentState: MarketState | undefined;
   expiresAt: number;
 }
 
@@ -49,15 +52,17 @@ export interface FloodOutlet extends TopicOutlet {
 export class MarketDataTopic implements TopicHandler {
   readonly #outlet: FloodOutlet;
   readonly #lines: MarketDataLines;
+  readonly #states: MarketStates | undefined;
   readonly #streams = new Map<string, Stream>();
   #mode: MarketDataMode;
   #interval: NodeJS.Timeout | undefined;
   #pumpScheduled = false;
   #nextServerId = 0;
 
-  constructor(outlet: FloodOutlet, lines: MarketDataLines, mode: MarketDataMode) {
+  constructor(outlet: FloodOutlet, lines: MarketDataLines, mode: MarketDataMode, states?: MarketStates) {
     this.#outlet = outlet;
     this.#lines = lines;
+    this.#states = states;
     this.#mode = mode;
   }
 
@@ -83,9 +88,10 @@ export class MarketDataTopic implements TopicHandler {
         conidEx: key,
         serverId: `q${this.#nextServerId++}`,
         fields: new Set(command.fields),
-        quote: new QuoteModel(command.conid),
+        quote: new QuoteModel(command.conid, this.#states?.cell(command.conid)),
         sent: new Map(),
         firstSent: false,
+        sentState: undefined,
         expiresAt,
       });
     } else {
@@ -175,7 +181,7 @@ export class MarketDataTopic implements TopicHandler {
   }
 }
 
-/** The first message carries every modelled field plus `conidEx` and 6509; later ones only what changed (§4.2). */
+/** The first message carries every modelled field plus `conidEx` and 6509; later ones only what changed, 6509 again when the market state changed (§4.2). */
 function nextMessage(stream: Stream, now: number): Record<string, unknown> | undefined {
   stream.quote.step();
   const message: Record<string, unknown> = {
@@ -192,11 +198,17 @@ function nextMessage(stream: Stream, now: number): Record<string, unknown> | und
     stream.sent.set(field, value);
     changed += 1;
   }
+  const state = stream.quote.marketState;
+  if (state !== stream.sentState) {
+    stream.sentState = state;
+    const availability = stream.quote.field('6509') as string;
+    message['6509'] = availability;
+    stream.sent.set('6509', availability);
+    changed += 1;
+  }
   if (!stream.firstSent) {
     stream.firstSent = true;
     message['conidEx'] = stream.conidEx;
-    message['6509'] = 'RpB';
-    stream.sent.set('6509', 'RpB');
   } else if (changed === 0) {
     return undefined;
   }

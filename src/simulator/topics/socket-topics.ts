@@ -11,6 +11,7 @@ import { HistoryTopic, type HistorySlots } from './history.js';
 import { LedgerTopic } from './ledger.js';
 import { MarketDataTopic, type FloodOutlet } from './market-data.js';
 import type { MarketDataLines } from './market-data-lines.js';
+import type { MarketStates } from './market-states.js';
 import { OrdersTopic } from './orders.js';
 import { PnlTopic } from './pnl.js';
 import { PriceLadderTopic } from './price-ladder.js';
@@ -22,6 +23,7 @@ export interface GatewayResources {
   readonly marketDataLines: MarketDataLines;
   readonly historySlots: HistorySlots;
   readonly accountActivity: AccountActivity;
+  readonly marketStates: MarketStates;
 }
 
 /** The commands this router takes (tic, echo and session belong to the socket itself). */
@@ -41,7 +43,7 @@ export class SocketTopics {
 
   constructor(outlet: FloodOutlet, resources: GatewayResources, marketDataMode: MarketDataMode) {
     this.#outlet = outlet;
-    this.marketData = new MarketDataTopic(outlet, resources.marketDataLines, marketDataMode);
+    this.marketData = new MarketDataTopic(outlet, resources.marketDataLines, marketDataMode, resources.marketStates);
     this.#history = new HistoryTopic(outlet, resources.historySlots);
     this.#ladder = new PriceLadderTopic(outlet);
     this.#orders = new OrdersTopic(outlet, resources.accountActivity);

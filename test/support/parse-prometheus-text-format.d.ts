@@ -1,0 +1,17 @@
+/** Types for the untyped dev dependency `parse-prometheus-text-format` (prom2json's output shape). */
+declare module 'parse-prometheus-text-format' {
+  export interface PrometheusSample {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly value?: string;
+    readonly buckets?: Readonly<Record<string, string>>;
+    readonly count?: string;
+    readonly sum?: string;
+  }
+  export interface PrometheusFamily {
+    readonly name: string;
+    readonly help: string;
+    readonly type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
+    readonly metrics: readonly PrometheusSample[];
+  }
+  export default function parsePrometheusTextFormat(text: string): PrometheusFamily[];
+}
