@@ -33,6 +33,8 @@ export interface ConnectionTiming {
   readonly marketDataRefreshMs: number;
   /** Authenticated this long without trouble, the reconnect attempt counter starts again from zero. */
   readonly stableAfterMs: number;
+  /** OAuth: the least wait after IBKR refused a live session token; it doubles per attempt, up to 10 minutes. */
+  readonly authorizationRetryMs: number;
 }
 
 export const DEFAULT_TIMING: ConnectionTiming = {
@@ -65,7 +67,15 @@ export const DEFAULT_TIMING: ConnectionTiming = {
   marketDataRefreshMs: 540_000,
   // Past one REST keep-alive cycle without a fault, the connection is healthy again: backoff starts small.
   stableAfterMs: 60_000,
+  // A refused token (invalid consumer, bad signature) stays refused: ≤ 3 LST requests in 10 s, then ever slower.
+  authorizationRetryMs: 5_000,
 };
+
+/** After a refused live session token, never retry sooner than this (1-based attempt): retry × 2^(attempt−1), ≤ 10 min. */
+export function authorizationRetryFloorMs(timing: Pick<ConnectionTiming, 'authorizationRetryMs'>, attempt: number): number {
+  const exponent = Math.min(Math.max(attempt - 1, 0), 30);
+  return Math.min(600_000, timing.authorizationRetryMs * 2 ** exponent);
+}
 
 /** Reconnect attempts before `failed`: never give up by default (a trading stream should outlive any outage). */
 export const DEFAULT_MAX_ATTEMPTS = Number.POSITIVE_INFINITY;

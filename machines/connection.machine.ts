@@ -9,6 +9,9 @@
  *                                                   ─probe timeout, then one read of the socket→ reconnect (terminated)
  *   any socket failure → reconnect ─backoff→ checking-session;  auth loss → checking-session → login-required
  *   FATAL (a failure retrying cannot heal, e.g. a certificate that does not match the pin) → failed, from anywhere
+ *   OAuth mode only (docs/OAUTH.md): START, a token near expiry, or a signed call answered 401 → authorizing
+ *        ─authorized→ checking-session;  refused → reconnect (backoff never below the authorization retry floor).
+ *        While authenticated, the same renewal runs in the background (tickle region, `renewing`): the socket stays.
  *
  * Why a `socket` parent: the socket actor is invoked there, so it lives exactly as long as the phases that need it
  * (open … lingering-detected). Leaving `socket` for any reason stops the actor, which closes (or terminates) the real
@@ -23,121 +26,61 @@
  * Liveness: the silence is learnt from the socket's heartbeats (cadence.ts); only an unanswered probe condemns, and only
  * after `confirming` let one poll phase read what a stalled event loop left in the socket (docs/RELIABILITY.md).
  *
- * Pure: no I/O here. The two actors (`checkSession`, `socket`) and the data-plane actions (`dataPlaneReady`,
+ * Pure: no I/O here. The actors (`checkSession`, `socket`, `authorize`) and the data-plane actions (`dataPlaneReady`,
  * `dataPlaneLost`, `refreshMarketData`) are placeholders that src/client.ts replaces with `machine.provide(...)`;
- * tests provide in-memory ones.
+ * tests provide in-memory ones. The vocabulary — actors, named actions, guards, delays, the initial context — is in
+ * connection.setup.ts; this file is the arrangement of states.
  */
-import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
-import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
-import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
-import { checkOf, closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
-import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
-import { EMPTY_CADENCE, learnFrom } from './cadence.js';
-import { CONNECTION_DELAYS } from './connection.delays.js';
+import { connectionSetup, initialContext } from './connection.setup.js';
+import { closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
+import { problemOf } from './connection.authorization.js';
+import { authorizationRetryFloorMs, backoffDelayMs } from './connection.defaults.js';
 import { reauthenticateOnPoll } from './login-poll.js';
 
 export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 
-export const connectionMachine = setup({
-  types: {
-    context: {} as ConnectionContext,
-    events: {} as ConnectionEvent,
-    input: {} as ConnectionInput,
-    emitted: {} as ConnectionEmitted,
-  },
-  actors: {
-    /** One REST tickle (and at most a reauthenticate): provided by src/adapters/gateway-session.ts. */
-    checkSession: fromPromise<SessionCheck, SessionCheckInput>(async () => {
-      throw new Error('connectionMachine: provide the checkSession actor');
-    }),
-    /** The WebSocket for one `socket` state: provided by src/adapters/socket-actor.ts. */
-    socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(() => {
-      throw new Error('connectionMachine: provide the socket actor');
-    }),
-  },
-  actions: {
-    /** `ready` entered: the subscription layer gets this socket and (re)sends what is wanted. Provided by the client. */
-    dataPlaneReady: (_, _params: { socketId: number }) => {},
-    /** `ready` left: nothing may be sent any more, every stream gets a gap marker. Provided by the client. */
-    dataPlaneLost: (_, _params: { reason: string }) => {},
-    /** Re-request every market-data stream before IBKR expires it. Provided by the client. */
-    refreshMarketData: () => {},
-    sendTic: sendTo('socket', { type: 'SOCKET.SEND_TIC' }),
-    sendProbe: sendTo('socket', { type: 'SOCKET.SEND_PROBE' }),
-    sendSession: sendTo('socket', { type: 'SOCKET.SEND_SESSION' }),
-    /** A lingering socket may never answer a close handshake: destroy it when its state ends. */
-    terminateSocket: sendTo('socket', { type: 'SOCKET.TERMINATE' }),
-    resetAttempts: assign({ attempt: 0 }),
-    /** The check found an authenticated session: keep its value and give the next socket a new id. */
-    adoptSession: assign(({ context, event }, params: { reason: string }) => {
-      const check = checkOf(event);
-      return {
-        session: check.kind === 'authenticated' ? check.session : context.session,
-        competing: false,
-        gatewayLoggedIn: true,
-        socketId: context.socketId + 1,
-        lastReason: params.reason,
-        cadence: EMPTY_CADENCE,
-        loginPolls: 0,
-      };
-    }),
-    /** A heartbeat read at `at` teaches the cadence; any other frame only proves life. */
-    observeBeat: assign(({ context, event }) => ({ cadence: learnFrom(context.cadence, event) })),
-    emitAuthenticated: emit(({ context }) => ({ type: 'authenticated' as const, socketId: context.socketId })),
-    emitFalseAlarm: emit(({ context }) => ({ type: 'false-alarm' as const, socketId: context.socketId })),
-  },
-  guards: {
-    fromCurrentSocket: ({ context, event }) => 'socketId' in event && event.socketId === context.socketId,
-    isGreeting: ({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && (isSystemSuccess(event.message) || isAuthenticatedStatus(event.message)),
-    isWaitingForSession: ({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isWaitingForSession(event.message),
-    isAuthLost: ({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isUnauthenticatedStatus(event.message),
-    isSessionRejected: ({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isErrorFrame(event.message),
-    /** Any sign of life from the current socket, except the one frame that means the opposite. */
-    isSignOfLife: ({ context, event }) =>
-      (event.type === 'SOCKET.ACTIVITY' && event.socketId === context.socketId) ||
-      (event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && !isUnauthenticatedStatus(event.message)),
-    checkAuthenticated: ({ event }) => checkOf(event).kind === 'authenticated',
-    checkLoginRequired: ({ event }) => checkOf(event).kind === 'login-required',
-    sessionRotated: ({ context, event }) => {
-      const check = checkOf(event);
-      return check.kind === 'authenticated' && context.session !== undefined && !check.session.equals(context.session);
-    },
-    attemptsExhausted: ({ context }) => context.attempt > context.maxAttempts,
-  },
-  delays: CONNECTION_DELAYS,
-}).createMachine({
+export const connectionMachine = connectionSetup.createMachine({
   id: 'connection',
-  context: ({ input }) => ({
-    timing: { ...DEFAULT_TIMING, ...definedOnly(input.timing ?? {}) },
-    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    autoReauthenticate: input.autoReauthenticate ?? true,
-    random: input.random ?? Math.random,
-    session: undefined,
-    socketId: 0,
-    attempt: 0,
-    backoffDelayMs: 0,
-    lastReason: undefined,
-    competing: false,
-    gatewayLoggedIn: false,
-    learnCadence: input.learnCadence ?? true,
-    cadence: EMPTY_CADENCE,
-    loginPolls: 0,
-  }),
+  context: ({ input }) => initialContext(input),
   initial: 'idle',
   // STOP is accepted in every state. Leaving `socket` closes the socket 1000; leaving any state clears its timers.
   on: {
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
     FATAL: { target: '.failed', actions: assign(({ event }) => ({ lastReason: event.code })) },
+    // OAuth: renew before IBKR refuses the token. Ignored where no token is used yet or one is being obtained.
+    'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.authorizing', actions: assign({ lastReason: 'token-expiring' }) },
   },
   states: {
     idle: {
-      on: { START: { target: 'checking-session', actions: assign({ lastReason: 'start' }) } },
+      on: {
+        START: [
+          { guard: 'isOAuth', target: 'authorizing', actions: assign({ lastReason: 'start' }) },
+          { target: 'checking-session', actions: assign({ lastReason: 'start' }) },
+        ],
+        'AUTHORIZATION.EXPIRING': {},
+      },
+    },
+
+    authorizing: {
+      id: 'authorizing',
+      on: { 'AUTHORIZATION.EXPIRING': {} },
+      invoke: {
+        id: 'authorize',
+        src: 'authorize',
+        input: ({ context }) => ({ reason: context.lastReason ?? 'start' }),
+        onDone: [
+          { guard: 'authorized', target: 'checking-session', actions: assign({ authorization: 'fresh', lastReason: 'authorized' }) },
+          {
+            guard: 'authorizationRefused',
+            target: 'reconnect',
+            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+          },
+          { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-unavailable' }) },
+        ],
+        onError: { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-failed' }) },
+      },
     },
 
     'checking-session': {
@@ -146,6 +89,8 @@ export const connectionMachine = setup({
         src: 'checkSession',
         input: { purpose: 'connect', reauthenticate: false },
         onDone: [
+          { guard: 'freshTokenRefused', target: 'reconnect', actions: assign({ authorization: 'refused', lastReason: 'fresh-token-refused' }) },
+          { guard: 'checkAuthorizationRequired', target: 'authorizing', actions: assign({ lastReason: 'token-refused' }) },
           {
             guard: 'checkAuthenticated',
             target: '#socket',
@@ -155,7 +100,8 @@ export const connectionMachine = setup({
             guard: 'checkLoginRequired',
             target: 'login-required',
             actions: [
-              assign(({ event }) => loginFacts(event.output)),
+              // On the OAuth path the signed tickle was answered: the token works, only the brokerage session is missing.
+              assign(({ context, event }) => ({ ...loginFacts(event.output), ...(context.oauth ? { authorization: 'proven' as const } : {}) })),
               emit(({ event }) => ({ type: 'login-required' as const, ...loginNotice(event.output) })),
             ],
           },
@@ -187,6 +133,7 @@ export const connectionMachine = setup({
                 // A person logged in: this is a fresh start, not a retry.
                 actions: [{ type: 'adoptSession', params: { reason: 'logged-in' } }, 'resetAttempts'],
               },
+              { guard: 'checkAuthorizationRequired', target: '#authorizing', actions: assign({ lastReason: 'token-refused' }) },
               {
                 guard: 'checkLoginRequired',
                 target: 'waiting',
@@ -287,6 +234,9 @@ export const connectionMachine = setup({
                 },
                 tickle: {
                   initial: 'waiting',
+                  // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (a socket
+                  // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
+                  on: { 'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.renewing', actions: assign({ lastReason: 'token-expiring' }) } },
                   states: {
                     waiting: { after: { tickleInterval: 'tickling' } },
                     tickling: {
@@ -305,7 +255,15 @@ export const connectionMachine = setup({
                               emit({ type: 'session-rotated' as const }),
                             ],
                           },
-                          { guard: 'checkAuthenticated', target: 'waiting' },
+                          {
+                            guard: 'checkAuthenticated',
+                            target: 'waiting',
+                            actions: assign(({ context }) => (context.oauth ? { authorization: 'proven' as const } : {})),
+                          },
+                          // A token renewed a moment ago is refused too: no second renewal at once, start over.
+                          { guard: 'freshTokenRefused', target: '#authorizing', actions: assign({ lastReason: 'fresh-token-refused' }) },
+                          // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
+                          { guard: 'checkAuthorizationRequired', target: 'renewing', actions: assign({ lastReason: 'token-refused' }) },
                           {
                             guard: 'checkLoginRequired',
                             target: '#checking-session',
@@ -315,6 +273,24 @@ export const connectionMachine = setup({
                           { target: 'waiting' },
                         ],
                         onError: { target: 'waiting' },
+                      },
+                    },
+                    renewing: {
+                      on: { 'AUTHORIZATION.EXPIRING': {} },
+                      invoke: {
+                        id: 'authorize',
+                        src: 'authorize',
+                        input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
+                        onDone: [
+                          { guard: 'authorized', target: 'waiting', actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }) },
+                          {
+                            guard: 'authorizationRefused',
+                            target: '#reconnect',
+                            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+                          },
+                          { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
+                        ],
+                        onError: { target: '#authorizing', actions: assign({ lastReason: 'authorization-failed' }) },
                       },
                     },
                   },
@@ -369,7 +345,9 @@ export const connectionMachine = setup({
       entry: [
         assign(({ context }) => {
           const attempt = context.attempt + 1;
-          return { attempt, backoffDelayMs: backoffDelayMs(context.timing, attempt, context.random) };
+          const jittered = backoffDelayMs(context.timing, attempt, context.random);
+          const floor = context.authorization === 'refused' ? authorizationRetryFloorMs(context.timing, attempt) : 0;
+          return { attempt, backoffDelayMs: Math.max(jittered, floor) };
         }),
         enqueueActions(({ context, enqueue }) => {
           if (context.attempt > context.maxAttempts) return;
@@ -377,7 +355,14 @@ export const connectionMachine = setup({
         }),
       ],
       always: { guard: 'attemptsExhausted', target: 'failed' },
-      after: { backoff: { target: 'checking-session', actions: assign({ lastReason: 'backoff-elapsed' }) } },
+      // The wait ends in a check (a 401 there renews) or in `authorizing`: a renewal notice must not cut it short.
+      on: { 'AUTHORIZATION.EXPIRING': {} },
+      after: {
+        backoff: [
+          { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ lastReason: 'backoff-elapsed' }) },
+          { target: 'checking-session', actions: assign({ lastReason: 'backoff-elapsed' }) },
+        ],
+      },
     },
 
     failed: {
@@ -387,13 +372,15 @@ export const connectionMachine = setup({
         attempts: context.attempt > context.maxAttempts ? context.attempt - 1 : context.attempt,
         reason: context.lastReason ?? 'unknown',
       })),
-      on: { RETRY: { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) } },
+      on: {
+        RETRY: [
+          { guard: 'needsAuthorization', target: 'authorizing', actions: assign({ attempt: 0, lastReason: 'retry' }) },
+          { target: 'checking-session', actions: assign({ attempt: 0, lastReason: 'retry' }) },
+        ],
+        'AUTHORIZATION.EXPIRING': {},
+      },
     },
 
     stopped: { type: 'final' },
   },
 });
-
-function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
-  return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
-}

@@ -4,6 +4,7 @@
  */
 import type { SessionCheck } from '../src/protocol/session.js';
 import type { ConnectionContext, ConnectionEvent } from './connection.types.js';
+import { authorizationLeavingReason } from './connection.authorization.js';
 
 /** The output of a finished `checkSession` (guards see the done event through the machine's event union). */
 export function checkOf(event: unknown): SessionCheck {
@@ -36,8 +37,12 @@ export function leavingReason(context: ConnectionContext, event: { type: string 
     default:
       break;
   }
+  // OAuth: a background renewal (`renewing`) that ends the socket says why itself.
+  if (event.type === 'xstate.done.actor.authorize') return authorizationLeavingReason(event);
+  if (event.type === 'xstate.error.actor.authorize') return 'authorization-failed';
   if (event.type.startsWith('xstate.done.actor.')) {
     const check = checkOf(event);
+    if (check.kind === 'authorization-required') return 'token-refused';
     return check.kind === 'authenticated' ? 'session-rotated' : 'auth-lost';
   }
   return context.lastReason ?? 'unknown';

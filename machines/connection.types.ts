@@ -17,6 +17,8 @@ export interface ConnectionInput {
   readonly random?: () => number;
   /** Learn the silence threshold from the heartbeats (default); false: a fixed `heartbeatTimeoutMs`. */
   readonly learnCadence?: boolean;
+  /** Direct OAuth path: a live session token is obtained (`authorizing`) before any session check. */
+  readonly oauth?: boolean;
 }
 
 export interface ConnectionContext {
@@ -43,6 +45,12 @@ export interface ConnectionContext {
   readonly cadence: Cadence;
   /** Login polls since the last authenticated session check: the first ones are fast (login-poll.ts). */
   readonly loginPolls: number;
+  readonly oauth: boolean;
+  /**
+   * OAuth: where the live session token stands. `fresh` until a session check succeeds with it (a 401 then means
+   * the new token is refused too: no second renewal, but backoff); `refused`/`failed` re-authorize after backoff.
+   */
+  readonly authorization: 'none' | 'fresh' | 'proven' | 'refused' | 'failed';
 }
 
 export type ConnectionEvent =
@@ -51,6 +59,8 @@ export type ConnectionEvent =
   | { type: 'RETRY' }
   /** A failure that retrying cannot heal (the client decides with `isFatal(code)`): straight to `failed`. */
   | { type: 'FATAL'; code: string }
+  /** OAuth: the live session token nears its expiry (sent by the client's renewal timer). */
+  | { type: 'AUTHORIZATION.EXPIRING' }
   | SocketEvent;
 
 /** Emitted for observers (`actor.on(...)`): the client turns them into its typed events and metrics. */

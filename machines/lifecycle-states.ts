@@ -7,6 +7,7 @@ import type { connectionMachine } from './connection.machine.js';
 
 export const LIFECYCLE_STATES = [
   'idle',
+  'authorizing',
   'checking-session',
   'login-required',
   'open',

@@ -25,6 +25,8 @@ export interface IbkrWsEvents extends Record<string, unknown> {
   'session-rotated': { readonly at: number };
   /** `reason`: why (`tls-certificate` for a fatal failure, else the reason the last attempt ended). */
   failed: { readonly attempts: number; readonly reason: string; readonly at: number };
+  /** OAuth: a live session token was obtained or renewed (the token itself is never handed out). */
+  token: { readonly expiresAtMs?: number; readonly renewInMs: number; readonly at: number };
   /** A wire subscription changed status (`pending`, `active`, `failed`, `expired`, `closed`). */
   subscription: { readonly key: string; readonly status: SubscriptionStatus; readonly reason?: string; readonly at: number };
   /** Data on this subscription may be missing (the socket was replaced); every stream also yields a gap marker. */

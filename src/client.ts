@@ -21,6 +21,8 @@ import type { FlightRecorder } from './recorder/flight-recorder.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
+import { OAuthWiring } from './adapters/oauth-wiring.js';
+import type { Authorization, AuthorizeInput } from './protocol/authorization.js';
 import { SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
 
 export type { IbkrWsOptions } from './options.js';
@@ -82,6 +84,8 @@ class IbkrWsClient implements IbkrWs {
   readonly #http: HttpTransport;
   readonly #gatewaySession: GatewaySession;
   readonly #hub: SubscriptionHub;
+  /** The direct OAuth path (docs/OAUTH.md); undefined in gateway mode. */
+  readonly #oauth: OAuthWiring | undefined;
   readonly marketData: SubscriptionFacade['marketData'];
   readonly pnl: SubscriptionFacade['pnl'];
   readonly trades: SubscriptionFacade['trades'];
@@ -103,8 +107,21 @@ class IbkrWsClient implements IbkrWs {
     this.health = this.health.bind(this);
     this.orders = this.orders.bind(this);
 
+    this.#oauth =
+      options.oauth === undefined
+        ? undefined
+        : new OAuthWiring({
+            credentials: options.oauth,
+            gateway: options.gateway,
+            refusedRetryMs: options.timing.authorizationRetryMs,
+            onError: (error) => {
+              if (this.#stopping === undefined) this.#reportError(error);
+            },
+            onToken: ({ expiresAtMs, renewInMs }) => this.#events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
+          });
+    const oauth = this.#oauth;
     this.#telemetry = createClientTelemetry(options.telemetry);
-    this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#knownSecrets);
+    this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#redacted());
     this.#events = new TypedEvents<IbkrWsEvents>((error) => this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)));
     this.#recorder = createRecorder(options.record, (error) => this.#reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)));
     this.#recorder?.attach(this.#events);
@@ -118,13 +135,17 @@ class IbkrWsClient implements IbkrWs {
     );
     const tap = diagnostics === undefined ? {} : { diagnostics };
 
-    this.#http = new HttpTransport({ gateway: options.gateway, tls: options.tls, requestTimeoutMs: options.requestTimeoutMs, maxResponseBytes: options.maxResponseBytes, userAgent: options.userAgent, ...tap });
+    const signer = oauth === undefined ? {} : { signer: oauth.session.signer };
+    this.#http = new HttpTransport({ gateway: options.gateway, tls: options.tls, requestTimeoutMs: options.requestTimeoutMs, maxResponseBytes: options.maxResponseBytes, userAgent: options.userAgent, ...tap, ...signer });
+    oauth?.session.attach(this.#http);
     this.#gatewaySession = new GatewaySession(this.#http, {
       // A request cut by stop() (it destroys the HTTP agent) fails because of stopping, not because of the gateway.
       onError: (error) => {
         if (this.#stopping === undefined) this.#reportError(error);
       },
       wantsOrders: () => this.#hub.wants('sor'),
+      // The OAuth path reopens the brokerage session with ssodh/init where the gateway's would reauthenticate.
+      ...(oauth === undefined ? {} : { reauthenticate: async () => void (await oauth.session.openBrokerageSession()) }),
     });
 
     this.#hub = new SubscriptionHub({
@@ -142,7 +163,7 @@ class IbkrWsClient implements IbkrWs {
     ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw, subscriptions: this.subscriptions, orders: this.#orders } = facade);
 
     const socket = createSocketActor({
-      wsUrl: options.wsUrl,
+      wsUrl: oauth === undefined ? options.wsUrl : oauth.socketUrl(options.wsUrl),
       tls: options.tls,
       userAgent: options.userAgent,
       cookieFormat: options.cookieFormat,
@@ -187,11 +208,12 @@ class IbkrWsClient implements IbkrWs {
     const machine = connectionMachine.provide({
       actors: {
         checkSession: fromPromise<SessionCheck, SessionCheckInput>(async ({ input }) => {
-          const result = await this.#gatewaySession.check(input);
+          const result = oauth === undefined ? await this.#gatewaySession.check(input) : await oauth.check(this.#gatewaySession, input);
           if (result.kind === 'authenticated') this.#rememberSecret(result.session.reveal());
           return result;
         }),
         socket,
+        ...(oauth === undefined ? {} : { authorize: fromPromise<Authorization, AuthorizeInput>(({ input }) => oauth.authorize(input)) }),
       },
       actions: {
         dataPlaneReady: (_, { socketId }) => {
@@ -213,9 +235,11 @@ class IbkrWsClient implements IbkrWs {
         autoReauthenticate: options.autoReauthenticate,
         learnCadence: options.learnCadence,
         random: options.random,
+        oauth: oauth !== undefined,
       },
-      ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => this.#knownSecrets) }),
+      ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => this.#redacted()) }),
     });
+    oauth?.onExpiring(() => this.actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
     this.actor.subscribe({
       next: (snapshot) => this.#onSnapshot(lifecycleStateOf(snapshot), snapshot.context.lastReason),
       error: (error) => this.#reportError(new IbkrWsError('failed', `the connection statechart crashed: ${describeThrown(error)}`)),
@@ -270,6 +294,7 @@ class IbkrWsClient implements IbkrWs {
           }
         });
       }
+      this.#oauth?.stop();
       this.#hub.stop();
       await Promise.all([...this.#teardowns]);
       await this.#http.close();
@@ -347,6 +372,11 @@ class IbkrWsClient implements IbkrWs {
     if (this.#gatewaySession.ordersPreflighted) return;
     this.#hub.hold('sor');
     void this.#gatewaySession.preflightOrders().finally(() => this.#hub.release('sor'));
+  }
+
+  /** What redaction scrubs: the last session values, and on the OAuth path the access token (it is in the socket URL). */
+  #redacted(): readonly string[] {
+    return this.#oauth === undefined ? this.#knownSecrets : [...this.#knownSecrets, ...this.#oauth.secrets()];
   }
 
   #rememberSecret(value: string): void {

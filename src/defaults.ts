@@ -29,3 +29,17 @@ export const CLIENT_DEFAULTS = {
   /** Learn the silence threshold from the gateway's heartbeats, under `timing.heartbeatTimeoutMs` (machines/cadence.ts). */
   learnCadence: true,
 } as const;
+
+/** The direct OAuth path's defaults (docs/OAUTH.md), one source of truth each. */
+export const OAUTH_DEFAULTS = {
+  /** IBKR's public Web API host; publicly trusted certificate, so no `ca` is needed. */
+  gateway: 'https://api.ibkr.com',
+  liveSessionTokenPath: '/v1/api/oauth/live_session_token',
+  brokerageSessionPath: '/v1/api/iserver/auth/ssodh/init',
+  /** What every client sends: publish is required, compete takes the brokerage session over from another login. */
+  brokerageSessionBody: { publish: true, compete: true },
+  /** Renew after 85 % of the token's life (IBKR: 24 h): inside the 80–90 % window, hours before a real expiry. */
+  renewAtFraction: 0.85,
+  /** When IBKR's answer carries no usable expiration: its documented lifetime. */
+  assumedLifetimeMs: 24 * 60 * 60 * 1000,
+} as const;

@@ -16,6 +16,12 @@ export const ERROR_CODES = [
   'gateway-bad-response',
   'rate-limited',
   'login-required',
+  // direct OAuth path (docs/OAUTH.md): the live session token could not be obtained
+  'oauth-invalid-consumer',
+  'oauth-token-refused',
+  'oauth-signature-refused',
+  'oauth-token-invalid',
+  'oauth-brokerage-session',
   // protocol (decoding; the codes of ProtocolError are reported under these)
   'empty-frame',
   'malformed-json',

@@ -19,6 +19,7 @@ export {
   type TelemetryOptions,
 } from './observability/index.js';
 export type { TlsOptions } from './adapters/tls.js';
+export { readDhParam, readRsaPrivateKey, type OAuthOptions, type DhParameters } from './oauth/index.js';
 export * from './subscriptions/index.js';
 export * from './recorder/index.js';
 export { decodeFrame } from './protocol/decode.js';

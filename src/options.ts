@@ -10,7 +10,8 @@
 import type { InspectionEvent } from 'xstate';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, maxReadingPauseMs, type ConnectionTiming } from '../machines/index.js';
 import { resolveTls, type ResolvedTls, type TlsOptions } from './adapters/tls.js';
-import { CLIENT_DEFAULTS } from './defaults.js';
+import { CLIENT_DEFAULTS, OAUTH_DEFAULTS } from './defaults.js';
+import { OAuthCredentials, type OAuthOptions } from './oauth/index.js';
 import type { ConnectionDiagnostics } from './diagnostics.js';
 import { IbkrWsError } from './errors.js';
 import { resolveRecordOption, type RecordOption } from './recorder/client-option.js';
@@ -21,8 +22,10 @@ import { SUBSCRIPTION_DEFAULTS, type SubscriptionOptions } from './subscriptions
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions } from './subscriptions/defaults.js';
 
 export interface IbkrWsOptions {
-  /** Base URL of the Client Portal Gateway. Default `https://localhost:5000`. */
+  /** Base URL of the Client Portal Gateway. Default `https://localhost:5000` (`https://api.ibkr.com` with `oauth`). */
   readonly gateway?: string | URL;
+  /** Connect straight to IBKR's Web API with first-party OAuth 1.0a instead of a local gateway (docs/OAUTH.md). */
+  readonly oauth?: OAuthOptions;
   /** Certificate pinning (`ca`) or the explicit `insecure` opt-in. */
   readonly tls?: TlsOptions;
   /** Statechart timings in milliseconds (positive integers); see docs/CONFIGURATION.md. */
@@ -74,6 +77,8 @@ export interface IbkrWsOptions {
 /** Every option with its value decided: what the client is assembled from. */
 export interface ResolvedOptions {
   readonly gateway: URL;
+  /** The direct OAuth path's key material, parsed and checked (the secret decrypted); undefined in gateway mode. */
+  readonly oauth: OAuthCredentials | undefined;
   /** The gateway's socket URL (`wss://…/v1/api/ws`, or `ws:` for a plain-HTTP gateway). */
   readonly wsUrl: URL;
   readonly tls: ResolvedTls;
@@ -104,12 +109,17 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', options, 'must be an object');
-  const gateway = resolveGateway(options.gateway);
+  // Parsed first: with it the gateway defaults to api.ibkr.com. Its errors name the field, never the value.
+  const oauth = options.oauth === undefined ? undefined : new OAuthCredentials(options.oauth);
+  const gateway = resolveGateway(options.gateway, oauth === undefined ? CLIENT_DEFAULTS.gateway : OAUTH_DEFAULTS.gateway);
   const wsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
   wsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';
   const timing = resolveTiming(options.timing);
+  const cookieFormat = resolveCookieFormat(options.cookieFormat);
+  if (oauth !== undefined && cookieFormat !== 'plain') throw invalid('cookieFormat', cookieFormat, "must be 'plain' with oauth (Cookie: api=<session>)");
   return {
     gateway,
+    oauth,
     wsUrl,
     tls: resolveTls(gateway, optionalObject('tls', options.tls)),
     timing,
@@ -118,7 +128,7 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
     learnCadence: optionalBoolean('learnCadence', options.learnCadence) ?? CLIENT_DEFAULTS.learnCadence,
     logger: optionalObject('logger', options.logger),
     userAgent: resolveUserAgent(options.userAgent),
-    cookieFormat: resolveCookieFormat(options.cookieFormat),
+    cookieFormat,
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs, MAX_TIMER_MS),
     maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, CLIENT_DEFAULTS.maxResponseBytes),
     maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
@@ -134,8 +144,8 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
   };
 }
 
-function resolveGateway(value: IbkrWsOptions['gateway']): URL {
-  if (value === undefined) return new URL(CLIENT_DEFAULTS.gateway);
+function resolveGateway(value: IbkrWsOptions['gateway'], fallback: string): URL {
+  if (value === undefined) return new URL(fallback);
   let url: URL | undefined;
   try {
     url = typeof value === 'string' || value instanceof URL ? new URL(String(value)) : undefined;

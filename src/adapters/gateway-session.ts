@@ -22,6 +22,8 @@ export interface GatewaySessionObserver {
   onError(error: IbkrWsError): void;
   /** Whether an `orders` subscription is wanted: then a connect check also queries the day's orders first. */
   wantsOrders?(): boolean;
+  /** Replaces `/iserver/reauthenticate` (the OAuth path reopens the brokerage session with `ssodh/init`). */
+  reauthenticate?(): Promise<void>;
 }
 
 export class GatewaySession {
@@ -126,6 +128,7 @@ export class GatewaySession {
   }
 
   async #reauthenticate(): Promise<void> {
+    if (this.#observer.reauthenticate !== undefined) return this.#observer.reauthenticate();
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.reauthenticate);
     if (outcome.kind === 'failure') this.#observer.onError(outcome.error);
   }

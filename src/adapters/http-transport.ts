@@ -15,6 +15,15 @@ export interface HttpTransportOptions {
   readonly userAgent: string;
   /** Told of every call's path, status and timing (never its query or body). */
   readonly diagnostics?: ConnectionDiagnostics;
+  /** OAuth: the `Authorization` header of a call to this exact URL (src/adapters/oauth-session.ts), if any. */
+  readonly signer?: (method: string, url: URL) => string | undefined;
+}
+
+export interface HttpSendOptions {
+  /** A JSON body; `null` sends none. Default: `{}` on POST (what the gateway expects), none on GET. */
+  readonly body?: unknown;
+  /** A ready `Authorization` header (the LST request's RSA signature), instead of the signer's. */
+  readonly authorization?: string;
 }
 
 export type HttpBody = { format: 'json'; value: unknown } | { format: 'text'; value: string } | { format: 'empty' };
@@ -39,12 +48,12 @@ export class HttpTransport {
     });
   }
 
-  async send(method: 'GET' | 'POST', path: string): Promise<HttpOutcome> {
+  async send(method: 'GET' | 'POST', path: string, options: HttpSendOptions = {}): Promise<HttpOutcome> {
     const restCall = this.#options.diagnostics?.restCall;
-    if (restCall === undefined) return this.#send(method, path);
+    if (restCall === undefined) return this.#send(method, path, options);
     const startedAt = Date.now();
     const started = performance.now();
-    const outcome = await this.#send(method, path);
+    const outcome = await this.#send(method, path, options);
     restCall({
       method,
       path: new URL(path, this.#options.gateway).pathname,
@@ -55,8 +64,10 @@ export class HttpTransport {
     return outcome;
   }
 
-  async #send(method: 'GET' | 'POST', path: string): Promise<HttpOutcome> {
+  async #send(method: 'GET' | 'POST', path: string, options: HttpSendOptions): Promise<HttpOutcome> {
     const url = new URL(path, this.#options.gateway);
+    const body = options.body === null ? undefined : options.body !== undefined ? JSON.stringify(options.body) : method === 'POST' ? '{}' : undefined;
+    const authorization = options.authorization ?? this.#options.signer?.(method, url);
     const abort = new AbortController();
     // Overall deadline, on top of undici's per-phase timeouts: a slow-drip body must not hold a check forever.
     const deadline = setTimeout(() => abort.abort(), this.#options.requestTimeoutMs);
@@ -65,8 +76,13 @@ export class HttpTransport {
         method,
         dispatcher: this.#agent,
         signal: abort.signal,
-        headers: { 'user-agent': this.#options.userAgent, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-        body: method === 'POST' ? '{}' : undefined,
+        headers: {
+          'user-agent': this.#options.userAgent,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        body,
       });
       const text = await readBounded(response.body, this.#options.maxResponseBytes);
       if (text === undefined) {

@@ -10,6 +10,7 @@ Usage:
   ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
   ibkr-ws bridge --gateway URL [--ca FILE | --insecure] --nats URL[,URL…] [--prefix P] [--lease MS] [connect's flags]
                                                one IBKR session shared over NATS JetStream (docs/BRIDGE.md)
+  ibkr-ws connect --oauth FILE [--gateway URL] [--ca FILE] …   straight to api.ibkr.com (docs/OAUTH.md)
   ibkr-ws demo [--for SECONDS] [--inspect]     the embedded simulator + client, with scripted faults (npm start)
   ibkr-ws sim [--port N] [--faults FILE] [--json] [--oauth]   the gateway simulator alone; faults over HTTP at /__sim/
                                                (--oauth: api.ibkr.com's OAuth side)

@@ -25,6 +25,7 @@ const COLORS: Record<string, string> = {
   'lingering-detected': '\u001b[33m',
   reconnect: '\u001b[33m',
   'login-required': '\u001b[31m',
+  authorizing: '\u001b[36m',
   failed: '\u001b[31m',
 };
 const RESET = '\u001b[0m';
@@ -73,6 +74,10 @@ export function createReporter(io: CliIo, options: { json: boolean; now?: () => 
           if (options.json) line({ type: 'reconnect', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason, at: event.at });
           else text(`${clock(event.at)}  ${paint('reconnect', 'reconnect')} attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`);
         }),
+        client.on('token', (event) => {
+          if (options.json) line({ type: 'token', renewInMs: event.renewInMs, ...(event.expiresAtMs === undefined ? {} : { expiresAt: event.expiresAtMs }), at: event.at });
+          else text(`${clock(event.at)}  live session token obtained${event.expiresAtMs === undefined ? '' : `, expires ${new Date(event.expiresAtMs).toISOString()}`}; renewal in ${formatLongDuration(event.renewInMs)}`);
+        }),
         client.on('lingering', (event) => {
           if (options.json) line({ type: 'lingering', at: event.at });
         }),
@@ -118,6 +123,12 @@ export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
+}
+
+/** Hours for a day-long token's renewal ("20 h 24 min"), the usual form below an hour. */
+function formatLongDuration(ms: number): string {
+  if (ms < 3_600_000) return formatDuration(ms);
+  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
 }
 
 /** One short line for a data message: named quote fields when there are some, else the kind. */

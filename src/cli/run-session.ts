@@ -21,6 +21,12 @@ export interface SessionRun {
   readonly onStarted?: (client: IbkrWs, subscriptions: readonly OpenedSubscription[]) => (() => void) | void;
 }
 
+/**
+ * IBKR refusing the OAuth credentials ends a CLI run too (exit 1: the message says what to check). The library keeps
+ * retrying instead, slowly: an unactivated consumer may start working days later (docs/OAUTH.md).
+ */
+const CLI_ENDS_ON: ReadonlySet<string> = new Set(['oauth-invalid-consumer', 'oauth-token-refused', 'oauth-signature-refused', 'oauth-token-invalid']);
+
 export async function runSession(run: SessionRun): Promise<number> {
   const { client, reporter } = run;
   reporter.attach(client);
@@ -36,7 +42,7 @@ export async function runSession(run: SessionRun): Promise<number> {
   run.signal?.addEventListener('abort', finish, { once: true });
   // The library's own rule: what sends the client to `failed` for good ends the run with exit code 1.
   const offError = client.on('error', (error) => {
-    if (!isFatal(error.code)) return;
+    if (!isFatal(error.code) && !CLI_ENDS_ON.has(error.code)) return;
     exitCode = 1;
     finish();
   });

@@ -35,6 +35,11 @@ export type SessionCheck =
       readonly status?: number;
     }
   | {
+      /** OAuth mode only: the call needs a (new) live session token — none yet, or IBKR answered 401 to the signed call. */
+      readonly kind: 'authorization-required';
+      readonly reason: 'no-token' | 'token-refused';
+    }
+  | {
       readonly kind: 'unavailable';
       /** Retry later: says nothing about the login. */
       readonly reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response';

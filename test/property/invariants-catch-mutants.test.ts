@@ -20,10 +20,18 @@ const scenarios = lifecycleScenario({
   minCommands: 10,
   maxCommands: 40,
 });
+/** The same on the direct OAuth path, where `authorizing` and the refused-token floor live. */
+const oauthScenarios = lifecycleScenario({
+  timing: DEFAULT_TIMING,
+  maxAttempts: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  minCommands: 10,
+  maxCommands: 40,
+  oauth: true,
+});
 const CHECK = { seed: 20_260_227, numRuns: 3_000 } as const;
 
-async function caught(mutant: Mutant): Promise<string | undefined> {
-  const result = await fc.check(fc.asyncProperty(scenarios, async (scenario) => void (await runScenario(scenario, { provide: mutant }))), CHECK);
+async function caught(mutant: Mutant, generator = scenarios): Promise<string | undefined> {
+  const result = await fc.check(fc.asyncProperty(generator, async (scenario) => void (await runScenario(scenario, { provide: mutant }))), CHECK);
   return result.failed ? String((result.errorInstance as Error).message).split('\n')[0] : undefined;
 }
 
@@ -46,6 +54,18 @@ describe('the lifecycle invariants catch a broken machine', () => {
     ['a rotated session ignored by the keep-alive', { guards: { sessionRotated: () => false } }, /rotated-out session/],
   ])('%s', async (_, mutant, message) => {
     expect(await caught(mutant)).toMatch(message);
+  }, 60_000);
+
+  test.each<[string, Mutant, RegExp]>([
+    ['a gateway-mode machine that authorizes', { guards: { isOAuth: () => true } }, /gateway-mode run authorized/],
+  ])('%s', async (_, mutant, message) => {
+    expect(await caught(mutant)).toMatch(message);
+  }, 60_000);
+
+  test.each<[string, Mutant, RegExp]>([
+    ['an OAuth machine that skips the token at start', { guards: { isOAuth: () => false } }, /socket opened before any live session token/],
+  ])('on the OAuth path: %s', async (_, mutant, message) => {
+    expect(await caught(mutant, oauthScenarios)).toMatch(message);
   }, 60_000);
 
   test('events of stale sockets accepted as current: the with/without-stale differential differs', async () => {

@@ -29,6 +29,7 @@ const SHORT_TIMING: ConnectionTiming = {
   loginPollFastForMs: 1_000,
   marketDataRefreshMs: 54_000,
   stableAfterMs: 6_000,
+  authorizationRetryMs: 500,
 };
 
 /** How many runs reached each state and exercised the keep-alives: printed, so a weak generator shows. */
@@ -51,7 +52,7 @@ class Tally {
   }
 }
 
-const RUNS = { defaults: 5_000, shortFinite: 4_000, staleDifferential: 1_000 } as const;
+const RUNS = { defaults: 5_000, shortFinite: 4_000, staleDifferential: 1_000, oauth: 2_000 } as const;
 const TIMEOUT_MS = 120_000;
 /** Replays one printed failure instead of a fresh random batch. */
 const REPLAY = process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']), path: process.env['FC_PATH'], endOnFailure: true } : {};
@@ -90,6 +91,27 @@ describe('lifecycle invariants under random sequences', () => {
       expect(tally.visited()).toContain('failed');
       expect(tally.visited()).toContain('lingering-detected');
       expect(tally.keepAliveRuns).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    `hold on the direct OAuth path too, through refused tokens, renewals and failed (${RUNS.oauth} sequences)`,
+    async () => {
+      const tally = new Tally();
+      await fc.assert(
+        fc.asyncProperty(
+          lifecycleScenario({ timing: SHORT_TIMING, maxAttempts: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), minCommands: 10, maxCommands: 40, oauth: true }),
+          async (scenario) => {
+            tally.add(await runScenario(scenario));
+          },
+        ),
+        { numRuns: RUNS.oauth, ...REPLAY },
+      );
+      tally.print('OAuth path');
+      expect(tally.visited()).toContain('authorizing');
+      expect(tally.visited()).toContain('authenticated');
+      expect(tally.visited()).toContain('failed');
     },
     TIMEOUT_MS,
   );

@@ -7,11 +7,17 @@
  */
 import { createTestClient, startSimulator } from './harness.js';
 import type { LifecycleState } from '../../machines/index.js';
+import { readOAuthFile } from '../../src/cli/oauth-file.js';
 
 const target = process.argv[2] as LifecycleState;
+// `authorizing` exists only on the direct OAuth path: that run talks to the simulated api.ibkr.com.
+const oauth = target === 'authorizing';
 
-const simulator = await startSimulator({ greetingDelayMs: target === 'awaiting-session' ? 60_000 : 20 });
-const client = createTestClient(simulator, target === 'failed' ? { maxAttempts: 1 } : {});
+const simulator = await startSimulator({ greetingDelayMs: target === 'awaiting-session' ? 60_000 : 20, ...(oauth ? { auth: 'oauth' as const } : {}) });
+const client = createTestClient(simulator, {
+  ...(target === 'failed' ? { maxAttempts: 1 } : {}),
+  ...(oauth ? { oauth: readOAuthFile(simulator.oauthFile!) } : {}),
+});
 
 // Put the gateway in the shape that leads to (or holds) the target state.
 switch (target) {

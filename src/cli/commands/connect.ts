@@ -13,11 +13,15 @@ import { parseRecordFlags, RECORD_HELP, RECORD_OPTIONS, startCliRecording, type 
 import { UsageError, type CliIo } from '../io.js';
 import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
+import { readOAuthFile } from '../oauth-file.js';
+import { OAUTH_DEFAULTS } from '../../defaults.js';
 import { runSession } from '../run-session.js';
 
 const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--subscribe SPEC]... [--json] [--for SECONDS] [--health-port N] [timing flags]
+       ibkr-ws connect --oauth FILE [--gateway URL] [--ca FILE] …
 
-  --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000
+  --gateway URL        the Client Portal Gateway, e.g. https://localhost:5000 (with --oauth: ${OAUTH_DEFAULTS.gateway})
+  --oauth FILE         connect straight to IBKR's Web API with first-party OAuth 1.0a; FILE is JSON, see docs/OAUTH.md
   --ca FILE            trust this PEM certificate (pin the gateway's self-signed certificate)
   --insecure           skip TLS verification (explicit opt-in; loopback gateways only)
   --subscribe SPEC     smd:<conid>:<field,field,…> | sor | spl | str | sbd:<acct>:<conid> | ssd:<acct> | sld:<acct> | smh:<conid>
@@ -105,6 +109,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
       allowPositionals: false,
       options: {
         gateway: { type: 'string' },
+        oauth: { type: 'string' },
         ca: { type: 'string' },
         insecure: { type: 'boolean' },
         subscribe: { type: 'string', multiple: true },
@@ -121,7 +126,8 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (values['help']) return 'help';
-  const gateway = values['gateway'];
+  const oauth = typeof values['oauth'] === 'string' ? readOAuthFile(values['oauth']) : undefined;
+  const gateway = values['gateway'] ?? (oauth ? OAUTH_DEFAULTS.gateway : undefined);
   if (typeof gateway !== 'string') throw new UsageError('--gateway URL is required (e.g. https://localhost:5000)');
   if (values['ca'] !== undefined && values['insecure']) throw new UsageError('--ca and --insecure exclude each other');
   let ca: string | undefined;
@@ -139,6 +145,7 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
   return {
     clientOptions: {
       gateway,
+      ...(oauth === undefined ? {} : { oauth }),
       tls: { ...(ca === undefined ? {} : { ca }), ...(values['insecure'] ? { insecure: true } : {}) },
       timing: timingFromFlags(values),
     },

@@ -10,7 +10,8 @@ import { startGatewaySimulator, type GatewaySimulator } from '../../simulator/in
 import { parseNonNegativeNumber } from '../args.js';
 import { createDashboard, type Dashboard } from '../demo/dashboard.js';
 import { FaultRunner } from '../demo/fault-runner.js';
-import { DEMO_CYCLE_MS, DEMO_FAULTS } from '../demo/faults.js';
+import { DEMO_CYCLE_MS, DEMO_FAULTS, DEMO_OAUTH_FAULTS, DEMO_OAUTH_LST_LIFETIME_MS, type DemoFault } from '../demo/faults.js';
+import { readOAuthFile } from '../oauth-file.js';
 import { withGroupedSubscriptions } from '../demo/grouped-lines.js';
 import { withQuoteTicker } from '../demo/quote-ticker.js';
 import { DEMO_INSTRUMENTS, DEMO_SIMULATOR_OPTIONS, DEMO_SUBSCRIPTIONS, DEMO_TIMING } from '../demo/setup.js';
@@ -19,7 +20,7 @@ import { UsageError, type CliIo } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { runSession } from '../run-session.js';
 
-const HELP = `Usage: ibkr-ws demo [--for SECONDS] [--json] [--inspect [--inspect-port N]]
+const HELP = `Usage: ibkr-ws demo [--for SECONDS] [--json] [--oauth] [--inspect [--inspect-port N]]
 
 Starts the gateway simulator on a free loopback port and a client against it, subscribes to
 ${DEMO_INSTRUMENTS.map((instrument) => `${instrument.symbol} (${instrument.conid})`).join(', ')}, shows live quotes, and injects faults:
@@ -29,6 +30,8 @@ Each is shown being detected and recovered, with the time it took. The schedule 
   --for SECONDS        stop cleanly after SECONDS and exit 0 (default: run until Ctrl-C)
   --json               one JSON object per line (the 'connect --json' contract, plus 'fault' and 'summary' lines)
   --bridge             instead: one session shared by three consumers over NATS (needs nats-server on PATH; docs/BRIDGE.md)
+  --oauth              the direct OAuth path (docs/OAUTH.md) on a simulated api.ibkr.com: a ${DEMO_OAUTH_LST_LIFETIME_MS / 1_000} s token renewed in the
+                       background, and ${DEMO_OAUTH_FAULTS.map((fault) => `t=${fault.at / 1_000}s ${fault.name}`).join(', ')}
 ${INSPECT_HELP}`;
 
 export interface DemoControl {
@@ -39,6 +42,7 @@ export interface DemoControl {
 interface DemoArgs {
   readonly forSeconds: number | undefined;
   readonly json: boolean;
+  readonly oauth: boolean;
   readonly inspect: ReturnType<typeof parseInspectFlags>;
 }
 
@@ -53,24 +57,29 @@ export async function runDemoCommand(argv: string[], io: CliIo, control: DemoCon
 
   let simulator: GatewaySimulator;
   try {
-    simulator = await startGatewaySimulator(DEMO_SIMULATOR_OPTIONS);
+    simulator = await startGatewaySimulator(
+      parsed.oauth ? { ...DEMO_SIMULATOR_OPTIONS, auth: 'oauth', oauthLstLifetimeMs: DEMO_OAUTH_LST_LIFETIME_MS } : DEMO_SIMULATOR_OPTIONS,
+    );
   } catch (error) {
     io.stderr(`ibkr-ws demo: could not start the gateway simulator: ${(error as Error).message}`);
     return 1;
   }
   const sim = simulator;
+  const faults: readonly DemoFault[] = parsed.oauth ? DEMO_OAUTH_FAULTS : DEMO_FAULTS;
   try {
     const inspection = await startCliInspection(io, parsed.inspect, {
       json: parsed.json,
       title: 'ibkr-ws demo',
-      knownSecrets: () => [sim.sessionValue],
+      knownSecrets: () => [sim.sessionValue, ...(sim.oauth ? [sim.oauth.material.accessToken] : [])],
     });
     try {
       const details = [`gateway simulator ${sim.url}`, ...(inspection ? [`live view ${inspection.url}`] : [])];
       const { reporter, dashboard } = demoReporter(io, parsed, details);
-      introduce(reporter, sim, parsed);
+      introduce(reporter, sim, parsed, faults);
       const client = createIbkrWs({
         gateway: sim.url,
+        // The simulator's credentials FILE, read exactly as `connect --oauth FILE` reads it.
+        ...(parsed.oauth && sim.oauthFile !== undefined ? { oauth: readOAuthFile(sim.oauthFile) } : {}),
         tls: { ca: sim.ca },
         timing: DEMO_TIMING,
         ...(inspection ? { inspect: inspection.inspect } : {}),
@@ -82,7 +91,7 @@ export async function runDemoCommand(argv: string[], io: CliIo, control: DemoCon
         ...(parsed.forSeconds === undefined ? {} : { forSeconds: parsed.forSeconds }),
         ...(control.signal === undefined ? {} : { signal: control.signal }),
         onStarted: (started) => {
-          const runner = new FaultRunner({ client: started, simulator: sim, reporter, faults: DEMO_FAULTS, repeat: parsed.forSeconds === undefined });
+          const runner = new FaultRunner({ client: started, simulator: sim, reporter, faults, repeat: parsed.forSeconds === undefined });
           dashboard?.showFaults(() => runner.records);
           runner.start();
           return () => {
@@ -111,14 +120,14 @@ function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { for: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...INSPECT_OPTIONS },
+      options: { for: { type: 'string' }, json: { type: 'boolean' }, oauth: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...INSPECT_OPTIONS },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (values['help']) return 'help';
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
-  return { forSeconds, json: Boolean(values['json']), inspect: parseInspectFlags(values) };
+  return { forSeconds, json: Boolean(values['json']), oauth: Boolean(values['oauth']), inspect: parseInspectFlags(values) };
 }
 
 /** JSON lines for scripts; an in-place dashboard for a person at a terminal; throttled lines otherwise. */
@@ -136,13 +145,13 @@ function demoReporter(io: CliIo, args: DemoArgs, details: readonly string[]): { 
   return { reporter: withGroupedSubscriptions(withQuoteTicker(createReporter(io, { json: false }), DEMO_INSTRUMENTS)) };
 }
 
-function introduce(reporter: Reporter, simulator: GatewaySimulator, args: DemoArgs): void {
-  const schedule = DEMO_FAULTS.map((fault) => ({ at: fault.at, name: fault.name }));
+function introduce(reporter: Reporter, simulator: GatewaySimulator, args: DemoArgs, faults: readonly DemoFault[]): void {
+  const schedule = faults.map((fault) => ({ at: fault.at, name: fault.name }));
   reporter.event(
     'demo',
-    { simulator: simulator.url, schedule, ...(args.forSeconds === undefined ? {} : { forSeconds: args.forSeconds }) },
-    `gateway simulator on ${simulator.url} (heartbeat every ${(DEMO_SIMULATOR_OPTIONS.heartbeatIntervalMs ?? 0) / 1_000} s); ` +
+    { simulator: simulator.url, schedule, ...(args.oauth ? { path: 'oauth' } : {}), ...(args.forSeconds === undefined ? {} : { forSeconds: args.forSeconds }) },
+    `${args.oauth ? `simulated api.ibkr.com (OAuth, ${DEMO_OAUTH_LST_LIFETIME_MS / 1_000} s tokens)` : 'gateway simulator'} on ${simulator.url} (heartbeat every ${(DEMO_SIMULATOR_OPTIONS.heartbeatIntervalMs ?? 0) / 1_000} s); ` +
       `client: heartbeat timeout ${(DEMO_TIMING.heartbeatTimeoutMs ?? 0) / 1_000} s, probe ${(DEMO_TIMING.probeTimeoutMs ?? 0) / 1_000} s`,
   );
-  reporter.note(`fault schedule: ${DEMO_FAULTS.map((fault) => `t=${fault.at / 1_000}s ${fault.name}`).join(' · ')}`);
+  reporter.note(`fault schedule: ${faults.map((fault) => `t=${fault.at / 1_000}s ${fault.name}`).join(' · ')}`);
 }

@@ -35,6 +35,7 @@ const COLORS: Partial<Record<LifecycleState, string>> = {
   'lingering-detected': '33',
   reconnect: '33',
   'login-required': '31',
+  authorizing: '36',
   failed: '31',
 };
 const LOG_LINES = 10;

@@ -69,3 +69,24 @@ export const DEMO_FAULTS: readonly DemoFault[] = [
     recovery: 'unaffected',
   },
 ];
+
+/**
+ * `npm start -- --oauth`: the direct OAuth path's schedule. The token lives 6 s (DEMO_OAUTH_LST_LIFETIME_MS), so it
+ * is renewed in the background every ~5 s without a socket drop; the faults add what a token cannot survive.
+ */
+export const DEMO_OAUTH_FAULTS: readonly DemoFault[] = [
+  {
+    name: 'token expiry',
+    at: 4_000,
+    what: 'IBKR drops every live session token: signed calls answer 401, the socket closes',
+    inject: (simulator) => simulator.oauth?.expireLiveSessionToken(),
+    detection: 'leaves-authenticated',
+    recovery: 'authenticated',
+  },
+  { ...DEMO_FAULTS[1]!, at: 10_000 },
+  { ...DEMO_FAULTS[0]!, at: 13_000 },
+  DEMO_FAULTS[3]!,
+];
+
+/** A short-lived token, as IBKR's (24 h) would be after 20 h: the demo shows its renewal every few seconds. */
+export const DEMO_OAUTH_LST_LIFETIME_MS = 6_000;

@@ -16,7 +16,8 @@ import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '.
 import { Secret } from '../../../src/protocol/secret.js';
 import type { SessionCheck } from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
-import { frames, loginRequired, SESSION_A, SESSION_B, unavailable } from './in-memory-adapters.js';
+import type { Authorization } from '../../../src/protocol/authorization.js';
+import { authorizationRefused, authorizationRequired, authorized, frames, loginRequired, SESSION_A, SESSION_B, unavailable } from './in-memory-adapters.js';
 
 export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
 
@@ -36,6 +37,8 @@ export const MODEL_TIMING = {
   // No fast phase: every login poll waits loginPollIntervalMs, one delay the replay can tell apart.
   loginPollFastMs: 1_011,
   loginPollFastForMs: 0,
+  // Below the backoff, so the refused-token floor never changes the (one) backoff delay the replay fires.
+  authorizationRetryMs: 1,
 } as const;
 
 /** With `random` at 1 and the cap at its maximum from the first attempt, every backoff delay is this long. */
@@ -58,6 +61,12 @@ export const DELAY_MS: Readonly<Record<string, number>> = {
 
 /** One finite `maxAttempts` keeps the attempt counter (and so the model) bounded and makes `failed` reachable. */
 export const MODEL_INPUT: ConnectionInput = { maxAttempts: 1, random: () => 1, timing: MODEL_TIMING };
+/** The same machine on the direct OAuth path: `authorizing` and its transitions are reachable only here. */
+export const MODEL_INPUT_OAUTH: ConnectionInput = { ...MODEL_INPUT, oauth: true };
+export const MODEL_INPUTS: ReadonlyArray<readonly [string, ConnectionInput]> = [
+  ['gateway', MODEL_INPUT],
+  ['oauth', MODEL_INPUT_OAUTH],
+];
 
 const SOCKET_FRAMES: ReadonlyArray<readonly [string, ServerMessage]> = [
   ['greeting', frames.greeting],
@@ -74,7 +83,16 @@ const CHECK_OUTPUTS: ReadonlyArray<readonly [string, (session: Secret | undefine
   ['login-required-not-authenticated', () => loginRequired('not-authenticated')],
   ['login-required-competing', () => loginRequired('competing')],
   ['unavailable', () => unavailable()],
+  ['authorization-required', () => authorizationRequired()],
 ];
+
+/** What the OAuth `authorize` actor can answer. */
+const AUTHORIZE_OUTPUTS: ReadonlyArray<readonly [string, () => Authorization]> = [
+  ['authorized', () => authorized()],
+  ['refused', () => authorizationRefused()],
+  ['unavailable', () => ({ kind: 'unavailable', reason: 'network', message: 'down' })],
+];
+const AUTHORIZE_DONE = 'xstate.done.actor.authorize';
 
 function rotated(session: Secret | undefined): Secret {
   return new Secret(session?.equals(new Secret(SESSION_A)) ? SESSION_B : SESSION_A);
@@ -94,6 +112,7 @@ function labelsFor(type: string): string[] {
   if (type === 'SOCKET.MESSAGE') return [...SOCKET_FRAMES.map(([label]) => `current:${label}`), 'stale:greeting', 'stale:sts-unauthenticated'];
   if (type === 'SOCKET.CLOSED') return ['current:1006', 'stale:1006'];
   if (type.startsWith('SOCKET.')) return ['current', 'stale'];
+  if (type === AUTHORIZE_DONE) return AUTHORIZE_OUTPUTS.map(([label]) => label);
   if (type.startsWith('xstate.done.actor.')) return CHECK_OUTPUTS.map(([label]) => label);
   if (type === 'FATAL') return ['tls-certificate'];
   return ['-'];
@@ -118,6 +137,9 @@ export function materialize(event: { readonly type: string; readonly label: stri
     default:
       break;
   }
+  if (type === AUTHORIZE_DONE) {
+    return { type, output: AUTHORIZE_OUTPUTS.find(([name]) => name === label)![1](), label } as unknown as ModelEvent;
+  }
   if (type.startsWith('xstate.done.actor.')) {
     const output = CHECK_OUTPUTS.find(([name]) => name === label)![1](session);
     return { type, output, label } as unknown as ModelEvent;
@@ -131,9 +153,10 @@ export function serializeModelEvent(event: ModelEvent): string {
   return `${event.type}|${event.label}`;
 }
 
-/** State value and attempt counter: with relative events, all that a guard can tell apart. */
+/** State value, attempt counter and the OAuth token's standing: with relative events, all that a guard can tell apart. */
 export function serializeModelSnapshot(snapshot: ConnectionSnapshot): string {
-  return JSON.stringify({ value: snapshot.value, attempt: snapshot.context.attempt, status: snapshot.status });
+  const { attempt, authorization } = snapshot.context;
+  return JSON.stringify({ value: snapshot.value, attempt, authorization, status: snapshot.status });
 }
 
 /** Every state node under the root, in document order (the root itself is the machine, not a state). */
@@ -169,7 +192,7 @@ export function describeTransition(transition: AnyTransitionDefinition): string 
  * A pure step of the model that also reports the transition definitions taken (the `@xstate.microstep` inspection
  * events carry them), including the eventless ones that follow the event within the same macrostep.
  */
-export function createModelStepper() {
+export function createModelStepper(input: ConnectionInput = MODEL_INPUT) {
   const empty = createEmptyActor();
   let taken: AnyTransitionDefinition[] = [];
   let entered = new Set<string>();
@@ -196,7 +219,7 @@ export function createModelStepper() {
 
   return {
     initial(): ConnectionSnapshot {
-      return connectionMachine.getInitialSnapshot(scope, MODEL_INPUT);
+      return connectionMachine.getInitialSnapshot(scope, input);
     },
     /** One macrostep; `entered` holds the state nodes active after any of its microsteps (transient ones too). */
     step(snapshot: ConnectionSnapshot, event: ModelEvent): { snapshot: ConnectionSnapshot; taken: AnyTransitionDefinition[]; entered: Set<string> } {

@@ -10,6 +10,7 @@ import { SimulatedClock, createActor, fromCallback, fromPromise, type Actor, typ
 import { connectionMachine, lifecycleStateOf, type ConnectionEmitted, type ConnectionInput, type LifecycleState } from '../../../machines/index.js';
 import { Secret } from '../../../src/protocol/secret.js';
 import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../../../src/protocol/session.js';
+import type { Authorization, AuthorizeInput } from '../../../src/protocol/authorization.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 
 export const SESSION_A = '0123456789abcdef0123456789abcdef';
@@ -31,11 +32,23 @@ export const unavailable = (reason: 'network' | 'server-error' = 'server-error')
   reason,
   message: `gateway ${reason}`,
 });
+/** OAuth: what the `authorize` actor answers. */
+export const authorized = (): Authorization => ({ kind: 'authorized' });
+export const authorizationRefused = (problem: 'invalid-consumer' | 'signature' = 'invalid-consumer'): Authorization => ({
+  kind: 'rejected',
+  problem,
+  message: problem,
+});
+export const authorizationRequired = (): SessionCheck => ({ kind: 'authorization-required', reason: 'token-refused' });
+
 /** A session check whose promise rejects (the adapter threw): the machine sees `xstate.error.actor.*`. */
 export const rejection = (message = 'session check threw'): Error => new Error(message);
 
 /** What a session check resolves with, or rejects with when it is an Error. */
-export type CheckAnswer = SessionCheck | Error;
+export type CheckAnswer = SessionCheck | Authorization | Error;
+
+/** The input of a session check, or of an OAuth authorization (which the harness holds and answers the same way). */
+export type CheckInput = SessionCheckInput | (AuthorizeInput & { readonly purpose: 'authorize'; readonly reauthenticate?: undefined });
 
 export const frames = {
   greeting: { kind: 'system-success', username: 'user123' } as ServerMessage,
@@ -109,7 +122,7 @@ export class FakeSocket {
 
 /** One session check the machine started. In manual mode it stays pending until the test answers it. */
 export interface PendingCheck {
-  readonly input: SessionCheckInput;
+  readonly input: CheckInput;
   readonly startedAt: number;
   settled: boolean;
   /** The machine stopped the check's actor (its state was left) before it settled. */
@@ -143,7 +156,7 @@ export interface Harness {
   readonly actor: Actor<typeof connectionMachine>;
   readonly clock: SimulatedClock;
   readonly sockets: FakeSocket[];
-  readonly checks: SessionCheckInput[];
+  readonly checks: CheckInput[];
   /** Simulated time at which each check in `checks` started. */
   readonly checkTimes: number[];
   readonly emitted: ConnectionEmitted[];
@@ -151,6 +164,8 @@ export interface Harness {
   /** Answers for the next session checks, in order; when empty, `fallback` answers (auto mode only). */
   readonly answers: CheckAnswer[];
   fallback: CheckAnswer;
+  /** What an `authorize` answers in auto mode when `answers` is empty (OAuth machines). */
+  authorizeFallback: CheckAnswer;
   readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
   /** Sockets whose actor is alive right now (started and not torn down). */
   liveSockets(): FakeSocket[];
@@ -160,6 +175,8 @@ export interface Harness {
   pendingChecks(): PendingCheck[];
   /** The session value of the latest check that answered `authenticated` (what the gateway holds now). */
   latestSession(): Secret | undefined;
+  /** Whether an OAuth `authorize` answered `authorized` (and was not cancelled) so far. */
+  emittedAuthorizations(): boolean;
   /** Settle the one check in flight (manual mode). */
   answerCheck(answer: CheckAnswer): Promise<void>;
   /** What the SimulatedClock still has scheduled. */
@@ -178,7 +195,7 @@ type ClockInternals = { timeouts: Map<number, { start: number; timeout: number; 
 
 /** What the in-memory actors of one harness write to. */
 interface HarnessWiring {
-  startCheck(input: SessionCheckInput, signal: AbortSignal): Promise<SessionCheck>;
+  startCheck(input: CheckInput, signal: AbortSignal): Promise<SessionCheck | Authorization>;
   openSocket(input: SocketInput, sendBack: (event: SocketEvent) => void): FakeSocket;
   readonly notifications: { authenticated: number; refreshes: number; lost: string[] };
 }
@@ -196,7 +213,12 @@ const wiringOf = (system: object): HarnessWiring => {
 
 export const IN_MEMORY_IMPLEMENTATIONS = {
   actors: {
-    checkSession: fromPromise<SessionCheck, SessionCheckInput>(({ input, signal, system }) => wiringOf(system).startCheck(input, signal)),
+    checkSession: fromPromise<SessionCheck, SessionCheckInput>(
+      ({ input, signal, system }) => wiringOf(system).startCheck(input, signal) as Promise<SessionCheck>,
+    ),
+    authorize: fromPromise<Authorization, AuthorizeInput>(
+      ({ input, signal, system }) => wiringOf(system).startCheck({ ...input, purpose: 'authorize' }, signal) as Promise<Authorization>,
+    ),
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive, system }) => {
       const socket = wiringOf(system).openSocket(input, sendBack);
       receive((command) => socket.receive(command));
@@ -222,7 +244,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
   const clock = new SimulatedClock();
   const clockInternals = clock as unknown as ClockInternals;
   const sockets: FakeSocket[] = [];
-  const checks: SessionCheckInput[] = [];
+  const checks: CheckInput[] = [];
   const checkTimes: number[] = [];
   const pending: PendingCheck[] = [];
   const emitted: ConnectionEmitted[] = [];
@@ -231,13 +253,14 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
   const notifications = { authenticated: 0, refreshes: 0, lost: [] as string[] };
   const manual = options.manualChecks ?? false;
   let latestSession: Secret | undefined;
+  let authorizedOnce = false;
 
   const wiring: HarnessWiring = {
     notifications,
     startCheck: (checkInput, signal) => {
       checks.push(checkInput);
       checkTimes.push(clock.now());
-      return new Promise<SessionCheck>((resolve, reject) => {
+      return new Promise<SessionCheck | Authorization>((resolve, reject) => {
         const check: PendingCheck = {
           input: checkInput,
           startedAt: clock.now(),
@@ -246,6 +269,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
           settle: (answer) => {
             check.settled = true;
             if (!check.cancelled && !(answer instanceof Error) && answer.kind === 'authenticated') latestSession = answer.session;
+            if (!check.cancelled && !(answer instanceof Error) && answer.kind === 'authorized') authorizedOnce = true;
             if (answer instanceof Error) reject(answer);
             else resolve(answer);
           },
@@ -254,7 +278,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
           check.cancelled = true;
         });
         pending.push(check);
-        if (!manual) check.settle(answers.shift() ?? harness.fallback);
+        if (!manual) check.settle(answers.shift() ?? (checkInput.purpose === 'authorize' ? harness.authorizeFallback : harness.fallback));
       });
     },
     openSocket: (socketInput, sendBack) => {
@@ -298,6 +322,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     states,
     answers,
     fallback: options.fallback ?? authenticated(),
+    authorizeFallback: authorized(),
     notifications,
     liveSockets: () => sockets.filter((socket) => !socket.torn),
     current: () => {
@@ -308,6 +333,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     state: () => lifecycleStateOf(actor.getSnapshot()),
     pendingChecks: () => pending.filter((check) => !check.settled && !check.cancelled),
     latestSession: () => latestSession,
+    emittedAuthorizations: () => authorizedOnce,
     answerCheck: async (answer) => {
       const inFlight = harness.pendingChecks();
       if (inFlight.length !== 1) throw new Error(`expected exactly one session check in flight, found ${inFlight.length}`);
@@ -342,6 +368,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     connect: async () => {
       actor.send({ type: 'START' });
       await settle();
+      if (manual && harness.pendingChecks()[0]?.input.purpose === 'authorize') await harness.answerCheck(answers.shift() ?? harness.authorizeFallback);
       if (manual) await harness.answerCheck(answers.shift() ?? harness.fallback);
       const socket = harness.current();
       socket.opened();

@@ -29,6 +29,7 @@ const answer = weighted<AnswerName>([
   ['login-competing', 1],
   ['unavailable', 2],
   ['rejection', 2],
+  ['authorization-required', 1],
 ]);
 
 /** Clock steps relative to the timing: a fraction of the shortest timeout up to past the longest. */
@@ -58,6 +59,7 @@ export function lifecycleCommand(timing: ConnectionTiming): fc.Arbitrary<Lifecyc
     },
     { arbitrary: clockStep(timing).map((ms) => ({ kind: 'clock', ms }) as const), weight: 20 },
     { arbitrary: fc.integer({ min: 1, max: 12 }).map((beats) => ({ kind: 'healthy-time', beats }) as const), weight: 10 },
+    { arbitrary: fc.constant({ kind: 'token-expiring' } as const), weight: 2 },
     { arbitrary: weighted<'START' | 'RETRY' | 'STOP'>([['START', 2], ['RETRY', 2], ['STOP', 1]]).map((call) => ({ kind: 'user', call }) as const), weight: 3 },
   );
 }
@@ -67,12 +69,15 @@ export interface ScenarioShape {
   readonly maxAttempts: fc.Arbitrary<number | undefined>;
   readonly minCommands: number;
   readonly maxCommands: number;
+  /** The direct OAuth path (`authorizing` reachable). Default: gateway mode. */
+  readonly oauth?: boolean;
 }
 
 /** A scenario: always START first (an idle machine proves little), then `minCommands` to `maxCommands` random commands (lengths spread
  * evenly: fast-check's default size would keep most sequences short). */
-export function lifecycleScenario({ timing, maxAttempts, minCommands, maxCommands }: ScenarioShape): fc.Arbitrary<LifecycleScenario> {
+export function lifecycleScenario({ timing, maxAttempts, minCommands, maxCommands, oauth = false }: ScenarioShape): fc.Arbitrary<LifecycleScenario> {
   return fc.record({
+    oauth: fc.constant(oauth),
     timing: fc.constant(timing),
     maxAttempts,
     autoReauthenticate: fc.boolean(),

@@ -5,11 +5,15 @@
  * every step; a violation throws with the step, the command and the states visited, so a shrunk counterexample reads
  * as a story. The property tests generate scenarios; regressions.test.ts replays fixed ones.
  */
+import { authorizationRetryFloorMs } from '../../../machines/connection.defaults.js';
 import { backoffCapMs, DEFAULT_TIMING, EMPTY_CADENCE, LIFECYCLE_STATES, silenceTimeoutMs, type ConnectionTiming, type LifecycleState } from '../../../machines/index.js';
 import type { SocketCommand, SocketEvent } from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 import {
   authenticated,
+  authorizationRefused,
+  authorizationRequired,
+  authorized,
   createHarness,
   frames,
   loginRequired,
@@ -35,6 +39,7 @@ export const ANSWER_NAMES = [
   'login-competing',
   'unavailable',
   'rejection',
+  'authorization-required',
 ] as const;
 export type AnswerName = (typeof ANSWER_NAMES)[number];
 
@@ -55,6 +60,8 @@ export type LifecycleCommand =
   | { readonly kind: 'answer'; readonly answer: AnswerName }
   | { readonly kind: 'clock'; readonly ms: number }
   | { readonly kind: 'user'; readonly call: 'START' | 'STOP' | 'RETRY' }
+  /** OAuth: the client's renewal timer says the live session token nears its expiry. */
+  | { readonly kind: 'token-expiring' }
   /** Time passes while the server beats as the real one does (a heartbeat every 0.4 × the heartbeat timeout). */
   | { readonly kind: 'healthy-time'; readonly beats: number }
   /** Whatever moves a healthy connection forward from here (answer, open, greet, beat, let a wait run out, RETRY). */
@@ -64,6 +71,8 @@ export interface LifecycleScenario {
   readonly timing?: Partial<ConnectionTiming>;
   readonly maxAttempts?: number;
   readonly autoReauthenticate?: boolean;
+  /** The direct OAuth path: answers to `authorize` come from the same answer names (see `answerFor`). */
+  readonly oauth?: boolean;
   /** Seed of the jitter source (a small PRNG), so that a scenario replays exactly. */
   readonly jitterSeed: number;
   readonly commands: readonly LifecycleCommand[];
@@ -94,7 +103,7 @@ const FRAMES: Readonly<Record<FrameName, ServerMessage>> = {
 
 const SOCKET_PHASES: ReadonlySet<LifecycleState> = new Set(['open', 'awaiting-session', 'sending-session', 'authenticated', 'lingering-detected']);
 const READY_PHASES: ReadonlySet<LifecycleState> = new Set(['authenticated', 'lingering-detected']);
-const CHECKING_PHASES: ReadonlySet<LifecycleState> = new Set(['checking-session', 'login-required', 'authenticated']);
+const CHECKING_PHASES: ReadonlySet<LifecycleState> = new Set(['authorizing', 'checking-session', 'login-required', 'authenticated']);
 const AT_REST: ReadonlySet<LifecycleState> = new Set(['idle', 'failed']);
 const KNOWN_COMMANDS: ReadonlySet<SocketCommand['type']> = new Set(['SOCKET.SEND_TIC', 'SOCKET.SEND_PROBE', 'SOCKET.SEND_SESSION', 'SOCKET.TERMINATE']);
 const A_DAY = 24 * 60 * 60 * 1000;
@@ -132,6 +141,7 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
       maxAttempts,
       autoReauthenticate: scenario.autoReauthenticate ?? true,
       random: seededRandom(scenario.jitterSeed),
+      oauth: scenario.oauth ?? false,
     },
     { ...options, manualChecks: true },
   );
@@ -155,6 +165,10 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     const state = harness.state();
     if (!(LIFECYCLE_STATES as readonly string[]).includes(state)) fail(`unknown lifecycle state ${state}`);
     if (snapshot.status === 'error') fail(`the machine errored: ${String(snapshot.error)}`);
+
+    // The two modes: a gateway never authorizes; on the OAuth path no socket opens before a token was obtained.
+    if (!scenario.oauth && (state === 'authorizing' || harness.checks.some((made) => made.purpose === 'authorize'))) fail('a gateway-mode run authorized');
+    if (scenario.oauth && harness.sockets.length > 0 && !harness.emittedAuthorizations()) fail('a socket opened before any live session token');
 
     // At most one socket, and exactly the one the state owns.
     const live = harness.liveSockets();
@@ -189,7 +203,8 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     // Backoff: every delay within [0, cap(attempt)], attempts within maxAttempts, the wait really scheduled.
     const reconnects = harness.emitted.filter((event) => event.type === 'reconnect');
     for (const event of reconnects.slice(reconnectsSeen)) {
-      const cap = backoffCapMs(timing, event.attempt);
+      // After a refused token the wait is at least the authorization floor, which may exceed the jitter cap.
+      const cap = Math.max(backoffCapMs(timing, event.attempt), scenario.oauth ? authorizationRetryFloorMs(timing, event.attempt) : 0);
       if (!Number.isInteger(event.delayMs) || event.delayMs < 0 || event.delayMs > cap) fail(`backoff ${event.delayMs} ms out of [0, ${cap}] at attempt ${event.attempt}`);
       if (event.attempt < 1 || event.attempt > maxAttempts) fail(`reconnect attempt ${event.attempt} with maxAttempts ${maxAttempts}`);
     }
@@ -198,7 +213,9 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     if (state === 'failed' && snapshot.context.attempt !== maxAttempts + 1) fail(`failed after ${snapshot.context.attempt - 1} attempts, maxAttempts ${maxAttempts}`);
     if (state === 'reconnect') {
       const { attempt, backoffDelayMs } = snapshot.context;
-      if (backoffDelayMs > backoffCapMs(timing, attempt)) fail(`backoff ${backoffDelayMs} ms above the cap of attempt ${attempt}`);
+      const floor = snapshot.context.authorization === 'refused' ? authorizationRetryFloorMs(timing, attempt) : 0;
+      if (backoffDelayMs > Math.max(floor, backoffCapMs(timing, attempt))) fail(`backoff ${backoffDelayMs} ms above the cap of attempt ${attempt}`);
+      if (backoffDelayMs < floor) fail(`backoff ${backoffDelayMs} ms below the refused-token floor ${floor} ms`);
       if (!harness.timeouts().some((timeout) => timeout.timeout === backoffDelayMs)) fail(`reconnect without its ${backoffDelayMs} ms timer`);
     }
 
@@ -311,6 +328,9 @@ async function perform(harness: Harness, command: LifecycleCommand, factsOf: (so
     case 'user':
       harness.actor.send({ type: command.call });
       break;
+    case 'token-expiring':
+      harness.actor.send({ type: 'AUTHORIZATION.EXPIRING' });
+      break;
     case 'proceed':
       return proceed(harness, current, command.handshake, factsOf);
     case 'healthy-time':
@@ -372,6 +392,7 @@ function staleEvent(name: StaleEventName, socketId: number): SocketEvent {
 }
 
 function answerFor(name: AnswerName, harness: Harness): CheckAnswer {
+  if (harness.pendingChecks()[0]?.input.purpose === 'authorize') return authorizeAnswerFor(name);
   const session = harness.actor.getSnapshot().context.session;
   const same = session?.reveal() ?? SESSION_A;
   switch (name) {
@@ -387,6 +408,27 @@ function answerFor(name: AnswerName, harness: Harness): CheckAnswer {
       return loginRequired('competing');
     case 'unavailable':
       return unavailable();
+    case 'rejection':
+      return rejection();
+    case 'authorization-required':
+      return authorizationRequired();
+  }
+}
+
+/** The same answer names, read as what an OAuth `authorize` says: proceed, refuse, be unreachable, throw. */
+function authorizeAnswerFor(name: AnswerName): CheckAnswer {
+  switch (name) {
+    case 'authenticated-same':
+    case 'authenticated-rotated':
+      return authorized();
+    case 'login-logged-out':
+    case 'login-competing':
+      return authorizationRefused('invalid-consumer');
+    case 'login-not-authenticated':
+    case 'authorization-required':
+      return authorizationRefused('signature');
+    case 'unavailable':
+      return { kind: 'unavailable', reason: 'network', message: 'down' };
     case 'rejection':
       return rejection();
   }

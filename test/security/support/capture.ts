@@ -21,6 +21,7 @@ export const CLIENT_EVENT_NAMES = [
   'login-required',
   'session-rotated',
   'failed',
+  'token',
   'subscription',
   'gap',
   'error',
