@@ -18,7 +18,7 @@ import { redactedInspection } from './redacted-inspection.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
-import { SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
+import { createFacade, SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
 
 export type { IbkrWsOptions } from './options.js';
 export type { IbkrWsEvents, StateChange } from './client-events.js';
@@ -119,7 +119,7 @@ class IbkrWsClient implements IbkrWs {
       onStatus: (change) => this.#events.emit('subscription', { ...change, at: Date.now() }),
       onGap: (gap) => this.#events.emit('gap', { ...gap, at: Date.now() }),
     });
-    const facade = this.#hub.facade();
+    const facade = createFacade(this.#hub);
     ({ marketData: this.marketData, pnl: this.pnl, trades: this.trades, book: this.book, history: this.history } = facade);
     ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw, subscriptions: this.subscriptions, orders: this.#orders } = facade);
 

@@ -1,12 +1,12 @@
 /**
- * The typed subscription methods spread into the client object: each checks its arguments (a typed
- * `invalid-option` error at the call, never a malformed frame on the wire), builds the wire request and opens a
- * consumer on the hub.
+ * The typed subscription methods of the client: each checks its arguments (a typed `invalid-option` error at the
+ * call, never a malformed frame on the wire), builds the wire request and opens a consumer through a narrow
+ * `SubscriptionOpener` (the hub implements it; this file does not know the hub).
  */
 import { IbkrWsError } from '../errors.js';
-import type { JsonObject } from '../protocol/types.js';
+import type { JsonObject, ServerMessage } from '../protocol/types.js';
 import { fieldId } from './field-names.js';
-import type { SubscriptionHub } from './hub.js';
+import type { Handle } from './handle.js';
 import type {
   AccountSummaryHandle,
   BookHandle,
@@ -20,12 +20,20 @@ import type {
   PnlHandle,
   RawHandle,
   RawOptions,
+  StreamKind,
   StreamOptions,
   SubscriptionSnapshot,
   TradesHandle,
   TradesOptions,
 } from './types.js';
-import { compact } from './wire-requests.js';
+import { compact, type WireRequest } from './wire-requests.js';
+
+/** What the subscription methods need of the hub: open a consumer of a wire request, open a raw one, list them. */
+export interface SubscriptionOpener {
+  open<T>(kind: StreamKind, request: WireRequest, options?: MarketDataOptions): Handle<T>;
+  openRaw(options?: RawOptions): Handle<ServerMessage>;
+  subscriptions(): SubscriptionSnapshot[];
+}
 
 /** Account ids and exchanges travel between `+` separators on the wire (§4.1): keep them to safe characters. */
 const WIRE_WORD = /^[A-Za-z0-9._-]+$/;
@@ -50,7 +58,7 @@ export interface SubscriptionFacade {
   subscriptions(): SubscriptionSnapshot[];
 }
 
-export function createFacade(hub: SubscriptionHub): SubscriptionFacade {
+export function createFacade(hub: SubscriptionOpener): SubscriptionFacade {
   return {
     marketData(conid, fields, options) {
       const { id, exchange } = parseInstrument(conid);
