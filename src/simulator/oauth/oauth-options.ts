@@ -1,5 +1,14 @@
 /** The OAuth options' validation, run once when the simulator starts (the defaults live in SIMULATOR_DEFAULTS). */
-import type { ResolvedSimulatorOptions } from '../options.js';
+
+/** What is checked here, structurally: the simulator's resolved options have these fields (no import back, no cycle). */
+export interface OAuthOptionsToValidate {
+  readonly oauthLstLifetimeMs: number;
+  readonly oauthLenient: unknown;
+  readonly oauthRevokePreviousLst: unknown;
+  readonly oauthCloseSocketsOnLstExpiry: unknown;
+  readonly oauthBaseUrls?: readonly string[] | undefined;
+  readonly oauthMaterial?: object | undefined;
+}
 
 const MATERIAL_FIELDS = [
   'consumerKey',
@@ -15,7 +24,7 @@ const MATERIAL_FIELDS = [
   'dhParamPem',
 ] as const;
 
-export function validateOAuthOptions(options: ResolvedSimulatorOptions): void {
+export function validateOAuthOptions(options: OAuthOptionsToValidate): void {
   const lifetime = options.oauthLstLifetimeMs;
   if (!Number.isSafeInteger(lifetime) || lifetime < 1) throw new RangeError(`simulator option oauthLstLifetimeMs must be a positive integer, got ${String(lifetime)}`);
   for (const key of ['oauthLenient', 'oauthRevokePreviousLst', 'oauthCloseSocketsOnLstExpiry'] as const) {
