@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
 import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
+import { controlEntry } from '../../simulator/control/schema.js';
 import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
 import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
@@ -200,6 +201,9 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
     if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
   }
   checkSimOAuthFlags(options, oauthFaults);
+  // An OAuth fault in a gateway-mode schedule would fail only when it fires: refuse the file at start instead.
+  const oauthOnly = options.auth === 'oauth' ? undefined : schedule?.faults.find((step) => controlEntry(step.fault).requires === 'oauth');
+  if (oauthOnly !== undefined) throw new UsageError(`--faults: ${oauthOnly.fault} (at ${oauthOnly.at}s) needs --oauth`);
   return { help, options, json, oauthFaults, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
 }
 
