@@ -10,6 +10,7 @@ import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type 
 import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
 import { controlEntry } from '../../simulator/control/schema.js';
 import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
+import { isOAuthRecord, OAUTH_REPLAY_NOTICE } from '../../simulator/replay/oauth-record.js';
 import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
@@ -114,6 +115,9 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
     // A ring that overflowed starts mid-story: the client's own start is not in it.
     io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
+  }
+  if (parsed.replay !== undefined && isOAuthRecord(parsed.replay)) {
+    io.stderr(`ibkr-ws sim: ${OAUTH_REPLAY_NOTICE}: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
   }
   const stopPrinting = printSimulatorEvents(simulator, printer);
   const stopOAuth = 'script' in simulator ? () => {} : startSimOAuth(simulator, parsed.oauthFaults, parsed.options.oauthLenient === true, parsed.json ? undefined : io.stdout);
