@@ -23,7 +23,7 @@ import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
 import { OAuthWiring } from './adapters/oauth-wiring.js';
 import type { Authorization, AuthorizeInput } from './protocol/authorization.js';
-import { SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
+import { createFacade, SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
 
 export type { IbkrWsOptions } from './options.js';
 export type { IbkrWsEvents, StateChange } from './client-events.js';
@@ -158,7 +158,7 @@ class IbkrWsClient implements IbkrWs {
       onStatus: (change) => this.#events.emit('subscription', { ...change, at: Date.now() }),
       onGap: (gap) => this.#events.emit('gap', { ...gap, at: Date.now() }),
     });
-    const facade = this.#hub.facade();
+    const facade = createFacade(this.#hub);
     ({ marketData: this.marketData, pnl: this.pnl, trades: this.trades, book: this.book, history: this.history } = facade);
     ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw, subscriptions: this.subscriptions, orders: this.#orders } = facade);
 

@@ -17,7 +17,7 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { QuoteAccumulator } from '../../src/subscriptions/quote.js';
-import { SubscriptionHub } from '../../src/subscriptions/index.js';
+import { createFacade, SubscriptionHub } from '../../src/subscriptions/index.js';
 import type { MarketDataMessage } from '../../src/protocol/types.js';
 
 const streams = Number(process.argv[2] ?? 1_000);
@@ -89,7 +89,7 @@ const hub = new SubscriptionHub({
   reportError: () => undefined,
 });
 hub.onReady(1);
-const facade = hub.facade();
+const facade = createFacade(hub);
 let delivered = 0;
 for (let index = 0; index < streams; index++) {
   const handle = facade.marketData(100_001 + index, ['31', '84', '86']);

@@ -10,6 +10,9 @@ import { Secret } from '../protocol/secret.js';
 import { IbkrWsError } from '../errors.js';
 import type { HttpTransport } from './http-transport.js';
 
+/** The one thing a session check needs of HTTP: HttpTransport in the client, a small fake in the unit tests. */
+export type GatewayHttp = Pick<HttpTransport, 'send'>;
+
 export const GATEWAY_PATHS = {
   tickle: '/v1/api/tickle',
   reauthenticate: '/v1/api/iserver/reauthenticate',
@@ -27,14 +30,14 @@ export interface GatewaySessionObserver {
 }
 
 export class GatewaySession {
-  readonly #http: HttpTransport;
+  readonly #http: GatewayHttp;
   readonly #observer: GatewaySessionObserver;
   #accountsPreflightFor: Secret | undefined;
   #ordersPreflightFor: Secret | undefined;
   /** The session value of the last check that found the gateway authenticated. */
   #session: Secret | undefined;
 
-  constructor(http: HttpTransport, observer: GatewaySessionObserver) {
+  constructor(http: GatewayHttp, observer: GatewaySessionObserver) {
     this.#http = http;
     this.#observer = observer;
   }

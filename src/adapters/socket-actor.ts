@@ -55,6 +55,9 @@ export interface LiveSocket {
   resume(): void;
 }
 
+/** What the actor uses of a `ws` WebSocket: the real one, or a small fake in the unit tests. */
+export type WebSocketLike = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | 'terminate' | 'pause' | 'resume' | 'readyState'>;
+
 export interface SocketActorOptions {
   readonly wsUrl: URL;
   readonly tls: ResolvedTls;
@@ -68,14 +71,19 @@ export interface SocketActorOptions {
   readonly observer: SocketObserver;
   /** Told of each socket's opening and closing, and of every frame in and out (its kind, topic and size). */
   readonly diagnostics?: ConnectionDiagnostics;
+  /** Opens the socket; `new WebSocket(url, options)` of `ws` unless a test hands in a fake. */
+  readonly openWebSocket?: (url: URL, options: WebSocket.ClientOptions) => WebSocketLike;
 }
+
+const openRealWebSocket = (url: URL, options: WebSocket.ClientOptions): WebSocketLike => new WebSocket(url, options);
 
 export function createSocketActor(options: SocketActorOptions) {
   return fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive }) => {
     const { socketId, session } = input;
     const { observer } = options;
     let disposed = false;
-    let lastActivityAt = 0;
+    // -Infinity, not 0: performance.now() counts from process start, so 0 would swallow the first frames of a young process.
+    let lastActivityAt = Number.NEGATIVE_INFINITY;
 
     const cookieValue = options.cookieFormat === 'json' ? JSON.stringify({ session: session.reveal() }) : session.reveal();
     // `closeTimeout` is a ws client option its type declarations do not list yet (ws/lib/websocket.js).
@@ -91,7 +99,7 @@ export function createSocketActor(options: SocketActorOptions) {
       // Cookies go to the configured gateway only: never follow a redirect elsewhere.
       followRedirects: false,
     };
-    const ws = new WebSocket(options.wsUrl, clientOptions);
+    const ws = (options.openWebSocket ?? openRealWebSocket)(options.wsUrl, clientOptions);
     options.diagnostics?.socketOpening?.({ socketId, at: Date.now() });
 
     const emit = (event: SocketEvent): void => {

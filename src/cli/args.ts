@@ -2,6 +2,7 @@
  * Parsing of the CLI contract's shared pieces (README.md "CLI reference"): subscription SPECs, timing flags, and
  * numbers. Every failure is a UsageError (exit 2) whose message says what was wrong and what is expected.
  */
+import { isIdentifier, parseConid as readConid } from '../protocol/wire-grammar.js';
 import { UsageError } from './io.js';
 
 export type CliSubscription =
@@ -50,14 +51,13 @@ export function parseSubscribeSpec(spec: string): CliSubscription {
   }
 }
 
+/** The wire grammar decides (src/protocol/wire-grammar.ts); the CLI only words the verdict for the flag. */
 function parseConid(text: string, fail: (why: string) => never): number {
-  const conid = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(conid) || conid <= 0) fail(`'${text}' is not a contract id (a positive integer)`);
-  return conid;
+  return readConid(text) ?? fail(`'${text}' is not a contract id (a positive integer)`);
 }
 
 function parseAccount(text: string, fail: (why: string) => never): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(text)) fail(`'${text}' is not an account id`);
+  if (!isIdentifier(text)) fail(`'${text}' is not an account id`);
   return text;
 }
 

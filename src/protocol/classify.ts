@@ -14,7 +14,7 @@ import { invalidField } from './errors.js';
 import { redactWireText } from './redact-wire-text.js';
 import { marketDataFromObject } from './market-data-message.js';
 import { marketDataConid } from './market-data-topic.js';
-import { isIdentifier, readConid } from './topic-parts.js';
+import { isIdentifier, readConid } from './wire-grammar.js';
 import type {
   AccountMessage,
   ErrorMessage,

@@ -9,7 +9,7 @@
  * programming error, not a wire condition.
  */
 import { ProtocolError } from './errors.js';
-import { isIdentifier } from './topic-parts.js';
+import { isActionName, isConid, isIdentifier } from './wire-grammar.js';
 import type { ClientCommand, JsonObject } from './types.js';
 
 type Subscribe = Extract<ClientCommand, { op: 'subscribe' }>;
@@ -113,7 +113,7 @@ function instrument(conidValue: number, exchange: string | undefined): string {
 }
 
 function conid(value: unknown): string {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw invalid('conid', 'a positive integer');
+  if (!isConid(value)) throw invalid('conid', 'a positive integer');
   return String(value);
 }
 
@@ -123,7 +123,7 @@ function identifier(value: unknown, name: string): string {
 }
 
 function action(value: unknown): string {
-  if (typeof value !== 'string' || !isIdentifier(value) || value.includes('.')) throw invalid('action', 'letters, digits, "_" or "-"');
+  if (typeof value !== 'string' || !isActionName(value)) throw invalid('action', 'letters, digits, "_" or "-"');
   return value;
 }
 

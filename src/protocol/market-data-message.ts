@@ -10,7 +10,7 @@
  * `{ ...message }` would not carry `fields` (read `message.fields`, or spread `message.toJSON()`).
  */
 import { invalidField } from './errors.js';
-import { isFieldId } from './topic-parts.js';
+import { isFieldId } from './wire-grammar.js';
 import type { JsonObject, MarketDataMessage } from './types.js';
 
 type Fields = Readonly<Record<string, string | number>>;

@@ -3,7 +3,7 @@
  * a `conid@EXCHANGE` subscription may come back under that topic (docs/PROTOCOL-NOTES.md). Shared by the general
  * path (classify.ts, which turns `undefined` into an error) and the market-data scanner (which then refuses the frame).
  */
-import { isIdentifier, readConid } from './topic-parts.js';
+import { isIdentifier, readConid } from './wire-grammar.js';
 
 /** The conid of a market-data topic whose `+` is at `plus`; `undefined` when the topic is not a valid one. */
 export function marketDataConid(topic: string, plus: number): number | undefined {

@@ -10,6 +10,7 @@
  * arguments cannot be read (e.g. `smd+AAPL`): the gateway documents no other error for a client frame.
  */
 import type { ClientCommand, JsonObject } from './types.js';
+import { isActionName, isIdentifier, parseConid } from './wire-grammar.js';
 
 export interface TopicUnknown {
   readonly error: 'topic-unknown';
@@ -29,8 +30,6 @@ interface Arguments {
   readonly json: JsonObject | undefined;
 }
 
-const ACCOUNT_ID = /^[A-Za-z0-9._-]+$/;
-const EXCHANGE = /^[A-Za-z0-9._-]+$/;
 
 export function parseClientCommand(wire: string): ParsedClientCommand {
   const code3 = wire.slice(0, 3);
@@ -140,7 +139,7 @@ function parseMarketData(code3: 'smd' | 'umd', args: Arguments): ClientCommand {
   const [conidText = '', exchange, ...extra] = instrument.split('@');
   if (extra.length > 0) throw new UnreadableArguments();
   const conid = readConid(conidText);
-  const exchangePart = exchange === undefined ? {} : { exchange: readMatching(exchange, EXCHANGE) };
+  const exchangePart = exchange === undefined ? {} : { exchange: readMatching(exchange, isIdentifier) };
   if (code3 === 'umd') return { op: 'unsubscribe', topic: 'smd', conid, ...exchangePart };
   const fields = args.json?.['fields'] ?? [];
   if (!isStringArray(fields)) throw new UnreadableArguments();
@@ -151,7 +150,7 @@ function parseHistory(code3: 'smh' | 'umh', args: Arguments): ClientCommand {
   const [first = ''] = expectPositional(args, 1);
   if (code3 === 'umh') {
     if (args.json !== undefined && Object.keys(args.json).length > 0) throw new UnreadableArguments();
-    return { op: 'unsubscribe', topic: 'smh', serverId: readMatching(first, /^[A-Za-z0-9._-]+$/) };
+    return { op: 'unsubscribe', topic: 'smh', serverId: readMatching(first, isIdentifier) };
   }
   return { op: 'subscribe', topic: 'smh', conid: readConid(first), params: args.json ?? {} };
 }
@@ -159,15 +158,15 @@ function parseHistory(code3: 'smh' | 'umh', args: Arguments): ClientCommand {
 function parseBook(code3: 'sbd' | 'ubd', args: Arguments): ClientCommand {
   if (code3 === 'ubd') {
     const [acct = ''] = expectPositional(args, 1);
-    return { op: 'unsubscribe', topic: 'sbd', acct: readMatching(acct, ACCOUNT_ID) };
+    return { op: 'unsubscribe', topic: 'sbd', acct: readMatching(acct, isIdentifier) };
   }
   const [acct = '', conid = '', exchange] = expectPositional(args, 2, 1);
   return {
     op: 'subscribe',
     topic: 'sbd',
-    acct: readMatching(acct, ACCOUNT_ID),
+    acct: readMatching(acct, isIdentifier),
     conid: readConid(conid),
-    ...(exchange === undefined ? {} : { exchange: readMatching(exchange, EXCHANGE) }),
+    ...(exchange === undefined ? {} : { exchange: readMatching(exchange, isIdentifier) }),
   };
 }
 
@@ -201,7 +200,7 @@ function parseTrades(code3: 'str' | 'utr', args: Arguments): ClientCommand {
 
 function parseAccountTopic(code3: 'ssd' | 'usd' | 'sld' | 'uld', args: Arguments): ClientCommand {
   const [acctText = ''] = expectPositional(args, 1);
-  const acct = readMatching(acctText, ACCOUNT_ID);
+  const acct = readMatching(acctText, isIdentifier);
   const topic = code3 === 'ssd' || code3 === 'usd' ? 'ssd' : 'sld';
   if (code3 === 'usd' || code3 === 'uld') return { op: 'unsubscribe', topic, acct };
   const keys = args.json?.['keys'];
@@ -221,20 +220,20 @@ function parseAccountTopic(code3: 'ssd' | 'usd' | 'sld' | 'uld', args: Arguments
 function parseExercise(code3: 'shs' | 'inp', args: Arguments): ClientCommand {
   const [action = ''] = expectPositional(args, 1);
   const argsObject = args.json ?? {};
-  const actionName = readMatching(action, /^[A-Za-z0-9_-]+$/);
+  const actionName = readMatching(action, isActionName);
   return code3 === 'shs'
     ? { op: 'request', topic: 'shs', action: actionName, args: argsObject }
     : { op: 'input', topic: 'inp', action: actionName, args: argsObject };
 }
 
 function readConid(text: string): number {
-  const conid = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(conid) || conid <= 0) throw new UnreadableArguments();
+  const conid = parseConid(text);
+  if (conid === undefined) throw new UnreadableArguments();
   return conid;
 }
 
-function readMatching(text: string, pattern: RegExp): string {
-  if (!pattern.test(text)) throw new UnreadableArguments();
+function readMatching(text: string, rule: (text: string) => boolean): string {
+  if (!rule(text)) throw new UnreadableArguments();
   return text;
 }
 

@@ -222,7 +222,7 @@ const MAX_INTERNED_KEYS = 4_096;
 /** Longer ids are sliced: six digits cover every documented one, and stay far from the limits of a double. */
 const MAX_INTERNED_DIGITS = 6;
 
-/** topic-parts.ts `isFieldId` on a range of the text (digits, optionally `_raw`): the key, or undefined if not one. */
+/** wire-grammar.ts `isFieldId` on a range of the text (digits, optionally `_raw`): the key, or undefined if not one. */
 function fieldKey(text: string, start: number, end: number): string | undefined {
   let index = start;
   let id = 0;

@@ -1,12 +1,12 @@
 /**
- * The typed subscription methods spread into the client object: each checks its arguments (a typed
- * `invalid-option` error at the call, never a malformed frame on the wire), builds the wire request and opens a
- * consumer on the hub.
+ * The typed subscription methods of the client: each checks its arguments (a typed `invalid-option` error at the
+ * call, never a malformed frame on the wire), builds the wire request and opens a consumer through a narrow
+ * `SubscriptionOpener` (the hub implements it; this file does not know the hub).
  */
 import { IbkrWsError } from '../errors.js';
-import type { JsonObject } from '../protocol/types.js';
+import type { JsonObject, ServerMessage } from '../protocol/types.js';
 import { fieldId } from './field-names.js';
-import type { SubscriptionHub } from './hub.js';
+import type { Handle } from './handle.js';
 import type {
   AccountSummaryHandle,
   BookHandle,
@@ -20,16 +20,22 @@ import type {
   PnlHandle,
   RawHandle,
   RawOptions,
+  StreamKind,
   StreamOptions,
   SubscriptionSnapshot,
   TradesHandle,
   TradesOptions,
 } from './types.js';
-import { compact } from './wire-requests.js';
+import { compact, type WireRequest } from './wire-requests.js';
+import { isConid, isIdentifier, parseConid } from '../protocol/wire-grammar.js';
 
-/** Account ids and exchanges travel between `+` separators on the wire (§4.1): keep them to safe characters. */
-const WIRE_WORD = /^[A-Za-z0-9._-]+$/;
-const CONID_AT_EXCHANGE = /^(\d+)@([A-Za-z0-9._-]+)$/;
+/** What the subscription methods need of the hub: open a consumer of a wire request, open a raw one, list them. */
+export interface SubscriptionOpener {
+  open<T>(kind: StreamKind, request: WireRequest, options?: MarketDataOptions): Handle<T>;
+  openRaw(options?: RawOptions): Handle<ServerMessage>;
+  subscriptions(): SubscriptionSnapshot[];
+}
+
 
 export interface SubscriptionFacade {
   /** Quotes of one instrument (`265598`, or `'265598@ISLAND'` for one exchange), fields by id (`'31'`) or name (`'last'`). */
@@ -50,7 +56,7 @@ export interface SubscriptionFacade {
   subscriptions(): SubscriptionSnapshot[];
 }
 
-export function createFacade(hub: SubscriptionHub): SubscriptionFacade {
+export function createFacade(hub: SubscriptionOpener): SubscriptionFacade {
   return {
     marketData(conid, fields, options) {
       const { id, exchange } = parseInstrument(conid);
@@ -58,7 +64,7 @@ export function createFacade(hub: SubscriptionHub): SubscriptionFacade {
     },
     orders(filters) {
       const options: OrdersFilters = Array.isArray(filters) ? { filters: filters as readonly string[] } : ((filters as OrdersFilters | undefined) ?? {});
-      const list = optionalWords('orders filters', options.filters, /./);
+      const list = optionalWords('orders filters', options.filters);
       return hub.open('orders', compact({ topic: 'sor' as const, filters: list }), options);
     },
     pnl(options) {
@@ -109,11 +115,13 @@ function parseInstrument(conid: number | string): { id: number; exchange: string
     requireConid('marketData', conid);
     return { id: conid, exchange: undefined };
   }
-  const match = typeof conid === 'string' ? CONID_AT_EXCHANGE.exec(conid) : null;
-  if (match === null) throw new IbkrWsError('invalid-option', `marketData: expected a conid or 'conid@EXCHANGE', got ${JSON.stringify(conid)}`);
-  const id = Number(match[1]);
-  requireConid('marketData', id);
-  return { id, exchange: match[2] };
+  const at = typeof conid === 'string' ? conid.indexOf('@') : -1;
+  const id = at === -1 ? undefined : parseConid(conid.slice(0, at));
+  const exchange = at === -1 ? '' : conid.slice(at + 1);
+  if (id === undefined || !isIdentifier(exchange)) {
+    throw new IbkrWsError('invalid-option', `marketData: expected a conid or 'conid@EXCHANGE', got ${JSON.stringify(conid)}`);
+  }
+  return { id, exchange };
 }
 
 function fieldIds(fields: readonly string[]): string[] {
@@ -131,24 +139,25 @@ function fieldIds(fields: readonly string[]): string[] {
 
 function accountRequest(topic: 'ssd' | 'sld', method: string, acct: string, keys: readonly string[] | undefined, fields: readonly string[] | undefined) {
   requireWord(`${method}: acct`, acct);
-  return compact({ topic, acct, keys: optionalWords(`${method}: keys`, keys, /./), fields: optionalWords(`${method}: fields`, fields, /./) });
+  return compact({ topic, acct, keys: optionalWords(`${method}: keys`, keys), fields: optionalWords(`${method}: fields`, fields) });
 }
 
-/** An optional list of strings; empty means "all", the same as absent. */
-function optionalWords(what: string, list: readonly string[] | undefined, pattern: RegExp): readonly string[] | undefined {
+/** An optional list of non-empty strings; empty means "all", the same as absent. */
+function optionalWords(what: string, list: readonly string[] | undefined): readonly string[] | undefined {
   if (list === undefined) return undefined;
-  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || !pattern.test(item))) {
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item.length === 0)) {
     throw new IbkrWsError('invalid-option', `${what} must be an array of non-empty strings`);
   }
   return list.length === 0 ? undefined : [...new Set(list)];
 }
 
+/** Account ids and exchanges travel between `+` separators on the wire (§4.1): the grammar keeps them to safe characters. */
 function requireWord(what: string, value: unknown): void {
-  if (typeof value !== 'string' || !WIRE_WORD.test(value)) throw new IbkrWsError('invalid-option', `${what} must be letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !isIdentifier(value)) throw new IbkrWsError('invalid-option', `${what} must be letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`);
 }
 
 function requireConid(what: string, conid: unknown): void {
-  if (typeof conid !== 'number' || !Number.isSafeInteger(conid) || conid <= 0) {
+  if (!isConid(conid)) {
     throw new IbkrWsError('invalid-option', `${what}: a conid is a positive integer, got ${String(conid)}`);
   }
 }

@@ -4,9 +4,10 @@
  * sent (ack-rules.ts), re-requests market data before and after IBKR expires it, marks every stream with a gap when
  * data may have been missed, and routes every data message to the consumers of its subscription.
  *
- * The statechart drives it through onReady / onNotReady / refreshMarketData; the socket feeds onMessage (the hot
- * path: one map lookup and a fan-out). All time goes through the injected clock. docs/SUBSCRIPTIONS.md is the
- * user-facing description of every rule here.
+ * The statechart drives it through onReady / onNotReady (the entry and exit of its `socket.ready` state) and
+ * refreshMarketData; the socket feeds onMessage (the hot path: one map lookup and a fan-out). Each wire subscription
+ * keeps its own fields through its transitions (wire-subscription.ts); the history protocol is history-requests.ts.
+ * All time goes through the injected clock. docs/SUBSCRIPTIONS.md is the user-facing description of every rule here.
  */
 import { IbkrWsError } from '../errors.js';
 import type { ClientCommand, ServerMessage, SubscribableTopic } from '../protocol/types.js';
@@ -15,33 +16,35 @@ import { CommandQueue } from './command-queue.js';
 import { createConsumer, type ConsumerContext } from './consumer-factory.js';
 import { resolveSubscriptionOptions, type ResolvedSubscriptionOptions } from './defaults.js';
 import { ExpirySweep } from './expiry-sweep.js';
-import { createFacade, type SubscriptionFacade } from './facade.js';
 import type { Handle } from './handle.js';
+import { HistoryRequests } from './history-requests.js';
 import { RawRoutes, validateRawOptions } from './raw-route.js';
 import { ReadingPause } from './reading-pause.js';
 import { Registry } from './registry.js';
 import { ackSettings, checkLimits, expiryOf } from './subscribe-checks.js';
-import type { Clock, Gap, MarketDataOptions, RawOptions, StreamKind, SubscriptionHubDeps, SubscriptionSnapshot, SubscriptionStatus } from './types.js';
+import type { SubscriptionOpener } from './facade.js';
+import type { Clock, MarketDataOptions, RawOptions, StreamKind, SubscriptionHubDeps, SubscriptionSnapshot } from './types.js';
 import { keyOf, merge, subscribeCommand, unsubscribeCommand, type WireRequest } from './wire-requests.js';
-import { WireSubscription } from './wire-subscription.js';
+import { WireSubscription, type WireContext } from './wire-subscription.js';
 
-export class SubscriptionHub {
+export class SubscriptionHub implements SubscriptionOpener {
+  #ready = false;
+  #socketId: number | undefined;
+  #stopped = false;
+  #rawCount = 0;
   readonly #deps: SubscriptionHubDeps;
   readonly #options: ResolvedSubscriptionOptions;
   readonly #clock: Clock;
-  readonly #pause: ReadingPause;
   readonly #registry = new Registry();
   readonly #wireOf = new Map<Handle<any>, WireSubscription>();
   readonly #raw: RawRoutes;
   readonly #queue: CommandQueue;
-  /** Market-data unsubscribes of streams closed during an outage: lines belong to the username and outlive sockets (§4.2). */
-  readonly #deferredUnsubscribes = new Map<string, ClientCommand>();
-  #ready = false;
-  #socketId: number | undefined;
-  #stopped = false;
+  readonly #history: HistoryRequests;
   readonly #expirySweep: ExpirySweep;
   readonly #consumers: ConsumerContext;
-  #rawCount = 0;
+  readonly #wires: WireContext;
+  /** Market-data unsubscribes of streams closed during an outage: lines belong to the username and outlive sockets (§4.2). */
+  readonly #deferredUnsubscribes = new Map<string, ClientCommand>();
   /** Topics whose subscriptions wait unsent until release(): a REST pre-flight must come first (orders, §6). */
   readonly #held = new Set<string>();
 
@@ -49,27 +52,23 @@ export class SubscriptionHub {
     this.#deps = deps;
     this.#options = resolveSubscriptionOptions(deps.options);
     this.#clock = deps.clock ?? realClock;
-    this.#pause = new ReadingPause((paused) => deps.pauseReading(paused));
     this.#queue = new CommandQueue(this.#options.commandQueueSize);
     this.#raw = new RawRoutes((error) => deps.reportError(error));
     this.#expirySweep = new ExpirySweep(this.#clock, this.#registry, (streams, now) => this.#onExpired(streams, now));
-    this.#consumers = {
-      options: this.#options,
-      deps,
-      clock: this.#clock,
-      pause: this.#pause,
-      onClose: (handle) => this.#onClose(handle),
-    };
+    this.#history = new HistoryRequests({
+      send: (commands) => this.#send(commands),
+      isWanted: (wire) => this.#registry.has(wire),
+      retire: (wire, end) => this.#retire(wire, end),
+    });
+    const pause = new ReadingPause((paused) => deps.pauseReading(paused));
+    this.#consumers = { options: this.#options, deps, clock: this.#clock, pause, onClose: (handle) => this.#onClose(handle) };
+    this.#wires = { clock: this.#clock, onStatus: (change) => deps.onStatus?.(change), onGap: (gap) => deps.onGap?.(gap) };
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Driven by the client / statechart
-  // -------------------------------------------------------------------------------------------------------------
 
   /** The socket is authenticated: (re)send every wanted subscription and the queued raw commands. */
   onReady(socketId: number): void {
     if (this.#stopped) return;
-    // A new socket without onNotReady first (e.g. replaced straight from a lingering state): data was missed all the same.
+    // A new socket without onNotReady first (the statechart never does this): data was missed all the same.
     if (this.#ready && socketId !== this.#socketId) this.#lose('socket replaced');
     this.#ready = true;
     this.#socketId = socketId;
@@ -86,15 +85,12 @@ export class SubscriptionHub {
   refreshMarketData(): void {
     if (!this.#ready || this.#stopped) return;
     const streams = [...this.#registry.wires.values()].filter((wire) => wire.topic === 'smd' && wire.sent);
-    if (streams.length === 0) return;
-    if (!this.#send(streams.map((wire) => subscribeCommand(wire.request)))) return;
-    const now = this.#clock.now();
-    for (const wire of streams) wire.lastRequestAt = now;
+    if (streams.length > 0) this.#requestAgain(streams);
   }
 
   /**
    * Holds back the subscriptions of `topic`: they stay `pending` and unsent (on a new socket too) until release().
-   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (docs/PROTOCOL.md §6).
+   * The client holds `sor` while `/iserver/account/orders` is queried, which IBKR asks for before `sor` (§6).
    */
   hold(topic: SubscribableTopic): void {
     this.#held.add(topic);
@@ -125,27 +121,29 @@ export class SubscriptionHub {
         const wire = this.#registry.marketData(message.conid);
         if (wire?.quote === undefined) break;
         const now = this.#clock.now();
-        this.#onData(wire, wire.quote.apply(message, now), now);
+        wire.received(wire.quote.apply(message, now), now);
         break;
       }
       case 'sor':
       case 'spl':
       case 'str':
-        this.#onDataFor(message.kind, message);
+        this.#registry.wires.get(message.kind)?.received(message, this.#clock.now());
         break;
       case 'ssd':
       case 'sld':
-        this.#onDataFor(`${message.kind}+${message.acct}`, message);
+        this.#registry.wires.get(`${message.kind}+${message.acct}`)?.received(message, this.#clock.now());
         break;
       case 'sbd':
-        for (const wire of this.#registry.ladders(message)) this.#onData(wire, message);
+        for (const wire of this.#registry.ladders(message)) wire.received(message, this.#clock.now());
         break;
       case 'smh':
-        this.#onHistory(message.conid, message.serverId, message);
+        this.#history.answered(message.conid, message.serverId, (wire) => wire.received(message, this.#clock.now()));
         break;
       case 'error': {
         // An error frame whose topic names a subscription fails it (§4.10); others are only counted by the client.
-        const wire = message.topic === undefined ? undefined : this.#registry.wireForErrorTopic(message.topic);
+        const topic = message.topic;
+        if (topic === undefined) break;
+        const wire = topic.startsWith('smh+') ? this.#history.erroredRequest(Number(topic.slice(4))) : this.#registry.wires.get(topic);
         if (wire !== undefined) this.#fail(wire, `the gateway answered: ${message.error ?? `error frame (code ${String(message.code)})`}`);
         break;
       }
@@ -161,31 +159,20 @@ export class SubscriptionHub {
     this.#ready = false;
     this.#expirySweep.stop();
     const error = new IbkrWsError('stopped', 'the client was stopped');
-    for (const wire of this.#registry.wires.values()) {
-      wire.disarmAckTimer(this.#clock);
-      this.#setStatus(wire, 'closed', 'stopped');
-      for (const consumer of wire.consumers) consumer.finish('stopped', error);
-      wire.consumers.clear();
+    for (const wire of [...this.#registry.wires.values()]) {
+      wire.closed('stopped');
+      this.#retire(wire, (consumer) => consumer.finish('stopped', error));
     }
     this.#raw.finishAll('stopped', error);
-    this.#wireOf.clear();
-    this.#registry.clear();
+    this.#history.forget();
     this.#deferredUnsubscribes.clear();
     this.#queue.rejectAll(error);
-  }
-
-  facade(): SubscriptionFacade {
-    return createFacade(this);
   }
 
   /** One row per wire subscription (raw consumers are not subscriptions). */
   subscriptions(): SubscriptionSnapshot[] {
     return [...this.#registry.wires.values()].map((wire) => wire.snapshot());
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Called by the facade
-  // -------------------------------------------------------------------------------------------------------------
 
   /** A new consumer of the wire subscription `request` belongs to. Throws typed errors for limits and conflicts. */
   open<T>(kind: StreamKind, request: WireRequest, options: MarketDataOptions = {}): Handle<T> {
@@ -199,7 +186,7 @@ export class SubscriptionHub {
       this.#join(existing, handle, merged.request, merged.changed);
       return handle;
     }
-    const wire = new WireSubscription(request, ackSettings(options, this.#options), expiryOf(options, this.#options));
+    const wire = new WireSubscription(request, ackSettings(options, this.#options), expiryOf(options, this.#options), this.#wires);
     wire.consumers.add(handle);
     this.#wireOf.set(handle, wire);
     this.#registry.add(wire);
@@ -233,10 +220,6 @@ export class SubscriptionHub {
     return handle;
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Sending and acknowledgements
-  // -------------------------------------------------------------------------------------------------------------
-
   /** Sends only while the data plane is ready; then the socket is the open, authenticated one (the statechart says so). */
   #send(commands: readonly ClientCommand[]): boolean {
     if (!this.#ready) return false;
@@ -252,11 +235,7 @@ export class SubscriptionHub {
     const commands = [...this.#deferredUnsubscribes.values(), ...wires.map((wire) => subscribeCommand(wire.request)), ...queued.commands];
     if (commands.length > 0) this.#deps.send(commands);
     this.#deferredUnsubscribes.clear();
-    const now = this.#clock.now();
-    for (const wire of wires) {
-      wire.attempts = 1;
-      this.#markSent(wire, now);
-    }
+    for (const wire of wires) this.#sent(wire, 1);
     queued.confirm();
     this.#expirySweep.schedule();
   }
@@ -264,28 +243,25 @@ export class SubscriptionHub {
   /** First send or retry of one subscription. */
   #attempt(wire: WireSubscription): void {
     if (this.#held.has(wire.topic) || !this.#send([subscribeCommand(wire.request)])) return;
-    wire.attempts += 1;
-    this.#markSent(wire, this.#clock.now());
+    this.#sent(wire, wire.attempts + 1);
   }
 
-  #markSent(wire: WireSubscription, now: number): void {
-    wire.sent = true;
-    wire.everSent = true;
-    wire.lastRequestAt = now;
-    this.#registry.expectHistory(wire);
-    if (wire.ackRule === 'on-send') {
-      this.#activate(wire);
-      return;
-    }
-    if (wire.status === 'active') return;
-    this.#setStatus(wire, 'pending');
-    wire.armAckTimer(this.#clock, () => this.#onAckTimeout(wire));
+  #sent(wire: WireSubscription, attempt: number): void {
+    this.#history.sent(wire);
+    wire.requested(attempt, () => this.#onAckTimeout(wire));
+  }
+
+  /** Sends the subscribe of `streams` once more on this socket: their lifetime starts over. */
+  #requestAgain(streams: readonly WireSubscription[]): void {
+    if (!this.#send(streams.map((wire) => subscribeCommand(wire.request)))) return;
+    const now = this.#clock.now();
+    for (const wire of streams) wire.requestedAgain(now);
   }
 
   #onAckTimeout(wire: WireSubscription): void {
     if (!this.#ready || !this.#registry.has(wire) || wire.status === 'active') return;
     if (wire.ackRule === 'first-data-or-quiet') {
-      this.#activate(wire, `assumed: no data within ${wire.ack.ackTimeoutMs} ms (the topic may simply be quiet)`);
+      wire.acknowledged(`assumed: no data within ${wire.ack.ackTimeoutMs} ms (the topic may simply be quiet)`);
     } else if (wire.attempts <= wire.ack.retries) {
       this.#attempt(wire);
     } else {
@@ -293,121 +269,43 @@ export class SubscriptionHub {
     }
   }
 
-  #activate(wire: WireSubscription, reason?: string): void {
-    wire.disarmAckTimer(this.#clock);
-    this.#setStatus(wire, 'active', reason);
-    wire.acknowledgeConsumers();
-  }
-
   /** No acknowledgement, or an error frame on its topic. Tried again on the next onReady (history: final). */
   #fail(wire: WireSubscription, reason: string): void {
-    wire.disarmAckTimer(this.#clock);
     const error = new IbkrWsError('subscription-failed', `${wire.key}: ${reason}`);
-    this.#setStatus(wire, 'failed', reason);
-    wire.rejectConsumers(error);
+    wire.failed(reason, error);
     this.#deps.reportError(error);
-    if (wire.topic === 'smh') {
-      // A history request answers once or never: its consumers end with the error instead of waiting forever.
-      for (const consumer of wire.consumers) {
-        consumer.fail(error);
-        this.#wireOf.delete(consumer);
-      }
-      wire.consumers.clear();
-      this.#registry.remove(wire);
-    }
+    this.#history.failed(wire, error);
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Incoming data
-  // -------------------------------------------------------------------------------------------------------------
-
-  /** Hot path: the message acknowledges its subscription (ack-rules.ts) and goes to every consumer. */
-  #onData(wire: WireSubscription, item: unknown, now = this.#clock.now()): void {
-    wire.lastDataAt = now;
-    if (wire.status !== 'active') this.#activate(wire);
-    wire.deliver(item);
-  }
-
-  #onDataFor(key: string, message: ServerMessage): void {
-    const wire = this.#registry.wires.get(key);
-    if (wire !== undefined) this.#onData(wire, message);
-  }
-
-  /**
-   * The single response of a history request: delivered, then the request is complete — its consumers' iterators
-   * end and `umh+<serverId>` frees the gateway's slot at once (only 5 exist, §4.3). An answer nobody waits for
-   * (closed, or a retry's duplicate) is released the same way.
-   */
-  #onHistory(conid: number, serverId: string, message: ServerMessage): void {
-    const wire = this.#registry.takeHistoryAnswer(conid);
-    this.#send([{ op: 'unsubscribe', topic: 'smh', serverId }]);
-    if (wire === undefined || !this.#registry.has(wire)) return;
-    wire.serverId = serverId;
-    this.#onData(wire, message);
-    this.#registry.remove(wire);
-    this.#setStatus(wire, 'closed', 'complete');
-    const done = new IbkrWsError('subscription-closed', `${wire.key}: complete`);
-    for (const consumer of wire.consumers) {
-      consumer.finish('complete', done);
-      this.#wireOf.delete(consumer);
-    }
-    wire.consumers.clear();
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Outages, expiry, consumers leaving
-  // -------------------------------------------------------------------------------------------------------------
 
   #lose(reason: string): void {
     if (!this.#ready) return;
     this.#ready = false;
     this.#expirySweep.stop();
-    this.#registry.forgetAwaitedHistory();
+    this.#history.forget();
     const at = this.#clock.now();
-    for (const wire of this.#registry.wires.values()) {
-      wire.disarmAckTimer(this.#clock);
-      wire.sent = false;
-      wire.attempts = 0;
-      // Stale fields must not masquerade as fresh: the new stream's first message is complete again.
-      wire.quote?.reset();
-      if (wire.status === 'active' || wire.status === 'expired') this.#setStatus(wire, 'pending', reason);
-      this.#gap(wire, reason, at);
-    }
+    for (const wire of this.#registry.wires.values()) wire.lost(reason, at);
     this.#raw.gap(reason, at);
-  }
-
-  #gap(wire: WireSubscription, reason: string, at: number): void {
-    const gap: Gap = { kind: 'gap', key: wire.key, reason, at };
-    wire.deliverGap(gap);
-    this.#deps.onGap?.({ key: wire.key, reason });
   }
 
   /** Streams the gateway ended silently: `expired` with a gap marker, and requested again at once. */
   #onExpired(streams: readonly WireSubscription[], now: number): void {
     if (!this.#ready) return;
-    for (const wire of streams) {
-      if (wire.status !== 'active') continue;
-      this.#setStatus(wire, 'expired', `no data for ${now - (wire.lastDataAt ?? 0)} ms`);
-      this.#gap(wire, 'expired', now);
-    }
-    if (this.#send(streams.map((wire) => subscribeCommand(wire.request)))) for (const wire of streams) wire.lastRequestAt = now;
+    for (const wire of streams) if (wire.status === 'active') wire.expired(now - (wire.lastDataAt ?? 0), now);
+    this.#requestAgain(streams);
   }
 
   /** A consumer joins an existing wire subscription. */
   #join(wire: WireSubscription, handle: Handle<any>, request: WireRequest, widened: boolean): void {
-    wire.consumers.add(handle);
+    wire.join(handle, request);
     this.#wireOf.set(handle, wire);
-    wire.request = request;
-    handle.setStatus(wire.status, wire.reason);
-    if (wire.status === 'active') handle.acknowledge();
     if (!this.#ready) return;
     if (wire.status === 'failed') {
       // A new explicit request is a new chance: start over with fresh attempts.
-      wire.attempts = 0;
+      wire.startOver();
       this.#attempt(wire);
     } else if (widened && !this.#held.has(wire.topic)) {
       // The gateway adds to a stream when it is requested again (§4.2): the union goes out, the status stays.
-      if (this.#send([subscribeCommand(wire.request)])) wire.lastRequestAt = this.#clock.now();
+      this.#requestAgain([wire]);
     }
   }
 
@@ -426,10 +324,9 @@ export class SubscriptionHub {
 
   /** The last consumer left: unsubscribe with the topic's own form. */
   #tearDown(wire: WireSubscription): void {
-    wire.disarmAckTimer(this.#clock);
     this.#registry.remove(wire);
-    this.#setStatus(wire, 'closed', 'closed');
-    // History: its answer (still due) is released on arrival by #onHistory; nothing to cancel before the serverId.
+    wire.closed('closed');
+    // History: its answer (still due) is released on arrival by history-requests.ts; nothing to cancel before the serverId.
     const unsubscribe = unsubscribeCommand(wire.request, wire.serverId);
     if (unsubscribe === undefined || wire.topic === 'smh') return;
     if (this.#ready && wire.sent) {
@@ -448,13 +345,10 @@ export class SubscriptionHub {
       .map((other) => subscribeCommand(other.request));
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Helpers
-  // -------------------------------------------------------------------------------------------------------------
-
-  #setStatus(wire: WireSubscription, status: SubscriptionStatus, reason?: string): void {
-    if (!wire.setStatus(status, reason)) return;
-    this.#deps.onStatus?.(reason === undefined ? { key: wire.key, status } : { key: wire.key, status, reason });
+  /** The wire subscription is over (complete, failed for good, stopped): forgotten, its consumers ended with `end`. */
+  #retire(wire: WireSubscription, end: Parameters<WireSubscription['endConsumers']>[0]): void {
+    this.#registry.remove(wire);
+    for (const consumer of wire.endConsumers(end)) this.#wireOf.delete(consumer);
   }
 
   #assertRunning(): void {

@@ -2,7 +2,7 @@
  * The subscription layer: what the client wires in (SubscriptionHub), what users see (handles, items, options).
  */
 export { SubscriptionHub } from './hub.js';
-export type { SubscriptionFacade } from './facade.js';
+export { createFacade, type SubscriptionFacade, type SubscriptionOpener } from './facade.js';
 export { SUBSCRIPTION_DEFAULTS, BUFFER_DEFAULTS } from './defaults.js';
 export { ACK_RULES, type AckRule } from './ack-rules.js';
 export { FIELD_NAMES, decodeAvailability } from './field-names.js';

@@ -2,7 +2,7 @@
  * A hub wired to fakes: a clock that tests advance by hand (and that counts its pending timers), a `send` that
  * records every command batch and refuses while the fake socket is not ready, and recorders for every callback.
  */
-import { SubscriptionHub } from '../../src/subscriptions/index.js';
+import { createFacade, SubscriptionHub, type SubscriptionFacade } from '../../src/subscriptions/index.js';
 import type { Clock, StatusChange, SubscriptionOptions } from '../../src/subscriptions/index.js';
 import type { IbkrWsError } from '../../src/errors.js';
 import type { ClientCommand, ServerMessage } from '../../src/protocol/types.js';
@@ -64,7 +64,7 @@ export interface Harness {
   notReady(reason?: string): void;
   /** Commands sent since the last call. */
   takeSent(): ClientCommand[];
-  facade: ReturnType<SubscriptionHub['facade']>;
+  facade: SubscriptionFacade;
 }
 
 export function createHarness(options: SubscriptionOptions = {}): Harness {
@@ -83,7 +83,7 @@ export function createHarness(options: SubscriptionOptions = {}): Harness {
     drops: [] as Array<{ reason: string; count: number }>,
     pauses: [] as boolean[],
     socketReady: false,
-  } as Harness & { hub: SubscriptionHub; facade: ReturnType<SubscriptionHub['facade']> };
+  } as Harness & { hub: SubscriptionHub; facade: SubscriptionFacade };
   const hub = new SubscriptionHub({
     options,
     clock,
@@ -100,7 +100,7 @@ export function createHarness(options: SubscriptionOptions = {}): Harness {
   });
   Object.assign(harness, {
     hub,
-    facade: hub.facade(),
+    facade: createFacade(hub),
     ready(id = ++socketId) {
       harness.socketReady = true;
       hub.onReady(id);

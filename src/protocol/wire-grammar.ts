@@ -1,6 +1,9 @@
 /**
- * Reading the parts of a server topic (`smd+265598`, `sbd+DU12345+265598+ARCA`, `ssd+DU1234567`) by character codes:
- * the market-data topic is read for every frame on the hot path, where a regex or a split would allocate.
+ * The wire grammar's rules, one definition each (as ws keeps its rules in `lib/validation.js`): what a conid, an
+ * account id or exchange, an action name and a market-data field id look like between the `+` and `@` separators of
+ * topics and commands (docs/PROTOCOL.md §4.1). The encoder, the decoder, the client's subscription methods, the
+ * simulator's command parser and the CLI all ask here. Written over character codes: the market-data topic is read
+ * for every frame on the hot path, where a regex or a split would allocate.
  */
 
 const DIGIT_0 = 48;
@@ -21,6 +24,16 @@ export function readConid(text: string, start: number, end: number): number | un
   return value > 0 && Number.isSafeInteger(value) ? value : undefined;
 }
 
+/** A conid as a value: a positive safe integer. */
+export function isConid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** A whole text that is a conid (`'265598'`), or `undefined`. */
+export function parseConid(text: string): number | undefined {
+  return readConid(text, 0, text.length);
+}
+
 /**
  * An account id or exchange name: letters, digits, `.`, `_` and `-` (the client command grammar uses the same set),
  * so it can never swallow a `+` or `@` separator.
@@ -34,6 +47,11 @@ export function isIdentifier(text: string, start = 0, end = text.length): boolea
     if (!isAlphanumeric && code !== 46 && code !== 95 && code !== 45) return false;
   }
   return true;
+}
+
+/** An action name of `shs`/`inp` commands: an identifier without `.`. */
+export function isActionName(text: string): boolean {
+  return isIdentifier(text) && !text.includes('.');
 }
 
 /** A market-data field id: digits, optionally followed by `_raw` (`31`, `87_raw`). */
