@@ -65,11 +65,37 @@ describe.runIf(nats.available)('ibkr-ws bridge --oauth FILE --json', () => {
     consumer.listen('ibkr.oauth.md.265598');
     let stdout = '';
     const run = runCli(
-      ['bridge', '--oauth', simulator.oauthFile!, '--gateway', simulator.url, '--ca', simulator.caPath, '--nats', server.url, '--prefix', 'oauth',
-        '--subscribe', 'smd:265598:31,84,86', '--json', '--for', '6', '--heartbeat-timeout', '1500', '--probe-timeout', '800', '--health-port', '0'],
+      [
+        'bridge',
+        '--oauth',
+        simulator.oauthFile!,
+        '--gateway',
+        simulator.url,
+        '--ca',
+        simulator.caPath,
+        '--nats',
+        server.url,
+        '--prefix',
+        'oauth',
+        '--subscribe',
+        'smd:265598:31,84,86',
+        '--json',
+        '--for',
+        '6',
+        '--heartbeat-timeout',
+        '1500',
+        '--probe-timeout',
+        '800',
+        '--health-port',
+        '0',
+      ],
       { timeoutMs: 40_000, onStdout: (chunk) => (stdout += chunk) },
     );
-    await eventually(() => consumer!.received.some((r) => r.kind === 'quote'), 'a quote over NATS from the OAuth bridge', 30_000);
+    await eventually(
+      () => consumer!.received.some((r) => r.kind === 'quote'),
+      'a quote over NATS from the OAuth bridge',
+      30_000,
+    );
     // --health-port is connect's too: the bridge's one client is ready while it streams.
     const healthUrl = /"type":"health","url":"([^"]+)"/.exec(stdout)?.[1];
     expect(healthUrl, stdout).toBeDefined();
@@ -84,13 +110,20 @@ describe.runIf(nats.available)('ibkr-ws bridge --oauth FILE --json', () => {
     expect(states).toContain('authenticated');
     expect(states.at(-1)).toBe('stopped');
     expect(lines.filter((line) => line.type === 'token')).toHaveLength(1);
-    expect(requests.filter((event) => event.endpoint === 'live-session-token' && event.outcome === 'accepted')).toHaveLength(1);
+    expect(
+      requests.filter((event) => event.endpoint === 'live-session-token' && event.outcome === 'accepted'),
+    ).toHaveLength(1);
     expect(requests.some((event) => event.endpoint === 'websocket-upgrade' && event.outcome === 'accepted')).toBe(true);
     const quote = consumer.received.find((r) => r.kind === 'quote')!;
     expect(quote).toMatchObject({ subject: 'ibkr.oauth.md.265598', key: 'smd+265598' });
     const material = simulator.oauth!.material;
     const everything = result.stdout + result.stderr + JSON.stringify(consumer.received);
-    for (const secret of [material.accessToken, material.accessTokenSecretPlainHex, material.accessTokenSecret, simulator.sessionValue]) {
+    for (const secret of [
+      material.accessToken,
+      material.accessTokenSecretPlainHex,
+      material.accessTokenSecret,
+      simulator.sessionValue,
+    ]) {
       expect(everything).not.toContain(secret);
     }
     expect(everything).not.toMatch(/OAuth oauth_|Authorization:/i);

@@ -12,7 +12,12 @@ import { runSimCommand } from '../../src/cli/commands/sim.js';
 import { OAuthTestClient } from '../simulator/support/oauth-test-client.js';
 import { eventually } from '../support/harness.js';
 
-function jsonIo(): { lines: Array<Record<string, any>>; stdout: string[]; stderr: string[]; io: { stdout: (line: string) => void; stderr: (line: string) => void } } {
+function jsonIo(): {
+  lines: Array<Record<string, any>>;
+  stdout: string[];
+  stderr: string[];
+  io: { stdout: (line: string) => void; stderr: (line: string) => void };
+} {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const lines: Array<Record<string, any>> = [];
@@ -37,14 +42,25 @@ describe('ibkr-ws sim --oauth --json', () => {
     const running = runSimCommand(['--oauth', '--port', '0', '--json'], output.io, { signal: stop.signal });
     await eventually(() => output.lines.some((line) => line['event'] === 'listening'), 'the listening line');
     const listening = output.lines.find((line) => line['event'] === 'listening')!;
-    const client = new OAuthTestClient({ url: listening['url'], wsUrl: listening['ws'], ca: readFileSync(listening['ca'], 'utf8'), oauthFile: listening['oauth'] });
+    const client = new OAuthTestClient({
+      url: listening['url'],
+      wsUrl: listening['ws'],
+      ca: readFileSync(listening['ca'], 'utf8'),
+      oauthFile: listening['oauth'],
+    });
     let secrets: string[];
     try {
       expect((await client.requestLiveSessionToken({ tamper: true })).status).toBe(401);
       await client.authorize();
       expect((await client.call('GET', '/v1/api/iserver/accounts', { extra: 'x y' })).status).toBe(200);
       expect((await client.call('POST', '/v1/api/tickle', {}, { tamper: true })).status).toBe(401);
-      secrets = [client.credentials.accessToken, client.credentials.prepend.toString('hex'), client.liveSessionToken!.toString('hex'), client.liveSessionToken!.toString('base64'), client.cookie!];
+      secrets = [
+        client.credentials.accessToken,
+        client.credentials.prepend.toString('hex'),
+        client.liveSessionToken!.toString('hex'),
+        client.liveSessionToken!.toString('base64'),
+        client.cookie!,
+      ];
     } finally {
       await client.close();
       stop.abort();
@@ -62,12 +78,40 @@ describe('ibkr-ws sim --oauth --json', () => {
     });
     expect(requests[1]).toMatchObject({ endpoint: 'live-session-token', outcome: 'accepted' });
     expect(requests[1]).not.toHaveProperty('reason');
-    expect(requests).toContainEqual(expect.objectContaining({ endpoint: 'signed-request', method: 'POST', path: '/v1/api/iserver/auth/ssodh/init', outcome: 'accepted', variant: 'standard' }));
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        endpoint: 'signed-request',
+        method: 'POST',
+        path: '/v1/api/iserver/auth/ssodh/init',
+        outcome: 'accepted',
+        variant: 'standard',
+      }),
+    );
     // The path is the path: the query never reaches the output.
-    expect(requests).toContainEqual(expect.objectContaining({ endpoint: 'signed-request', method: 'GET', path: '/v1/api/iserver/accounts', outcome: 'accepted' }));
-    expect(requests.at(-1)).toMatchObject({ endpoint: 'signed-request', path: '/v1/api/tickle', outcome: 'rejected', reason: 'signature' });
-    for (const request of requests) expect(Object.keys(request).sort()).toEqual(expect.arrayContaining(['at', 'endpoint', 'event', 'method', 'outcome', 'path']));
-    for (const request of requests) expect(Object.keys(request).every((key) => ['at', 'endpoint', 'event', 'method', 'outcome', 'path', 'reason', 'variant'].includes(key))).toBe(true);
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        endpoint: 'signed-request',
+        method: 'GET',
+        path: '/v1/api/iserver/accounts',
+        outcome: 'accepted',
+      }),
+    );
+    expect(requests.at(-1)).toMatchObject({
+      endpoint: 'signed-request',
+      path: '/v1/api/tickle',
+      outcome: 'rejected',
+      reason: 'signature',
+    });
+    for (const request of requests)
+      expect(Object.keys(request).sort()).toEqual(
+        expect.arrayContaining(['at', 'endpoint', 'event', 'method', 'outcome', 'path']),
+      );
+    for (const request of requests)
+      expect(
+        Object.keys(request).every((key) =>
+          ['at', 'endpoint', 'event', 'method', 'outcome', 'path', 'reason', 'variant'].includes(key),
+        ),
+      ).toBe(true);
     const everything = [...output.stdout, ...output.stderr].join('\n');
     expect(everything).not.toContain('extra=');
     for (const secret of secrets) expect(everything).not.toContain(secret);
@@ -82,7 +126,13 @@ describe('ibkr-ws sim --faults with OAuth faults', () => {
     const folder = mkdtempSync(join(tmpdir(), 'ibkr-ws-oauth-schedule-'));
     try {
       const file = join(folder, 'faults.json');
-      writeFileSync(file, JSON.stringify([{ at: 1, fault: 'linger' }, { at: 5, fault: 'failSsodhInit', args: [410, 2] }]));
+      writeFileSync(
+        file,
+        JSON.stringify([
+          { at: 1, fault: 'linger' },
+          { at: 5, fault: 'failSsodhInit', args: [410, 2] },
+        ]),
+      );
       const output = jsonIo();
       expect(await runSimCommand(['--port', '0', '--faults', file], output.io)).toBe(2);
       expect(output.stderr[0]).toBe('ibkr-ws sim: --faults: failSsodhInit (at 5s) needs --oauth');
@@ -103,11 +153,17 @@ describe('ibkr-ws sim --faults with OAuth faults', () => {
     try {
       const file = join(folder, 'faults.json');
       writeFileSync(file, JSON.stringify([{ at: 0.2, fault: 'expireLiveSessionToken' }]));
-      const running = runSimCommand(['--port', '0', '--oauth', '--json', '--faults', file], output.io, { signal: stop.signal });
+      const running = runSimCommand(['--port', '0', '--oauth', '--json', '--faults', file], output.io, {
+        signal: stop.signal,
+      });
       await eventually(() => output.lines.some((line) => line['event'] === 'fault'), 'the scheduled fault', 10_000);
       stop.abort();
       expect(await running).toBe(0);
-      expect(output.lines.find((line) => line['event'] === 'fault')).toMatchObject({ name: 'expireLiveSessionToken', args: [], source: 'schedule' });
+      expect(output.lines.find((line) => line['event'] === 'fault')).toMatchObject({
+        name: 'expireLiveSessionToken',
+        args: [],
+        source: 'schedule',
+      });
       expect(output.stderr).toEqual([]);
     } finally {
       stop.abort();

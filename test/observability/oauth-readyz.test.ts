@@ -34,11 +34,31 @@ async function readyzBecomes(healthUrl: string, status: number, timeoutMs = 15_0
 
 describe('connect --oauth --health-port', () => {
   it('is ready when authenticated, not ready while authorizing again, ready again; live throughout; no secret', async () => {
-    simulator = await startGatewaySimulator({ port: 0, auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), heartbeatIntervalMs: 200, marketDataIntervalMs: 100 });
+    simulator = await startGatewaySimulator({
+      port: 0,
+      auth: 'oauth',
+      oauthMaterial: await sharedOAuthMaterial(),
+      heartbeatIntervalMs: 200,
+      marketDataIntervalMs: 100,
+    });
     let stdout = '';
     const run = runCli(
-      ['connect', '--oauth', simulator.oauthFile!, '--gateway', simulator.url, '--ca', simulator.caPath, '--subscribe', 'smd:265598:31',
-        '--health-port', '0', '--json', '--for', '20'],
+      [
+        'connect',
+        '--oauth',
+        simulator.oauthFile!,
+        '--gateway',
+        simulator.url,
+        '--ca',
+        simulator.caPath,
+        '--subscribe',
+        'smd:265598:31',
+        '--health-port',
+        '0',
+        '--json',
+        '--for',
+        '20',
+      ],
       { timeoutMs: 60_000, onStdout: (chunk) => (stdout += chunk) },
     );
     const bodies: string[] = [];
@@ -78,7 +98,13 @@ describe('connect --oauth --health-port', () => {
     expect(states.at(-1)).toBe('stopped');
     const material = simulator.oauth!.material;
     const everything = bodies.join('\n') + result.stdout + result.stderr;
-    for (const secret of [material.accessToken, material.accessTokenSecretPlainHex, material.accessTokenSecret, material.consumerKey, simulator.sessionValue]) {
+    for (const secret of [
+      material.accessToken,
+      material.accessTokenSecretPlainHex,
+      material.accessTokenSecret,
+      material.consumerKey,
+      simulator.sessionValue,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   }, 80_000);

@@ -31,13 +31,32 @@ const ofType = <T extends RecordEvent['type']>(events: readonly RecordEvent[], t
   events.filter((event): event is Extract<RecordEvent, { type: T }> => event.type === type);
 
 async function recordOAuthRun(): Promise<{ simulator: GatewaySimulator; file: string; text: string }> {
-  const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), marketDataIntervalMs: 100 });
+  const simulator = await startSimulator({
+    auth: 'oauth',
+    oauthMaterial: await sharedOAuthMaterial(),
+    marketDataIntervalMs: 100,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'ibkr-ws-oauth-record-'));
   dirs.push(dir);
   const file = join(dir, 'oauth.record.jsonl');
   const run = await runCli(
-    ['connect', '--oauth', simulator.oauthFile!, '--gateway', simulator.url, '--ca', simulator.caPath, '--subscribe', 'smd:265598:31',
-      '--record', file, '--record-payloads', '--json', '--for', '4'],
+    [
+      'connect',
+      '--oauth',
+      simulator.oauthFile!,
+      '--gateway',
+      simulator.url,
+      '--ca',
+      simulator.caPath,
+      '--subscribe',
+      'smd:265598:31',
+      '--record',
+      file,
+      '--record-payloads',
+      '--json',
+      '--for',
+      '4',
+    ],
     { timeoutMs: 40_000 },
   );
   expect(run.code, run.stderr).toBe(0);
@@ -55,16 +74,28 @@ describe('a flight record of an OAuth run', () => {
     expect(transitions.map((event) => event.state)).toEqual(expect.arrayContaining(['authenticated']));
     expect(transitions.at(-1)).toMatchObject({ state: 'stopped' });
     const rest = ofType(record.events, 'rest');
-    expect(rest).toContainEqual(expect.objectContaining({ method: 'POST', path: '/v1/api/oauth/live_session_token', status: 200 }));
-    expect(rest).toContainEqual(expect.objectContaining({ method: 'POST', path: '/v1/api/iserver/auth/ssodh/init', status: 200 }));
+    expect(rest).toContainEqual(
+      expect.objectContaining({ method: 'POST', path: '/v1/api/oauth/live_session_token', status: 200 }),
+    );
+    expect(rest).toContainEqual(
+      expect.objectContaining({ method: 'POST', path: '/v1/api/iserver/auth/ssodh/init', status: 200 }),
+    );
     expect(ofType(record.events, 'frame').some((frame) => frame.kind === 'smd' && frame.text !== undefined)).toBe(true);
 
     const material = simulator.oauth!.material;
-    for (const secret of [material.accessToken, material.accessTokenSecretPlainHex, material.accessTokenSecret, material.consumerKey, simulator.sessionValue]) {
+    for (const secret of [
+      material.accessToken,
+      material.accessTokenSecretPlainHex,
+      material.accessTokenSecret,
+      material.consumerKey,
+      simulator.sessionValue,
+    ]) {
       expect(text).not.toContain(secret);
     }
     // The live session token is never on the wire; what it is derived from and signed with is, and must not be here.
-    expect(text).not.toMatch(/diffie_hellman|live_session_token_signature|oauth_signature|oauth_nonce|oauth_token|authorization/i);
+    expect(text).not.toMatch(
+      /diffie_hellman|live_session_token_signature|oauth_signature|oauth_nonce|oauth_token|authorization/i,
+    );
     expect(text).not.toMatch(/"OAuth /);
   });
 
@@ -72,20 +103,43 @@ describe('a flight record of an OAuth run', () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const stop = new AbortController();
-    const running = runSimCommand(['--replay', recorded.file, '--port', '0', '--json'], { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line) }, { signal: stop.signal });
+    const running = runSimCommand(
+      ['--replay', recorded.file, '--port', '0', '--json'],
+      { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line) },
+      { signal: stop.signal },
+    );
     try {
       await eventually(() => stdout.length > 0, 'the listening line');
       const listening = JSON.parse(stdout[0]!) as { url: string; ca: string; replay: boolean };
       expect(listening.replay).toBe(true);
-      expect(stderr).toEqual([`ibkr-ws sim: the record is of an OAuth run: its authorization cannot be replayed (a record holds no keys or tokens); the replay plays what came after it to a client connecting without --oauth: ibkr-ws connect --gateway ${listening.url} --ca ${listening.ca}`]);
-      const run = await runCli(['connect', '--gateway', listening.url, '--ca', listening.ca, '--subscribe', 'smd:265598:31', '--json', '--for', '3'], { timeoutMs: 30_000 });
+      expect(stderr).toEqual([
+        `ibkr-ws sim: the record is of an OAuth run: its authorization cannot be replayed (a record holds no keys or tokens); the replay plays what came after it to a client connecting without --oauth: ibkr-ws connect --gateway ${listening.url} --ca ${listening.ca}`,
+      ]);
+      const run = await runCli(
+        [
+          'connect',
+          '--gateway',
+          listening.url,
+          '--ca',
+          listening.ca,
+          '--subscribe',
+          'smd:265598:31',
+          '--json',
+          '--for',
+          '3',
+        ],
+        { timeoutMs: 30_000 },
+      );
       expect(run.code, run.stderr).toBe(0);
       const lines = parseJsonLines(run.lines);
       expect(stateSequence(lines)).toEqual(expect.arrayContaining(['authenticated']));
       expect(lines.some((line) => line.type === 'data' && line['topic'] === 'smd+265598')).toBe(true);
       const agent = new Agent({ connect: { ca: readFileSync(listening.ca, 'utf8') } });
       try {
-        const token = await request(new URL('/v1/api/oauth/live_session_token', listening.url), { method: 'POST', dispatcher: agent });
+        const token = await request(new URL('/v1/api/oauth/live_session_token', listening.url), {
+          method: 'POST',
+          dispatcher: agent,
+        });
         expect(token.statusCode).toBe(501);
         expect(((await token.body.json()) as { error: string }).error).toMatch(/authorization cannot be replayed/);
       } finally {

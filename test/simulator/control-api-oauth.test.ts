@@ -14,7 +14,11 @@ afterEach(async () => {
   await closeEverything();
 });
 
-async function oauthSimulator(): Promise<{ simulator: GatewaySimulator; client: OAuthTestClient; faults: FaultEvent[] }> {
+async function oauthSimulator(): Promise<{
+  simulator: GatewaySimulator;
+  client: OAuthTestClient;
+  faults: FaultEvent[];
+}> {
   const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial() });
   const client = new OAuthTestClient(simulator);
   clients.push(client);
@@ -23,7 +27,8 @@ async function oauthSimulator(): Promise<{ simulator: GatewaySimulator; client: 
   return { simulator, client, faults };
 }
 
-const ssodhInit = (client: OAuthTestClient) => client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+const ssodhInit = (client: OAuthTestClient) =>
+  client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
 
 describe('the control API in OAuth mode', () => {
   it('POST /__sim/expireLiveSessionToken: signed calls answer 401 until a new live session token', async () => {
@@ -93,7 +98,8 @@ describe('the control API in OAuth mode', () => {
   it('lists the three on GET /__sim/ as requiring OAuth mode', async () => {
     const { simulator } = await oauthSimulator();
     const { controls } = (await restClient(simulator).call('GET', '/__sim/')).json;
-    for (const name of ['expireLiveSessionToken', 'setConsumerActivated', 'failSsodhInit']) expect(controls[name]).toMatchObject({ kind: 'fault', requires: 'oauth' });
+    for (const name of ['expireLiveSessionToken', 'setConsumerActivated', 'failSsodhInit'])
+      expect(controls[name]).toMatchObject({ kind: 'fault', requires: 'oauth' });
     expect(controls['failSsodhInit'].params).toEqual(['status: integer', 'count?: integer']);
     expect(controls['linger'].requires).toBeUndefined();
   });
@@ -105,10 +111,17 @@ describe('the OAuth faults in gateway mode', () => {
     const faults: FaultEvent[] = [];
     simulator.on('fault', (event) => faults.push(event));
     const rest = restClient(simulator);
-    for (const [name, body] of [['expireLiveSessionToken', undefined], ['setConsumerActivated', [false]], ['failSsodhInit', [500]]] as const) {
+    for (const [name, body] of [
+      ['expireLiveSessionToken', undefined],
+      ['setConsumerActivated', [false]],
+      ['failSsodhInit', [500]],
+    ] as const) {
       const answer = await rest.call('POST', `/__sim/${name}`, body);
       expect(answer.status, name).toBe(400);
-      expect(answer.json).toEqual({ ok: false, error: `${name} needs the simulator in OAuth mode (auth: 'oauth', ibkr-ws sim --oauth)` });
+      expect(answer.json).toEqual({
+        ok: false,
+        error: `${name} needs the simulator in OAuth mode (auth: 'oauth', ibkr-ws sim --oauth)`,
+      });
     }
     expect(faults).toEqual([]);
     expect((await rest.call('POST', '/v1/api/tickle')).status).toBe(200);

@@ -16,7 +16,9 @@ export const OAUTH_REPLAY_NOTICE =
 /** Whether the recorded client was on the OAuth path: an `authorizing` state, or a live session token call. */
 export function isOAuthRecord(record: FlightRecord): boolean {
   return record.events.some(
-    (event) => (event.type === 'state' && (event.state === 'authorizing' || event.previous === 'authorizing')) || (event.type === 'rest' && event.path === LIVE_SESSION_TOKEN_PATH),
+    (event) =>
+      (event.type === 'state' && (event.state === 'authorizing' || event.previous === 'authorizing')) ||
+      (event.type === 'rest' && event.path === LIVE_SESSION_TOKEN_PATH),
   );
 }
 
