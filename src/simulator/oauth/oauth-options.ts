@@ -1,5 +1,18 @@
 /** The OAuth options' validation, run once when the simulator starts (the defaults live in SIMULATOR_DEFAULTS). */
-import type { ResolvedSimulatorOptions } from '../options.js';
+import type { OAuthConsumerMaterial } from './consumer-material.js';
+
+/**
+ * The OAuth fields of the resolved simulator options, declared here rather than imported from ../options.js: that
+ * module calls this one, and a type import back would close a cycle.
+ */
+export interface OAuthOptionsToValidate {
+  readonly oauthLstLifetimeMs: number;
+  readonly oauthLenient: boolean;
+  readonly oauthRevokePreviousLst: boolean;
+  readonly oauthCloseSocketsOnLstExpiry: boolean;
+  readonly oauthBaseUrls: readonly string[] | undefined;
+  readonly oauthMaterial: OAuthConsumerMaterial | undefined;
+}
 
 const MATERIAL_FIELDS = [
   'consumerKey',
@@ -15,7 +28,7 @@ const MATERIAL_FIELDS = [
   'dhParamPem',
 ] as const;
 
-export function validateOAuthOptions(options: ResolvedSimulatorOptions): void {
+export function validateOAuthOptions(options: OAuthOptionsToValidate): void {
   const lifetime = options.oauthLstLifetimeMs;
   if (!Number.isSafeInteger(lifetime) || lifetime < 1) throw new RangeError(`simulator option oauthLstLifetimeMs must be a positive integer, got ${String(lifetime)}`);
   for (const key of ['oauthLenient', 'oauthRevokePreviousLst', 'oauthCloseSocketsOnLstExpiry'] as const) {
