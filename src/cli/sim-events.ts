@@ -8,11 +8,14 @@
  *   {"event":"socket-closed","socket":1,"code":1000,"at":…}
  *   {"event":"fault","name":"closeSockets","args":[1000],"source":"api"|"schedule"|"replay","at":…}
  *   {"event":"rest","method":"POST","path":"/v1/api/tickle","status":200,"at":…}
+ *   {"event":"oauth-request","endpoint":"live-session-token","method":"POST","path":"/v1/api/oauth/live_session_token",
+ *    "outcome":"rejected","reason":"signature","at":…}                                            (--oauth only)
  *   {"event":"stopped","signal":"SIGTERM","at":…}
  *
- * `at` is epoch milliseconds. Nothing printed carries the session value (no frame text, no REST body).
+ * `at` is epoch milliseconds. Nothing printed carries the session value (no frame text, no REST body), and an
+ * `oauth-request` carries the verdict only: the path without its query, never a header, token, nonce or signature.
  */
-import type { FaultEvent, GatewaySimulator } from '../simulator/index.js';
+import type { FaultEvent, GatewaySimulator, OAuthRequestEvent } from '../simulator/index.js';
 
 export interface SimPrinter {
   /** One event, as a JSON line or a human line. */
@@ -38,9 +41,23 @@ export function printSimulatorEvents(simulator: Pick<GatewaySimulator, 'on'>, pr
     simulator.on('disconnect', ({ connectionId, code }) => printer.event('socket-closed', { socket: connectionId, code }, `socket ${connectionId} closed (${code})`)),
     simulator.on('rest-request', ({ method, path, status }) => printer.event('rest', { method, path, status })),
     simulator.on('fault', (fault) => printer.event('fault', faultFields(fault), `fault ${fault.name}${formatArgs(fault.args)} (${fault.source})`)),
+    // JSON only: people get the `oauth:` lines of src/cli/sim-oauth.ts instead.
+    simulator.on('oauth-request', (event) => printer.event('oauth-request', oauthRequestFields(event))),
   ];
   return () => {
     for (const off of offs) off();
+  };
+}
+
+/** Picked field by field (not spread), so a field added to the event later cannot leak into the output unseen. */
+function oauthRequestFields(event: OAuthRequestEvent): Record<string, unknown> {
+  return {
+    endpoint: event.endpoint,
+    method: event.method,
+    path: event.path,
+    outcome: event.outcome,
+    ...(event.variant === undefined ? {} : { variant: event.variant }),
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
   };
 }
 

@@ -10,13 +10,16 @@ import { createBridge, BRIDGE_DEFAULTS, PREFIX_PATTERN, type Bridge, type Bridge
 import { withoutCredentials } from '../../bridge/nats-link.js';
 import { parseNonNegativeNumber, type CliSubscription } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
+import { prepareCliHealth } from '../health-option.js';
 import { startCliRecording } from '../record-option.js';
+import { OAUTH_DEFAULTS } from '../../defaults.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { runSession } from '../run-session.js';
 import { parseConnectArgs, type ConnectArgs } from './connect.js';
 
 const HELP = `Usage: ibkr-ws bridge --gateway URL [--ca FILE | --insecure] --nats URL[,URL…] [--prefix P] [--lease MS]
                       [--replicas N] [--subscribe SPEC]... [--json] [--for SECONDS] [timing flags]
+       ibkr-ws bridge --oauth FILE [--gateway URL] [--ca FILE] --nats URL[,URL…] …
 
   One IBKR session, many consumers: the client of 'connect', shared over NATS JetStream (docs/BRIDGE.md).
 
@@ -25,8 +28,10 @@ const HELP = `Usage: ibkr-ws bridge --gateway URL [--ca FILE | --insecure] --nat
   --lease MS           default lease and the longest a consumer may ask for (default ${BRIDGE_DEFAULTS.leaseMs})
   --replicas N         JetStream replicas of the bridge's streams and buckets (default 1; 3 on a 3-node cluster)
   --subscribe SPEC     held for the bridge's lifetime whatever consumers ask (as for connect; not smh)
+  --oauth FILE         as for connect: straight to IBKR's Web API with first-party OAuth 1.0a (docs/OAUTH.md);
+                       --gateway then defaults to ${OAUTH_DEFAULTS.gateway}
 
-  Every other flag is connect's: run 'ibkr-ws connect --help'.`;
+  Every other flag is connect's (--record, --health-port, timing flags, …): run 'ibkr-ws connect --help'.`;
 
 const BRIDGE_FLAGS = new Set(['nats', 'prefix', 'lease', 'replicas']);
 
@@ -92,9 +97,22 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
     return 0;
   }
   const reporter = createReporter(io, { json: parsed.connect.json });
-  // `--record` as for connect: the flight record of the bridge's one client.
+  // `--health-port` and `--record` as for connect: the health and flight record of the bridge's one client.
+  const health = parsed.connect.health === undefined ? undefined : await prepareCliHealth(io, parsed.connect.health, { json: parsed.connect.json });
   const recording = startCliRecording(io, parsed.connect.record);
-  const client = createClient({ ...parsed.connect.clientOptions, ...(recording ? { record: recording.recorder } : {}) });
+  let client: IbkrWs;
+  try {
+    client = createClient({
+      ...parsed.connect.clientOptions,
+      ...(recording ? { record: recording.recorder } : {}),
+      ...(health ? { telemetry: health.telemetry } : {}),
+    });
+  } catch (error) {
+    recording?.close();
+    await recording?.recorder.close();
+    await health?.close();
+    throw error;
+  }
   let bridge: Bridge;
   try {
     bridge = createBridge({
@@ -109,11 +127,13 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
     await client.stop();
     recording?.close();
     await recording?.recorder.close();
+    await health?.close();
     if (error instanceof IbkrWsError) throw new UsageError(error.message);
     throw error;
   }
   const offs = reportBridge(bridge, reporter, parsed);
   try {
+    await health?.serve(client);
     return await runSession({
       client,
       subscriptions: [],
@@ -125,6 +145,7 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
     await bridge.stop();
     recording?.close();
     await recording?.recorder.close();
+    await health?.close();
   }
 }
 

@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
 import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
+import { controlEntry } from '../../simulator/control/schema.js';
 import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
+import { isOAuthRecord, OAUTH_REPLAY_NOTICE } from '../../simulator/replay/oauth-record.js';
 import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
@@ -114,6 +116,9 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
     // A ring that overflowed starts mid-story: the client's own start is not in it.
     io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
   }
+  if (parsed.replay !== undefined && isOAuthRecord(parsed.replay)) {
+    io.stderr(`ibkr-ws sim: ${OAUTH_REPLAY_NOTICE}: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+  }
   const stopPrinting = printSimulatorEvents(simulator, printer);
   const stopOAuth = 'script' in simulator ? () => {} : startSimOAuth(simulator, parsed.oauthFaults, parsed.options.oauthLenient === true, parsed.json ? undefined : io.stdout);
   const schedule = parsed.schedule;
@@ -200,6 +205,9 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
     if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
   }
   checkSimOAuthFlags(options, oauthFaults);
+  // An OAuth fault in a gateway-mode schedule would fail only when it fires: refuse the file at start instead.
+  const oauthOnly = options.auth === 'oauth' ? undefined : schedule?.faults.find((step) => controlEntry(step.fault).requires === 'oauth');
+  if (oauthOnly !== undefined) throw new UsageError(`--faults: ${oauthOnly.fault} (at ${oauthOnly.at}s) needs --oauth`);
   return { help, options, json, oauthFaults, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
 }
 

@@ -107,11 +107,16 @@ function parseBody(text: string): unknown {
   }
 }
 
-function describeTable(): Record<string, { kind: string; params: string[]; summary: string }> {
+function describeTable(): Record<string, { kind: string; params: string[]; summary: string; requires?: string }> {
   return Object.fromEntries(
     Object.entries(CONTROL_TABLE).map(([name, entry]) => [
       name,
-      { kind: entry.kind, params: entry.params.map((param) => `${param.name}${param.optional ? '?' : ''}: ${param.type}`), summary: entry.summary },
+      {
+        kind: entry.kind,
+        params: entry.params.map((param) => `${param.name}${param.optional ? '?' : ''}: ${param.type}`),
+        summary: entry.summary,
+        ...(entry.requires === undefined ? {} : { requires: entry.requires }),
+      },
     ]),
   );
 }

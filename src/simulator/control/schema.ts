@@ -5,6 +5,7 @@
  * is refused whole, the simulator is unaffected.
  */
 import { MARKET_STATES, type MarketState } from '../topics/market-states.js';
+import type { OAuthSimulatorControl } from '../oauth/oauth-side.js';
 import type { GatewaySimulator } from '../types.js';
 
 export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'records' | 'record-or-records' | 'notice-topic' | 'market-data-mode' | 'market-state';
@@ -27,6 +28,8 @@ export interface ControlEntry {
   readonly params: readonly ParamSpec[];
   /** What it does, for `GET /__sim/` and the docs. */
   readonly summary: string;
+  /** `'oauth'`: only a simulator in OAuth mode has it (elsewhere the call is refused, nothing changes). */
+  readonly requires?: 'oauth';
   readonly run: (simulator: GatewaySimulator, args: readonly unknown[]) => unknown;
 }
 
@@ -42,6 +45,17 @@ function sendableCloseCode(code: number): string | undefined {
 }
 
 const NONE: readonly ParamSpec[] = [];
+
+/** The OAuth control surface, or a refusal (400 over HTTP) naming the mode a gateway-mode simulator lacks. */
+function oauthOf(simulator: GatewaySimulator, name: string): OAuthSimulatorControl {
+  if (simulator.oauth === undefined) throw new ControlError(`${name} needs the simulator in OAuth mode (auth: 'oauth', ibkr-ws sim --oauth)`);
+  return simulator.oauth;
+}
+
+/** IBKR's two observed ssodh/init failures: 500 "failed to generate sso dh token" and 410 Gone. */
+function ssodhStatus(status: number): string | undefined {
+  return status === 500 || status === 410 ? undefined : `must be 500 or 410, got ${status}`;
+}
 
 export const CONTROL_TABLE: Readonly<Record<string, ControlEntry>> = {
   linger: { kind: 'fault', params: NONE, summary: 'every open socket goes silent with TCP open', run: (sim) => sim.linger() },
@@ -134,6 +148,31 @@ export const CONTROL_TABLE: Readonly<Record<string, ControlEntry>> = {
     ],
     summary: 'a notification (ntf) or bulletin (blt) to every ready socket',
     run: (sim, [topic, args]) => sim.pushNotice(topic as 'ntf' | 'blt', args as Record<string, unknown>),
+  },
+  // OAuth mode only (auth: 'oauth'): IBKR's side of the direct path.
+  expireLiveSessionToken: {
+    kind: 'fault',
+    params: NONE,
+    requires: 'oauth',
+    summary: 'OAuth: every live session token stops working now (signed calls 401, sockets close)',
+    run: (sim) => oauthOf(sim, 'expireLiveSessionToken').expireLiveSessionToken(),
+  },
+  setConsumerActivated: {
+    kind: 'fault',
+    params: [{ name: 'on', type: 'boolean' }],
+    requires: 'oauth',
+    summary: 'OAuth: false = the consumer is not activated yet (every call 401 invalid consumer)',
+    run: (sim, [on]) => oauthOf(sim, 'setConsumerActivated').setConsumerActivated(on as boolean),
+  },
+  failSsodhInit: {
+    kind: 'fault',
+    params: [
+      { name: 'status', type: 'integer', check: ssodhStatus as (value: never) => string | undefined },
+      { name: 'count', type: 'integer', optional: true, min: 0, max: 1_000_000 },
+    ],
+    requires: 'oauth',
+    summary: 'OAuth: the next count (default 1; 0 resets) ssodh/init calls answer status (500 or 410)',
+    run: (sim, [status, count]) => oauthOf(sim, 'failSsodhInit').failSsodhInit(status as 500 | 410, count as number | undefined),
   },
   counters: { kind: 'query', params: NONE, summary: 'the traffic counters', run: (sim) => sim.counters },
   connections: { kind: 'query', params: NONE, summary: 'every connection with its client frames (secrets redacted)', run: (sim) => sim.connections },

@@ -1,13 +1,17 @@
 /** The OAuth options' validation, run once when the simulator starts (the defaults live in SIMULATOR_DEFAULTS). */
+import type { OAuthConsumerMaterial } from './consumer-material.js';
 
-/** What is checked here, structurally: the simulator's resolved options have these fields (no import back, no cycle). */
+/**
+ * The OAuth fields of the resolved simulator options, declared here rather than imported from ../options.js: that
+ * module calls this one, and a type import back would close a cycle.
+ */
 export interface OAuthOptionsToValidate {
   readonly oauthLstLifetimeMs: number;
-  readonly oauthLenient: unknown;
-  readonly oauthRevokePreviousLst: unknown;
-  readonly oauthCloseSocketsOnLstExpiry: unknown;
-  readonly oauthBaseUrls?: readonly string[] | undefined;
-  readonly oauthMaterial?: object | undefined;
+  readonly oauthLenient: boolean;
+  readonly oauthRevokePreviousLst: boolean;
+  readonly oauthCloseSocketsOnLstExpiry: boolean;
+  readonly oauthBaseUrls: readonly string[] | undefined;
+  readonly oauthMaterial: OAuthConsumerMaterial | undefined;
 }
 
 const MATERIAL_FIELDS = [

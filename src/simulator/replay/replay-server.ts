@@ -3,7 +3,8 @@
  * WSS, self-signed certificate, like the simulator): on the n-th socket the frames the n-th recorded socket received,
  * at their recorded offsets, then its close (code) if the gateway made it; on REST the recorded statuses after the
  * recorded delays. Client frames are read and ignored — a record is a script, not a model. A socket beyond the
- * record stays silent; a REST path the record never called answers 404 `Unknown path`.
+ * record stays silent; a REST path the record never called answers 404 `Unknown path`. An OAuth run's token call is
+ * never replayed (src/simulator/replay/oauth-record.ts): it answers 501 with the reason.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +21,7 @@ import { Timers } from '../timers.js';
 import { TrafficRecord } from '../traffic-record.js';
 import type { SimulatorEventName, SimulatorEvents } from '../types.js';
 import { replayFrameText } from './replay-frames.js';
+import { LIVE_SESSION_TOKEN_PATH, oauthReplayRefusal } from './oauth-record.js';
 import { buildReplayScript, pickRestAnswer, type RestAnswer, type ReplayScript, type SocketScript, type TickleVerdict } from './replay-script.js';
 
 export interface ReplayServerOptions {
@@ -98,6 +100,12 @@ export async function startReplayServer(record: FlightRecord, options: ReplaySer
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     request.resume();
     request.on('end', () => {
+      if (path === LIVE_SESSION_TOKEN_PATH) {
+        const refusal = oauthReplayRefusal();
+        finish(response, refusal.status, refusal.body, 'application/json; charset=utf-8');
+        traffic.emit('rest-request', { method: request.method ?? 'GET', path, status: refusal.status });
+        return;
+      }
       const answers = script.rest.get(path);
       const gap = performed;
       const key = `${path}#${gap}`;
