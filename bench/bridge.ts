@@ -50,7 +50,9 @@ interface Consumer {
 }
 
 async function startConsumer(url: string, id: string): Promise<Consumer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CONSUMER_SCRIPT, url, id], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CONSUMER_SCRIPT, url, id], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const waiting: Array<(report: Report) => void> = [];
   const lateWaiting: Array<(late: { median: number; max: number; found: number }) => void> = [];
   let loaded!: () => void;
@@ -59,7 +61,8 @@ async function startConsumer(url: string, id: string): Promise<Consumer> {
     const message = JSON.parse(line) as { type: string } & Report;
     if (message.type === 'loaded') loaded();
     if (message.type === 'report') waiting.shift()?.(message);
-    if (message.type === 'late') lateWaiting.shift()?.(message as unknown as { median: number; max: number; found: number });
+    if (message.type === 'late')
+      lateWaiting.shift()?.(message as unknown as { median: number; max: number; found: number });
   });
   await ready;
   return {
@@ -86,7 +89,9 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 async function main(): Promise<void> {
   const nats = await startNatsServer();
   const certificate = await generateBenchCertificate();
-  const consumers = await Promise.all(Array.from({ length: CONSUMERS }, (_, index) => startConsumer(nats.url, `bench-${index}`)));
+  const consumers = await Promise.all(
+    Array.from({ length: CONSUMERS }, (_, index) => startConsumer(nats.url, `bench-${index}`)),
+  );
   const lateJoiner = await startConsumer(nats.url, 'bench-late');
   const figures: Record<string, number> = {
     consumers: CONSUMERS,
@@ -128,7 +133,9 @@ async function main(): Promise<void> {
     figures[`${step}.worst_p50_ms`] = Math.max(...reports.map((report) => report.p50));
     figures[`${step}.worst_p99_ms`] = worstP99;
     figures[`${step}.worst_max_ms`] = Math.max(...reports.map((report) => report.max));
-    process.stderr.write(`${rate} quotes/s target: published ${round(published / seconds, 0)}/s, missed ${missed}, worst p99 ${worstP99} ms, min delivered ${round(minRatio, 3)}\n`);
+    process.stderr.write(
+      `${rate} quotes/s target: published ${round(published / seconds, 0)}/s, missed ${missed}, worst p99 ${worstP99} ms, min delivered ${round(minRatio, 3)}\n`,
+    );
     if (missed === 0 && worstP99 <= 50 && minRatio >= 0.99) knee = Math.max(knee, Math.round(published / seconds));
 
     if (intervalMs === 20) {
@@ -149,8 +156,12 @@ async function main(): Promise<void> {
       const worst = Math.max(...after.map((report) => report.firstQuoteAfterReconnectAt - readyAt));
       figures['nats_restart_to_fresh_quote_ms_max'] = Number.isFinite(worst) ? worst : -1;
       figures['nats_restart_server_start_ms'] = readyAt - restartAt;
-      figures['nats_restart_consumers_with_fresh_quote'] = after.filter((report) => Number.isFinite(report.firstQuoteAfterReconnectAt)).length;
-      process.stderr.write(`late joiner ${figures['late_joiner_first_value_ms_median']} ms median (max ${figures['late_joiner_first_value_ms_max']}); NATS restart → fresh quote at every consumer ${worst} ms\n`);
+      figures['nats_restart_consumers_with_fresh_quote'] = after.filter((report) =>
+        Number.isFinite(report.firstQuoteAfterReconnectAt),
+      ).length;
+      process.stderr.write(
+        `late joiner ${figures['late_joiner_first_value_ms_median']} ms median (max ${figures['late_joiner_first_value_ms_max']}); NATS restart → fresh quote at every consumer ${worst} ms\n`,
+      );
     }
     await bridge.stop();
     await client.stop();

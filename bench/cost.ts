@@ -147,7 +147,11 @@ async function settledHeapSpaces(): Promise<{ heap: number; code: number }> {
     gc();
     gc();
     heap.push(process.memoryUsage().heapUsed);
-    code.push(getHeapSpaceStatistics().filter((space) => space.space_name.startsWith('code')).reduce((sum, space) => sum + space.space_used_size, 0));
+    code.push(
+      getHeapSpaceStatistics()
+        .filter((space) => space.space_name.startsWith('code'))
+        .reduce((sum, space) => sum + space.space_used_size, 0),
+    );
     await sleep(20);
   }
   return { heap: median(heap), code: median(code) };
@@ -155,7 +159,11 @@ async function settledHeapSpaces(): Promise<{ heap: number; code: number }> {
 
 async function measureSubscriptions(context: BenchContext, gateway: GatewayProcess): Promise<BenchResults> {
   const count = 1_000;
-  const client = createIbkrWs({ gateway: gateway.url, tls: { ca: context.certificate.cert }, subscriptions: { marketDataLines: 1_100 } });
+  const client = createIbkrWs({
+    gateway: gateway.url,
+    tls: { ca: context.certificate.cert },
+    subscriptions: { marketDataLines: 1_100 },
+  });
   try {
     await client.start();
     await sleep(200);
@@ -172,7 +180,9 @@ async function measureSubscriptions(context: BenchContext, gateway: GatewayProce
     await waitUntil(() => quotes >= 2 * count, 'two quotes per stream', 10_000);
     const after = await settledHeap();
     const perSubscription = (after - before) / count;
-    context.log(`memory: ${round(perSubscription)} bytes per subscription (${round((after - before) / 1024)} KiB for ${count})`);
+    context.log(
+      `memory: ${round(perSubscription)} bytes per subscription (${round((after - before) / 1024)} KiB for ${count})`,
+    );
     for (const handle of handles) handle.close();
     return {
       'memory.bytes_per_subscription': round(perSubscription),
@@ -183,7 +193,11 @@ async function measureSubscriptions(context: BenchContext, gateway: GatewayProce
   }
 }
 
-async function measureReconnects(context: BenchContext, gateway: GatewayProcess, plan: CostPlan): Promise<BenchResults> {
+async function measureReconnects(
+  context: BenchContext,
+  gateway: GatewayProcess,
+  plan: CostPlan,
+): Promise<BenchResults> {
   const warmupCycles = 100;
   const client = createIbkrWs({ gateway: gateway.url, tls: { ca: context.certificate.cert }, random: () => 0 });
   let authentications = 0;

@@ -73,11 +73,21 @@ const CONID = 265_598;
  * `tight` (every run: 2 samples quick, 5 full) or `default` (the full run: `default` 5 samples and `fixed` 3 samples
  * side by side, ~6 min, nearly all of it waiting — run.ts runs it beside other benchmarks).
  */
-export async function runLingering(context: BenchContext, timings: 'tight' | 'default' = 'tight'): Promise<BenchResults> {
+export async function runLingering(
+  context: BenchContext,
+  timings: 'tight' | 'default' = 'tight',
+): Promise<BenchResults> {
   const cases: TimingCase[] =
-    timings === 'default' ? [{ ...DEFAULT, samples: 5 }, { ...FIXED, samples: 3 }] : [{ ...TIGHT, samples: context.quick ? 2 : 5 }];
+    timings === 'default'
+      ? [
+          { ...DEFAULT, samples: 5 },
+          { ...FIXED, samples: 3 },
+        ]
+      : [{ ...TIGHT, samples: context.quick ? 2 : 5 }];
   const results: BenchResults = {};
-  const figures = await Promise.all(cases.map((timingCase, index) => measureCase(context, timingCase, index === 0 ? context.port : 0)));
+  const figures = await Promise.all(
+    cases.map((timingCase, index) => measureCase(context, timingCase, index === 0 ? context.port : 0)),
+  );
   cases.forEach((timingCase, index) => {
     const figure = figures[index]!;
     const prefix = timingCase.name === 'tight' ? 'lingering' : `lingering.${timingCase.name}`;
@@ -86,9 +96,15 @@ export async function runLingering(context: BenchContext, timings: 'tight' | 'de
     results[`${prefix}.condemn_ms`] = round(median(figure.condemn), 1);
     results[`${prefix}.condemn_worst_ms`] = round(Math.max(...figure.condemn), 1);
     results[`${prefix}.bound_ms`] = round(median(figure.bound), 1);
-    results[`${prefix}.condemn_minus_bound_ms`] = round(median(figure.condemn.map((ms, sample) => ms - figure.bound[sample]!)), 1);
+    results[`${prefix}.condemn_minus_bound_ms`] = round(
+      median(figure.condemn.map((ms, sample) => ms - figure.bound[sample]!)),
+      1,
+    );
     results[`${prefix}.recover_ms`] = round(median(figure.recover), 1);
-    results[`${prefix}.recover_excluding_backoff_ms`] = round(median(figure.recover.map((ms, sample) => ms - (figure.backoff[sample] ?? 0))), 1);
+    results[`${prefix}.recover_excluding_backoff_ms`] = round(
+      median(figure.recover.map((ms, sample) => ms - (figure.backoff[sample] ?? 0))),
+      1,
+    );
     results[`${prefix}.backoff_ms`] = round(median(figure.backoff), 1);
     results[`${prefix}.heartbeat_timeout_ms`] = timingCase.heartbeatTimeoutMs;
     results[`${prefix}.probe_timeout_ms`] = timingCase.probeTimeoutMs;
@@ -96,7 +112,10 @@ export async function runLingering(context: BenchContext, timings: 'tight' | 'de
     results[`${prefix}.samples`] = timingCase.samples;
   });
   if (timings === 'default') {
-    results['lingering.default.condemn_ratio_to_fixed'] = round(results['lingering.default.condemn_ms']! / results['lingering.fixed.condemn_ms']!, 3);
+    results['lingering.default.condemn_ratio_to_fixed'] = round(
+      results['lingering.default.condemn_ms']! / results['lingering.fixed.condemn_ms']!,
+      3,
+    );
   }
   return results;
 }
@@ -105,7 +124,11 @@ async function measureCase(context: BenchContext, timingCase: TimingCase, port: 
   const gateway = await startGatewayProcess({
     port,
     certificate: context.certificate,
-    simulator: { heartbeatIntervalMs: timingCase.serverHeartbeatMs, marketDataMode: 'interval', marketDataIntervalMs: 10 },
+    simulator: {
+      heartbeatIntervalMs: timingCase.serverHeartbeatMs,
+      marketDataMode: 'interval',
+      marketDataIntervalMs: 10,
+    },
   });
   const beats = new Map<number, number>();
   const client = createIbkrWs({
@@ -114,7 +137,8 @@ async function measureCase(context: BenchContext, timingCase: TimingCase, port: 
     ...timingCase.client,
     diagnostics: {
       frame: (record) => {
-        if (record.direction === 'in' && record.kind === 'heartbeat') beats.set(record.socketId, (beats.get(record.socketId) ?? 0) + 1);
+        if (record.direction === 'in' && record.kind === 'heartbeat')
+          beats.set(record.socketId, (beats.get(record.socketId) ?? 0) + 1);
       },
     },
   });
@@ -154,10 +178,21 @@ async function measureCase(context: BenchContext, timingCase: TimingCase, port: 
       const { cadence, timing, learnCadence } = client.actor.getSnapshot().context;
       bound.push(silenceTimeoutMs(cadence, timing.heartbeatTimeoutMs, learnCadence) + timing.probeTimeoutMs);
       debug(`${label}: lingering`);
-      const after = (predicate: (change: StateChange) => boolean, from: number) => states.find((change) => change.seenAt > from && predicate(change));
-      await waitUntil(() => after((change) => change.previous === 'lingering-detected' && change.state === 'reconnect', lingerAt) !== undefined, 'the condemnation', limit, 1);
+      const after = (predicate: (change: StateChange) => boolean, from: number) =>
+        states.find((change) => change.seenAt > from && predicate(change));
+      await waitUntil(
+        () =>
+          after((change) => change.previous === 'lingering-detected' && change.state === 'reconnect', lingerAt) !==
+          undefined,
+        'the condemnation',
+        limit,
+        1,
+      );
       const detectedAt = after((change) => change.state === 'lingering-detected', lingerAt)!.seenAt;
-      const condemnedAt = after((change) => change.previous === 'lingering-detected' && change.state === 'reconnect', lingerAt)!.seenAt;
+      const condemnedAt = after(
+        (change) => change.previous === 'lingering-detected' && change.state === 'reconnect',
+        lingerAt,
+      )!.seenAt;
       await waitUntil(
         () => {
           const ready = after((change) => change.state === 'authenticated', condemnedAt);
@@ -167,12 +202,17 @@ async function measureCase(context: BenchContext, timingCase: TimingCase, port: 
         limit,
         1,
       );
-      const readyAt = timingCase.marketData ? lastQuoteAt : after((change) => change.state === 'authenticated', condemnedAt)!.seenAt;
+      const readyAt = timingCase.marketData
+        ? lastQuoteAt
+        : after((change) => change.state === 'authenticated', condemnedAt)!.seenAt;
       // The reconnect event of this condemnation: the one nearest to it (it is emitted in the same transition).
-      const delayMs = backoffs.reduce((nearest, entry) => (Math.abs(entry.at - condemnedAt) < Math.abs(nearest.at - condemnedAt) ? entry : nearest), {
-        delayMs: Number.NaN,
-        at: Number.POSITIVE_INFINITY,
-      }).delayMs;
+      const delayMs = backoffs.reduce(
+        (nearest, entry) => (Math.abs(entry.at - condemnedAt) < Math.abs(nearest.at - condemnedAt) ? entry : nearest),
+        {
+          delayMs: Number.NaN,
+          at: Number.POSITIVE_INFINITY,
+        },
+      ).delayMs;
       detect.push(detectedAt - lingerAt);
       condemn.push(condemnedAt - lingerAt);
       recover.push(readyAt - lingerAt);

@@ -15,17 +15,27 @@ import { round } from './support/stats.js';
 const DAY = 24 * 3_600_000;
 const FIXED: ConnectionInput = { learnCadence: false, timing: { heartbeatTimeoutMs: 25_000, probeTimeoutMs: 5_000 } };
 
-async function days(context: BenchContext, label: string, seeds: number, input: ConnectionInput | undefined): Promise<SimulationReport[]> {
+async function days(
+  context: BenchContext,
+  label: string,
+  seeds: number,
+  input: ConnectionInput | undefined,
+): Promise<SimulationReport[]> {
   const reports: SimulationReport[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     reports.push(await simulateLiveGateway({ seed, durationMs: DAY, ...(input === undefined ? {} : { input }) }));
     const last = reports.at(-1)!;
-    context.log(`liveness ${label}: seed ${seed}: ${last.probes} probes, ${last.condemnations} condemned, ${last.stalls} stalls, ${last.pauses} pauses`);
+    context.log(
+      `liveness ${label}: seed ${seed}: ${last.probes} probes, ${last.condemnations} condemned, ${last.stalls} stalls, ${last.pauses} pauses`,
+    );
   }
   return reports;
 }
 
-function sum(reports: readonly SimulationReport[], key: 'probes' | 'condemnations' | 'stalls' | 'pauses' | 'heartbeats'): number {
+function sum(
+  reports: readonly SimulationReport[],
+  key: 'probes' | 'condemnations' | 'stalls' | 'pauses' | 'heartbeats',
+): number {
   return reports.reduce((total, report) => total + report[key], 0);
 }
 

@@ -39,7 +39,14 @@ export async function runLoginRecovery(context: BenchContext): Promise<BenchResu
   });
   try {
     const fast = await measureClient(context, gateway, 'default', {}, samples, DEFAULT_TIMING.loginPollFastMs);
-    const fixed = await measureClient(context, gateway, 'fixed poll', { timing: { loginPollFastMs: DEFAULT_TIMING.loginPollIntervalMs } }, samples, DEFAULT_TIMING.loginPollIntervalMs);
+    const fixed = await measureClient(
+      context,
+      gateway,
+      'fixed poll',
+      { timing: { loginPollFastMs: DEFAULT_TIMING.loginPollIntervalMs } },
+      samples,
+      DEFAULT_TIMING.loginPollIntervalMs,
+    );
     const all = (figures: typeof fast) => [...figures.logout, ...figures.competing];
     return {
       'recovery.after_login_ms': round(median(all(fast)), 1),
@@ -71,7 +78,10 @@ async function measureClient(
     tls: { ca: context.certificate.cert },
     ...options,
     // The login polls' tickles (the client is in login-required while one is in flight).
-    diagnostics: { restCall: (record) => void (record.path.endsWith('/tickle') && client.state === 'login-required' && tickles.push(record.startedAt)) },
+    diagnostics: {
+      restCall: (record) =>
+        void (record.path.endsWith('/tickle') && client.state === 'login-required' && tickles.push(record.startedAt)),
+    },
   });
   let lastQuoteAt = 0;
   const figures = { logout: [] as number[], competing: [] as number[], minTickleGapMs: Number.POSITIVE_INFINITY };
@@ -85,7 +95,11 @@ async function measureClient(
     for (let sample = 0; sample < samples; sample++) {
       for (const scenario of SCENARIOS) {
         const before = wallNow();
-        await waitUntil(() => client.state === 'authenticated' && lastQuoteAt > before, 'data before the fault', 30_000);
+        await waitUntil(
+          () => client.state === 'authenticated' && lastQuoteAt > before,
+          'data before the fault',
+          30_000,
+        );
         await gateway.command(scenario.fault);
         await waitUntil(() => client.state === 'login-required', 'login-required', 10_000, 1);
         const phase = ((sample + 0.5) / samples) * pollPeriodMs;
@@ -93,11 +107,14 @@ async function measureClient(
         const { at: loginAt } = await gateway.command('login');
         await waitUntil(() => lastQuoteAt > loginAt, 'data after the login', 30_000, 1);
         figures[scenario.name].push(lastQuoteAt - loginAt);
-        context.log(`login recovery ${label}, ${scenario.name}: data again ${round(lastQuoteAt - loginAt, 1)} ms after the login`);
+        context.log(
+          `login recovery ${label}, ${scenario.name}: data again ${round(lastQuoteAt - loginAt, 1)} ms after the login`,
+        );
       }
     }
     const sorted = [...tickles].sort((a, b) => a - b);
-    for (let index = 1; index < sorted.length; index++) figures.minTickleGapMs = Math.min(figures.minTickleGapMs, sorted[index]! - sorted[index - 1]!);
+    for (let index = 1; index < sorted.length; index++)
+      figures.minTickleGapMs = Math.min(figures.minTickleGapMs, sorted[index]! - sorted[index - 1]!);
     return figures;
   } finally {
     await client.stop();

@@ -28,8 +28,14 @@ type Variant = 'baseline' | 'no_provider' | 'prometheus';
 const SUBSCRIPTIONS = 100;
 
 export async function runObservabilityThroughput(context: BenchContext): Promise<BenchResults> {
-  const plan = context.quick ? { triplets: 4, windowMs: 400, warmupMs: 100 } : { triplets: 10, windowMs: 1_000, warmupMs: 250 };
-  const gateway = await startGatewayProcess({ port: context.port, certificate: context.certificate, simulator: { marketDataMode: 'flood', marketDataLines: 1_100 } });
+  const plan = context.quick
+    ? { triplets: 4, windowMs: 400, warmupMs: 100 }
+    : { triplets: 10, windowMs: 1_000, warmupMs: 250 };
+  const gateway = await startGatewayProcess({
+    port: context.port,
+    certificate: context.certificate,
+    simulator: { marketDataMode: 'flood', marketDataLines: 1_100 },
+  });
   const prometheus = await loadPrometheusMetrics('ibkr-ws-bench');
   const options: Record<Variant, Partial<IbkrWsOptions>> = {
     baseline: { telemetry: false },
@@ -37,7 +43,8 @@ export async function runObservabilityThroughput(context: BenchContext): Promise
     prometheus: { telemetry: { meterProvider: prometheus.meterProvider } },
   };
   const variants: readonly Variant[] = ['baseline', 'no_provider', 'prometheus'];
-  const window = (variant: Variant) => clientWindow(gateway, context.certificate.cert, SUBSCRIPTIONS, plan, undefined, options[variant]);
+  const window = (variant: Variant) =>
+    clientWindow(gateway, context.certificate.cert, SUBSCRIPTIONS, plan, undefined, options[variant]);
   const samples: Record<Variant, WindowSample[]> = { baseline: [], no_provider: [], prometheus: [] };
   try {
     // Unmeasured: the first windows would measure V8 compiling the client.
@@ -50,12 +57,23 @@ export async function runObservabilityThroughput(context: BenchContext): Promise
     await gateway.stop();
     await prometheus.shutdown();
   }
-  const results: BenchResults = { 'observability.throughput.subscriptions': SUBSCRIPTIONS, 'observability.throughput.triplets': plan.triplets };
-  results['observability.throughput.baseline_msgs_per_s'] = round(median(samples.baseline.map((sample) => sample.delivered)));
+  const results: BenchResults = {
+    'observability.throughput.subscriptions': SUBSCRIPTIONS,
+    'observability.throughput.triplets': plan.triplets,
+  };
+  results['observability.throughput.baseline_msgs_per_s'] = round(
+    median(samples.baseline.map((sample) => sample.delivered)),
+  );
   for (const variant of ['no_provider', 'prometheus'] as const) {
-    const ratios = samples[variant].map((sample, index) => sample.delivered / (samples.baseline[index] as WindowSample).delivered);
-    const cpuRatios = samples[variant].map((sample, index) => cpuPerMessage(sample) / cpuPerMessage(samples.baseline[index] as WindowSample));
-    results[`observability.throughput.${variant}_msgs_per_s`] = round(median(samples[variant].map((sample) => sample.delivered)));
+    const ratios = samples[variant].map(
+      (sample, index) => sample.delivered / (samples.baseline[index] as WindowSample).delivered,
+    );
+    const cpuRatios = samples[variant].map(
+      (sample, index) => cpuPerMessage(sample) / cpuPerMessage(samples.baseline[index] as WindowSample),
+    );
+    results[`observability.throughput.${variant}_msgs_per_s`] = round(
+      median(samples[variant].map((sample) => sample.delivered)),
+    );
     results[`observability.throughput.${variant}_ratio`] = round(median(ratios), 3);
     results[`observability.throughput.${variant}_ratio_min`] = round(Math.min(...ratios), 3);
     results[`observability.throughput.${variant}_ratio_max`] = round(Math.max(...ratios), 3);
@@ -76,15 +94,28 @@ function cpuPerMessage(sample: WindowSample): number {
 }
 
 export async function runObservabilityIdle(context: BenchContext): Promise<BenchResults> {
-  const plan = context.quick ? { pairs: 2, sampleMs: 3_000, afterStartMs: 500 } : { pairs: 4, sampleMs: 10_000, afterStartMs: 1_000 };
-  const gateway = await startGatewayProcess({ port: context.port, certificate: context.certificate, simulator: { heartbeatIntervalMs: 1_000 } });
-  const samples: Record<'baseline' | 'no_provider', Array<{ cpu: number; busy: number }>> = { baseline: [], no_provider: [] };
+  const plan = context.quick
+    ? { pairs: 2, sampleMs: 3_000, afterStartMs: 500 }
+    : { pairs: 4, sampleMs: 10_000, afterStartMs: 1_000 };
+  const gateway = await startGatewayProcess({
+    port: context.port,
+    certificate: context.certificate,
+    simulator: { heartbeatIntervalMs: 1_000 },
+  });
+  const samples: Record<'baseline' | 'no_provider', Array<{ cpu: number; busy: number }>> = {
+    baseline: [],
+    no_provider: [],
+  };
   try {
     await sleep(Math.max(0, SETTLED_PROCESS_AGE_MS - process.uptime() * 1000));
     for (let pair = 0; pair < plan.pairs; pair++) {
       const order = pair % 2 === 0 ? (['baseline', 'no_provider'] as const) : (['no_provider', 'baseline'] as const);
       for (const variant of order) {
-        const client = createIbkrWs({ gateway: gateway.url, tls: { ca: context.certificate.cert }, ...(variant === 'baseline' ? { telemetry: false } : {}) });
+        const client = createIbkrWs({
+          gateway: gateway.url,
+          tls: { ca: context.certificate.cert },
+          ...(variant === 'baseline' ? { telemetry: false } : {}),
+        });
         try {
           await client.start();
           await sleep(plan.afterStartMs);
@@ -99,7 +130,10 @@ export async function runObservabilityIdle(context: BenchContext): Promise<Bench
   } finally {
     await gateway.stop();
   }
-  const ratio = (key: 'cpu' | 'busy') => samples.no_provider.map((sample, index) => sample[key] / (samples.baseline[index] as { cpu: number; busy: number })[key]);
+  const ratio = (key: 'cpu' | 'busy') =>
+    samples.no_provider.map(
+      (sample, index) => sample[key] / (samples.baseline[index] as { cpu: number; busy: number })[key],
+    );
   const results: BenchResults = {
     'observability.idle.pairs': plan.pairs,
     'observability.idle.sample_ms': plan.sampleMs,
@@ -108,8 +142,14 @@ export async function runObservabilityIdle(context: BenchContext): Promise<Bench
     'observability.idle.cpu_ratio': round(median(ratio('cpu')), 3),
     'observability.idle.cpu_ratio_min': round(Math.min(...ratio('cpu')), 3),
     'observability.idle.cpu_ratio_max': round(Math.max(...ratio('cpu')), 3),
-    'observability.idle.baseline_event_loop_busy_ms_per_min': round(median(samples.baseline.map((sample) => sample.busy)), 1),
-    'observability.idle.no_provider_event_loop_busy_ms_per_min': round(median(samples.no_provider.map((sample) => sample.busy)), 1),
+    'observability.idle.baseline_event_loop_busy_ms_per_min': round(
+      median(samples.baseline.map((sample) => sample.busy)),
+      1,
+    ),
+    'observability.idle.no_provider_event_loop_busy_ms_per_min': round(
+      median(samples.no_provider.map((sample) => sample.busy)),
+      1,
+    ),
     'observability.idle.event_loop_busy_ratio': round(median(ratio('busy')), 3),
   };
   context.log(

@@ -24,7 +24,12 @@ import { closeBareSocket, openBareSocket, subscribeFrame, tickle } from './suppo
 import { sleep, waitUntil, wallNow } from './support/clock.js';
 import { BENCH_FIELDS, benchConids, type BenchContext, type BenchResults } from './support/context.js';
 import { debug } from './support/debug.js';
-import { loadGatewayProcess, startGatewayProcess, type GatewayOptions, type GatewayProcess } from './support/gateway.js';
+import {
+  loadGatewayProcess,
+  startGatewayProcess,
+  type GatewayOptions,
+  type GatewayProcess,
+} from './support/gateway.js';
 import { median, round } from './support/stats.js';
 
 const SUBSCRIPTIONS = 100;
@@ -121,7 +126,9 @@ export async function runRecovery(context: BenchContext): Promise<BenchResults> 
       for (const contender of clientFirst ? ['client', 'minimum'] : ['minimum', 'client']) {
         if (contender === 'client') {
           const sample = await clientRound(gateways, ca);
-          context.log(`recovery client: ${round1(sample.ms)} ms (backoff excluded: ${round1(sample.backoffMs)} ms)${measured ? '' : ' [warm-up]'}`);
+          context.log(
+            `recovery client: ${round1(sample.ms)} ms (backoff excluded: ${round1(sample.backoffMs)} ms)${measured ? '' : ' [warm-up]'}`,
+          );
           if (!measured) continue;
           client.push(sample.ms);
           clientBackoff.push(sample.backoffMs);
@@ -199,7 +206,8 @@ async function clientRound(gateways: GatewayRestarts, ca: string) {
     gateways.prefetch();
     const lastFirstData = Math.max(...firstAfterGap);
     const authenticatedAt = states.findLast((entry) => entry.state === 'authenticated')?.at ?? Number.NaN;
-    const attemptAt = states.findLast((entry) => entry.state === 'checking-session' && entry.at <= authenticatedAt)?.at ?? Number.NaN;
+    const attemptAt =
+      states.findLast((entry) => entry.state === 'checking-session' && entry.at <= authenticatedAt)?.at ?? Number.NaN;
     const startAt = Math.max(restarted.readyAt, attemptAt);
     for (const handle of handles) handle.close();
     await Promise.all(loops);
@@ -221,7 +229,8 @@ async function minimumRound(gateways: GatewayRestarts, ca: string, capMs: number
   const session = await tickle(target);
   const socket = await openBareSocket(target, session, (data) => {
     const message = JSON.parse(data.toString()) as { topic?: unknown; conid?: unknown };
-    if (typeof message.topic !== 'string' || !message.topic.startsWith('smd+') || typeof message.conid !== 'number') return;
+    if (typeof message.topic !== 'string' || !message.topic.startsWith('smd+') || typeof message.conid !== 'number')
+      return;
     if (seen.has(message.conid)) return;
     seen.add(message.conid);
     if (seen.size === SUBSCRIPTIONS) lastFirstData = wallNow();
@@ -264,7 +273,8 @@ async function partysocketRound(gateways: GatewayRestarts, ca: string, plan: Rec
   socket.addEventListener('message', (event: MessageEvent) => {
     void messageText(event.data).then((text) => {
       const message = JSON.parse(text) as { topic?: unknown; conid?: unknown };
-      if (typeof message.topic !== 'string' || !message.topic.startsWith('smd+') || typeof message.conid !== 'number') return;
+      if (typeof message.topic !== 'string' || !message.topic.startsWith('smd+') || typeof message.conid !== 'number')
+        return;
       const streams = armed ? after : before;
       if (streams.has(message.conid)) return;
       streams.add(message.conid);
@@ -282,7 +292,12 @@ async function partysocketRound(gateways: GatewayRestarts, ca: string, plan: Rec
     await waitUntil(() => socketsCreatedAt.some((at) => at >= restarted.readyAt), 'partysocket to try again', 30_000);
     const attemptAt = socketsCreatedAt.find((at) => at >= restarted.readyAt) ?? restarted.readyAt;
     const startAt = Math.max(restarted.readyAt, attemptAt);
-    const delivered = await waitUntil(() => after.size === SUBSCRIPTIONS, 'partysocket data', Math.max(0, startAt + plan.capMs - wallNow()), 5).then(
+    const delivered = await waitUntil(
+      () => after.size === SUBSCRIPTIONS,
+      'partysocket data',
+      Math.max(0, startAt + plan.capMs - wallNow()),
+      5,
+    ).then(
       () => true,
       () => false,
     );

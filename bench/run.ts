@@ -43,7 +43,9 @@ function parseArguments(argv: readonly string[]): RunOptions {
     const index = argv.indexOf(flag);
     return index === -1 ? undefined : argv[index + 1];
   };
-  const only = value('--only')?.split(',').filter((name) => name !== '');
+  const only = value('--only')
+    ?.split(',')
+    .filter((name) => name !== '');
   for (const name of only ?? []) benchmarkNamed(name);
   return {
     quick: argv.includes('--quick'),
@@ -58,8 +60,21 @@ function parseArguments(argv: readonly string[]): RunOptions {
 type Schedule = ReadonlyArray<ReadonlyArray<readonly string[]>>;
 
 const SCHEDULE: { readonly quick: Schedule; readonly full: Schedule } = {
-  quick: [[['throughput', 'recovery']], [['lingering'], ['idle']], [['memory'], ['login-recovery']], [['liveness']], [['observability-throughput']], [['observability-idle']]],
-  full: [[['throughput', 'recovery', 'lingering']], [['memory'], ['lingering-default'], ['login-recovery', 'liveness']], [['idle']], [['observability-throughput']], [['observability-idle']]],
+  quick: [
+    [['throughput', 'recovery']],
+    [['lingering'], ['idle']],
+    [['memory'], ['login-recovery']],
+    [['liveness']],
+    [['observability-throughput']],
+    [['observability-idle']],
+  ],
+  full: [
+    [['throughput', 'recovery', 'lingering']],
+    [['memory'], ['lingering-default'], ['login-recovery', 'liveness']],
+    [['idle']],
+    [['observability-throughput']],
+    [['observability-idle']],
+  ],
 };
 
 interface LoadedGroup {
@@ -68,14 +83,28 @@ interface LoadedGroup {
 }
 
 /** Starts a group's process and waits until it is loaded; run() says go and collects the results. */
-async function loadGroup(benchmarks: readonly Benchmark[], options: RunOptions, environment: NodeJS.ProcessEnv, profileDirectory: string): Promise<LoadedGroup> {
+async function loadGroup(
+  benchmarks: readonly Benchmark[],
+  options: RunOptions,
+  environment: NodeJS.ProcessEnv,
+  profileDirectory: string,
+): Promise<LoadedGroup> {
   const names = benchmarks.map((benchmark) => benchmark.name);
   const nodeArguments = ['--expose-gc', '--import', 'tsx'];
-  if (options.cpuProf) nodeArguments.push('--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, `--cpu-prof-name=${names.join('+')}.cpuprofile`);
-  const child = spawn(process.execPath, [...nodeArguments, ENTRY, names.join(','), String(options.portBase), ...(options.quick ? ['--quick'] : [])], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: environment,
-  });
+  if (options.cpuProf)
+    nodeArguments.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDirectory}`,
+      `--cpu-prof-name=${names.join('+')}.cpuprofile`,
+    );
+  const child = spawn(
+    process.execPath,
+    [...nodeArguments, ENTRY, names.join(','), String(options.portBase), ...(options.quick ? ['--quick'] : [])],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: environment,
+    },
+  );
   const exited = once(child, 'exit');
   let results: BenchResults | undefined;
   let onLoaded: (() => void) | undefined;
@@ -102,15 +131,21 @@ async function loadGroup(benchmarks: readonly Benchmark[], options: RunOptions, 
     async run() {
       child.stdin.end('go\n');
       const [code] = await exited;
-      if (results === undefined) throw new Error(`benchmark process ${names.join('+')} failed (exit code ${String(code)})`);
+      if (results === undefined)
+        throw new Error(`benchmark process ${names.join('+')} failed (exit code ${String(code)})`);
       return results;
     },
   };
 }
 
 /** One pass over the selected benchmarks: every process loaded, then the steps in order. */
-async function runSuite(options: RunOptions, environment: NodeJS.ProcessEnv, profileDirectory: string): Promise<BenchResults> {
-  const wanted = (benchmark: Benchmark): boolean => (options.only === undefined ? !(options.quick && benchmark.fullOnly) : options.only.includes(benchmark.name));
+async function runSuite(
+  options: RunOptions,
+  environment: NodeJS.ProcessEnv,
+  profileDirectory: string,
+): Promise<BenchResults> {
+  const wanted = (benchmark: Benchmark): boolean =>
+    options.only === undefined ? !(options.quick && benchmark.fullOnly) : options.only.includes(benchmark.name);
   const loadStartedAt = wallNow();
   const steps = await Promise.all(
     (options.quick ? SCHEDULE.quick : SCHEDULE.full).map((step) =>
@@ -187,7 +222,11 @@ async function main(): Promise<void> {
   const keys = [...new Set(runs.flatMap((run) => Object.keys(run)))];
   const combined: BenchResults = {};
   for (const key of keys) {
-    const value = median(runs.map((run) => run[key]).filter((entry): entry is number => typeof entry === 'number' && Number.isFinite(entry)));
+    const value = median(
+      runs
+        .map((run) => run[key])
+        .filter((entry): entry is number => typeof entry === 'number' && Number.isFinite(entry)),
+    );
     // results.json holds numbers only: a figure that could not be measured is left out, and said so.
     if (Number.isFinite(value)) combined[key] = value;
     else process.stderr.write(`no value for ${key}: left out of the results\n`);

@@ -58,7 +58,10 @@ interface Contender {
   window(count: number): Promise<WindowSample>;
 }
 
-export async function runThroughput(context: BenchContext, options: { bufferOptions?: MarketDataOptions } = {}): Promise<BenchResults> {
+export async function runThroughput(
+  context: BenchContext,
+  options: { bufferOptions?: MarketDataOptions } = {},
+): Promise<BenchResults> {
   const plan = throughputPlan(context.quick);
   const gateway = await startGatewayProcess({
     port: context.port,
@@ -128,10 +131,16 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
   const client = median(clientSamples.map((sample) => sample.delivered));
   const arrived = median(clientSamples.map((sample) => sample.arrived));
   const raw = median(rawSamples.map((sample) => sample.delivered));
-  const pairRatios = clientSamples.map((sample, pair) => sample.delivered / (rawSamples[pair] as WindowSample).delivered);
-  const arrivedRatios = clientSamples.map((sample, pair) => sample.arrived / (rawSamples[pair] as WindowSample).delivered);
+  const pairRatios = clientSamples.map(
+    (sample, pair) => sample.delivered / (rawSamples[pair] as WindowSample).delivered,
+  );
+  const arrivedRatios = clientSamples.map(
+    (sample, pair) => sample.arrived / (rawSamples[pair] as WindowSample).delivered,
+  );
   // What one message costs the reading process, whichever side set the rate: CPU µs per message it read.
-  const clientCpuPerMessage = median(clientSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
+  const clientCpuPerMessage = median(
+    clientSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)),
+  );
   const rawCpuPerMessage = median(rawSamples.map((sample) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived)));
   return {
     client: round(client),
@@ -149,7 +158,16 @@ function summarize(clientSamples: readonly WindowSample[], rawSamples: readonly 
     clientCpuPerMessage: round(clientCpuPerMessage, 2),
     rawCpuPerMessage: round(rawCpuPerMessage, 2),
     cpuCostRatio: round(
-      median(clientSamples.map((sample, pair) => cpuMicrosPerMessage(sample.benchCpu, sample.arrived) / cpuMicrosPerMessage((rawSamples[pair] as WindowSample).benchCpu, (rawSamples[pair] as WindowSample).arrived))),
+      median(
+        clientSamples.map(
+          (sample, pair) =>
+            cpuMicrosPerMessage(sample.benchCpu, sample.arrived) /
+            cpuMicrosPerMessage(
+              (rawSamples[pair] as WindowSample).benchCpu,
+              (rawSamples[pair] as WindowSample).arrived,
+            ),
+        ),
+      ),
       3,
     ),
   };
@@ -172,7 +190,12 @@ export async function clientWindow(
   bufferOptions: MarketDataOptions | undefined,
   clientOptions: Partial<IbkrWsOptions> = {},
 ): Promise<WindowSample> {
-  const client = createIbkrWs({ gateway: gateway.url, tls: { ca }, subscriptions: { marketDataLines: 1_100 }, ...clientOptions });
+  const client = createIbkrWs({
+    gateway: gateway.url,
+    tls: { ca },
+    subscriptions: { marketDataLines: 1_100 },
+    ...clientOptions,
+  });
   try {
     await client.start();
     let delivered = 0;
@@ -186,7 +209,10 @@ export async function clientWindow(
     await Promise.all(handles.map((handle) => handle.acknowledged));
     debug(`client ${count}: acknowledged`);
     await sleep(plan.warmupMs);
-    const { seconds, start, end, benchCpu, gatewayCpu } = await measuredWindow(gateway, plan.windowMs, () => ({ metrics: client.metrics(), delivered }));
+    const { seconds, start, end, benchCpu, gatewayCpu } = await measuredWindow(gateway, plan.windowMs, () => ({
+      metrics: client.metrics(),
+      delivered,
+    }));
     debug(`client ${count}: measured`);
     return {
       delivered: (end.delivered - start.delivered) / seconds,
@@ -203,7 +229,12 @@ export async function clientWindow(
 }
 
 /** One raw window: tickle, a bare socket, `JSON.parse` of every frame and a count of the smd ones. Nothing else. */
-async function rawWindow(gateway: GatewayProcess, ca: string, count: number, plan: ThroughputPlan): Promise<WindowSample> {
+async function rawWindow(
+  gateway: GatewayProcess,
+  ca: string,
+  count: number,
+  plan: ThroughputPlan,
+): Promise<WindowSample> {
   const target = { url: gateway.url, wsUrl: gateway.wsUrl, ca };
   let parsed = 0;
   const socket: WebSocket = await openBareSocket(target, await tickle(target), (data) => {

@@ -53,13 +53,24 @@ export function observeBeat(cadence: Cadence, at: number): Cadence {
   if (cadence.lastBeatAt === undefined) return { lastBeatAt: at, gaps: cadence.gaps };
   const gap = at - cadence.lastBeatAt;
   if (gap < 0) return cadence;
-  const gaps = cadence.gaps.length >= CADENCE_RULE.window ? [...cadence.gaps.slice(1 - CADENCE_RULE.window), gap] : [...cadence.gaps, gap];
+  const gaps =
+    cadence.gaps.length >= CADENCE_RULE.window
+      ? [...cadence.gaps.slice(1 - CADENCE_RULE.window), gap]
+      : [...cadence.gaps, gap];
   return { lastBeatAt: at, gaps };
 }
 
 /** The cadence after any event: a heartbeat stamped with its read time teaches it; everything else leaves it as is. */
-export function learnFrom(cadence: Cadence, event: { readonly type: string; readonly message?: ServerMessage; readonly at?: number }): Cadence {
-  return event.type === 'SOCKET.MESSAGE' && event.at !== undefined && event.message !== undefined && isHeartbeat(event.message) ? observeBeat(cadence, event.at) : cadence;
+export function learnFrom(
+  cadence: Cadence,
+  event: { readonly type: string; readonly message?: ServerMessage; readonly at?: number },
+): Cadence {
+  return event.type === 'SOCKET.MESSAGE' &&
+    event.at !== undefined &&
+    event.message !== undefined &&
+    isHeartbeat(event.message)
+    ? observeBeat(cadence, event.at)
+    : cadence;
 }
 
 /** The estimate, or undefined while fewer than `minSamples` gaps were seen. */
@@ -79,8 +90,14 @@ export function estimateCadence(cadence: Cadence): CadenceEstimate | undefined {
 
 /** The silence a live socket with this beat does not show: the beat plus its margin, or past its usual long gaps. */
 export function thresholdForEstimate(estimate: Pick<CadenceEstimate, 'intervalMs' | 'spreadMs' | 'highMs'>): number {
-  const margin = Math.max(CADENCE_RULE.spreadFactor * estimate.spreadMs, CADENCE_RULE.marginFraction * estimate.intervalMs, CADENCE_RULE.minMarginMs);
-  return Math.round(Math.max(estimate.intervalMs + margin, estimate.highMs + CADENCE_RULE.minMarginMs, CADENCE_RULE.floorMs));
+  const margin = Math.max(
+    CADENCE_RULE.spreadFactor * estimate.spreadMs,
+    CADENCE_RULE.marginFraction * estimate.intervalMs,
+    CADENCE_RULE.minMarginMs,
+  );
+  return Math.round(
+    Math.max(estimate.intervalMs + margin, estimate.highMs + CADENCE_RULE.minMarginMs, CADENCE_RULE.floorMs),
+  );
 }
 
 /** Before enough gaps: the documented 10 s beat with no spread (11.5 s). */
@@ -105,8 +122,14 @@ export function silenceTimeoutMs(cadence: Cadence, ceilingMs: number, learn: boo
  * probe timeout, so a probe's answer waiting in the socket buffer is always read before the probe is judged (and
  * within half the ceiling, as before). `preferredMs` is the subscription layer's own default.
  */
-export function maxReadingPauseMs(timing: { readonly heartbeatTimeoutMs: number; readonly probeTimeoutMs: number }, preferredMs: number): number {
-  return Math.max(1, Math.min(preferredMs, Math.floor(timing.heartbeatTimeoutMs / 2), Math.floor(timing.probeTimeoutMs * 0.8)));
+export function maxReadingPauseMs(
+  timing: { readonly heartbeatTimeoutMs: number; readonly probeTimeoutMs: number },
+  preferredMs: number,
+): number {
+  return Math.max(
+    1,
+    Math.min(preferredMs, Math.floor(timing.heartbeatTimeoutMs / 2), Math.floor(timing.probeTimeoutMs * 0.8)),
+  );
 }
 
 function medianOfSorted(sorted: readonly number[]): number {

@@ -72,7 +72,10 @@ export const DEFAULT_TIMING: ConnectionTiming = {
 };
 
 /** After a refused live session token, never retry sooner than this (1-based attempt): retry × 2^(attempt−1), ≤ 10 min. */
-export function authorizationRetryFloorMs(timing: Pick<ConnectionTiming, 'authorizationRetryMs'>, attempt: number): number {
+export function authorizationRetryFloorMs(
+  timing: Pick<ConnectionTiming, 'authorizationRetryMs'>,
+  attempt: number,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   return Math.min(600_000, timing.authorizationRetryMs * 2 ** exponent);
 }
@@ -81,7 +84,10 @@ export function authorizationRetryFloorMs(timing: Pick<ConnectionTiming, 'author
 export const DEFAULT_MAX_ATTEMPTS = Number.POSITIVE_INFINITY;
 
 /** The largest backoff cap for a given attempt (1-based): initial × 2^(attempt−1), capped at the maximum. */
-export function backoffCapMs(timing: Pick<ConnectionTiming, 'backoffInitialMs' | 'backoffMaxMs'>, attempt: number): number {
+export function backoffCapMs(
+  timing: Pick<ConnectionTiming, 'backoffInitialMs' | 'backoffMaxMs'>,
+  attempt: number,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   return Math.min(timing.backoffMaxMs, timing.backoffInitialMs * 2 ** exponent);
 }

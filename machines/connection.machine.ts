@@ -34,7 +34,14 @@
 import { assign, emit, enqueueActions } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import { connectionSetup, initialContext } from './connection.setup.js';
-import { closeReason, leavingReason, loginFacts, loginNotice, socketErrorReason, unavailableReason } from './connection.reasons.js';
+import {
+  closeReason,
+  leavingReason,
+  loginFacts,
+  loginNotice,
+  socketErrorReason,
+  unavailableReason,
+} from './connection.reasons.js';
 import { problemOf } from './connection.authorization.js';
 import { authorizationRetryFloorMs, backoffDelayMs } from './connection.defaults.js';
 import { reauthenticateOnPoll } from './login-poll.js';
@@ -50,7 +57,11 @@ export const connectionMachine = connectionSetup.createMachine({
     STOP: { target: '.stopped', actions: assign({ lastReason: 'stop' }) },
     FATAL: { target: '.failed', actions: assign(({ event }) => ({ lastReason: event.code })) },
     // OAuth: renew before IBKR refuses the token. Ignored where no token is used yet or one is being obtained.
-    'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.authorizing', actions: assign({ lastReason: 'token-expiring' }) },
+    'AUTHORIZATION.EXPIRING': {
+      guard: 'isOAuth',
+      target: '.authorizing',
+      actions: assign({ lastReason: 'token-expiring' }),
+    },
   },
   states: {
     idle: {
@@ -71,15 +82,28 @@ export const connectionMachine = connectionSetup.createMachine({
         src: 'authorize',
         input: ({ context }) => ({ reason: context.lastReason ?? 'start' }),
         onDone: [
-          { guard: 'authorized', target: 'checking-session', actions: assign({ authorization: 'fresh', lastReason: 'authorized' }) },
+          {
+            guard: 'authorized',
+            target: 'checking-session',
+            actions: assign({ authorization: 'fresh', lastReason: 'authorized' }),
+          },
           {
             guard: 'authorizationRefused',
             target: 'reconnect',
-            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+            actions: assign(({ event }) => ({
+              authorization: 'refused' as const,
+              lastReason: `authorization-${problemOf(event.output)}`,
+            })),
           },
-          { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-unavailable' }) },
+          {
+            target: 'reconnect',
+            actions: assign({ authorization: 'failed', lastReason: 'authorization-unavailable' }),
+          },
         ],
-        onError: { target: 'reconnect', actions: assign({ authorization: 'failed', lastReason: 'authorization-failed' }) },
+        onError: {
+          target: 'reconnect',
+          actions: assign({ authorization: 'failed', lastReason: 'authorization-failed' }),
+        },
       },
     },
 
@@ -89,8 +113,16 @@ export const connectionMachine = connectionSetup.createMachine({
         src: 'checkSession',
         input: { purpose: 'connect', reauthenticate: false },
         onDone: [
-          { guard: 'freshTokenRefused', target: 'reconnect', actions: assign({ authorization: 'refused', lastReason: 'fresh-token-refused' }) },
-          { guard: 'checkAuthorizationRequired', target: 'authorizing', actions: assign({ lastReason: 'token-refused' }) },
+          {
+            guard: 'freshTokenRefused',
+            target: 'reconnect',
+            actions: assign({ authorization: 'refused', lastReason: 'fresh-token-refused' }),
+          },
+          {
+            guard: 'checkAuthorizationRequired',
+            target: 'authorizing',
+            actions: assign({ lastReason: 'token-refused' }),
+          },
           {
             guard: 'checkAuthenticated',
             target: '#socket',
@@ -101,7 +133,10 @@ export const connectionMachine = connectionSetup.createMachine({
             target: 'login-required',
             actions: [
               // On the OAuth path the signed tickle was answered: the token works, only the brokerage session is missing.
-              assign(({ context, event }) => ({ ...loginFacts(event.output), ...(context.oauth ? { authorization: 'proven' as const } : {}) })),
+              assign(({ context, event }) => ({
+                ...loginFacts(event.output),
+                ...(context.oauth ? { authorization: 'proven' as const } : {}),
+              })),
               emit(({ event }) => ({ type: 'login-required' as const, ...loginNotice(event.output) })),
             ],
           },
@@ -117,14 +152,23 @@ export const connectionMachine = connectionSetup.createMachine({
       initial: 'waiting',
       states: {
         waiting: {
-          after: { loginPollInterval: { target: 'polling', actions: assign(({ context }) => ({ loginPolls: context.loginPolls + 1 })) } },
+          after: {
+            loginPollInterval: {
+              target: 'polling',
+              actions: assign(({ context }) => ({ loginPolls: context.loginPolls + 1 })),
+            },
+          },
         },
         polling: {
           invoke: {
             src: 'checkSession',
             input: ({ context }) => ({
               purpose: 'login-poll' as const,
-              reauthenticate: context.autoReauthenticate && context.gatewayLoggedIn && !context.competing && reauthenticateOnPoll(context),
+              reauthenticate:
+                context.autoReauthenticate &&
+                context.gatewayLoggedIn &&
+                !context.competing &&
+                reauthenticateOnPoll(context),
             }),
             onDone: [
               {
@@ -133,7 +177,11 @@ export const connectionMachine = connectionSetup.createMachine({
                 // A person logged in: this is a fresh start, not a retry.
                 actions: [{ type: 'adoptSession', params: { reason: 'logged-in' } }, 'resetAttempts'],
               },
-              { guard: 'checkAuthorizationRequired', target: '#authorizing', actions: assign({ lastReason: 'token-refused' }) },
+              {
+                guard: 'checkAuthorizationRequired',
+                target: '#authorizing',
+                actions: assign({ lastReason: 'token-refused' }),
+              },
               {
                 guard: 'checkLoginRequired',
                 target: 'waiting',
@@ -170,7 +218,13 @@ export const connectionMachine = connectionSetup.createMachine({
       },
       states: {
         open: {
-          on: { 'SOCKET.OPENED': { guard: 'fromCurrentSocket', target: 'awaiting-session', actions: assign({ lastReason: 'socket-opened' }) } },
+          on: {
+            'SOCKET.OPENED': {
+              guard: 'fromCurrentSocket',
+              target: 'awaiting-session',
+              actions: assign({ lastReason: 'socket-opened' }),
+            },
+          },
           after: { openTimeout: { target: '#reconnect', actions: assign({ lastReason: 'open-timeout' }) } },
         },
 
@@ -178,8 +232,16 @@ export const connectionMachine = connectionSetup.createMachine({
           on: {
             'SOCKET.MESSAGE': [
               { guard: 'isGreeting', target: '#authenticated', actions: assign({ lastReason: 'greeting' }) },
-              { guard: 'isWaitingForSession', target: 'sending-session', actions: assign({ lastReason: 'waiting-for-session' }) },
-              { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'not-authenticated' }) },
+              {
+                guard: 'isWaitingForSession',
+                target: 'sending-session',
+                actions: assign({ lastReason: 'waiting-for-session' }),
+              },
+              {
+                guard: 'isAuthLost',
+                target: '#checking-session',
+                actions: assign({ lastReason: 'not-authenticated' }),
+              },
             ],
           },
           after: { readyTimeout: { target: '#reconnect', actions: assign({ lastReason: 'ready-timeout' }) } },
@@ -202,14 +264,21 @@ export const connectionMachine = connectionSetup.createMachine({
         ready: {
           id: 'ready',
           initial: 'authenticated',
-          entry: [{ type: 'dataPlaneReady', params: ({ context }) => ({ socketId: context.socketId }) }, 'emitAuthenticated'],
+          entry: [
+            { type: 'dataPlaneReady', params: ({ context }) => ({ socketId: context.socketId }) },
+            'emitAuthenticated',
+          ],
           exit: { type: 'dataPlaneLost', params: ({ context, event }) => ({ reason: leavingReason(context, event) }) },
           states: {
             authenticated: {
               id: 'authenticated',
               type: 'parallel',
               on: {
-                'SOCKET.MESSAGE': { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
+                'SOCKET.MESSAGE': {
+                  guard: 'isAuthLost',
+                  target: '#checking-session',
+                  actions: assign({ lastReason: 'auth-lost' }),
+                },
               },
               states: {
                 liveness: {
@@ -219,7 +288,12 @@ export const connectionMachine = connectionSetup.createMachine({
                       // Every sign of life restarts the watch (the silence runs from the last frame); a heartbeat also
                       // teaches the cadence. Data frames arrive throttled (at most one ACTIVITY event per second).
                       on: {
-                        'SOCKET.MESSAGE': { guard: 'isSignOfLife', target: 'watching', reenter: true, actions: 'observeBeat' },
+                        'SOCKET.MESSAGE': {
+                          guard: 'isSignOfLife',
+                          target: 'watching',
+                          reenter: true,
+                          actions: 'observeBeat',
+                        },
                         'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: 'watching', reenter: true },
                       },
                       after: { silence: { target: '#lingering-detected', actions: assign({ lastReason: 'silence' }) } },
@@ -236,7 +310,13 @@ export const connectionMachine = connectionSetup.createMachine({
                   initial: 'waiting',
                   // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (a socket
                   // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
-                  on: { 'AUTHORIZATION.EXPIRING': { guard: 'isOAuth', target: '.renewing', actions: assign({ lastReason: 'token-expiring' }) } },
+                  on: {
+                    'AUTHORIZATION.EXPIRING': {
+                      guard: 'isOAuth',
+                      target: '.renewing',
+                      actions: assign({ lastReason: 'token-expiring' }),
+                    },
+                  },
                   states: {
                     waiting: { after: { tickleInterval: 'tickling' } },
                     tickling: {
@@ -258,12 +338,22 @@ export const connectionMachine = connectionSetup.createMachine({
                           {
                             guard: 'checkAuthenticated',
                             target: 'waiting',
-                            actions: assign(({ context }) => (context.oauth ? { authorization: 'proven' as const } : {})),
+                            actions: assign(({ context }) =>
+                              context.oauth ? { authorization: 'proven' as const } : {},
+                            ),
                           },
                           // A token renewed a moment ago is refused too: no second renewal at once, start over.
-                          { guard: 'freshTokenRefused', target: '#authorizing', actions: assign({ lastReason: 'fresh-token-refused' }) },
+                          {
+                            guard: 'freshTokenRefused',
+                            target: '#authorizing',
+                            actions: assign({ lastReason: 'fresh-token-refused' }),
+                          },
                           // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
-                          { guard: 'checkAuthorizationRequired', target: 'renewing', actions: assign({ lastReason: 'token-refused' }) },
+                          {
+                            guard: 'checkAuthorizationRequired',
+                            target: 'renewing',
+                            actions: assign({ lastReason: 'token-refused' }),
+                          },
                           {
                             guard: 'checkLoginRequired',
                             target: '#checking-session',
@@ -282,11 +372,18 @@ export const connectionMachine = connectionSetup.createMachine({
                         src: 'authorize',
                         input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
                         onDone: [
-                          { guard: 'authorized', target: 'waiting', actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }) },
+                          {
+                            guard: 'authorized',
+                            target: 'waiting',
+                            actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }),
+                          },
                           {
                             guard: 'authorizationRefused',
                             target: '#reconnect',
-                            actions: assign(({ event }) => ({ authorization: 'refused' as const, lastReason: `authorization-${problemOf(event.output)}` })),
+                            actions: assign(({ event }) => ({
+                              authorization: 'refused' as const,
+                              lastReason: `authorization-${problemOf(event.output)}`,
+                            })),
                           },
                           { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
                         ],
@@ -298,7 +395,9 @@ export const connectionMachine = connectionSetup.createMachine({
                 subscriptions: {
                   initial: 'syncing',
                   states: {
-                    syncing: { after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } } },
+                    syncing: {
+                      after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } },
+                    },
                   },
                 },
                 stability: {
@@ -318,14 +417,24 @@ export const connectionMachine = connectionSetup.createMachine({
               on: {
                 'SOCKET.MESSAGE': [
                   { guard: 'isAuthLost', target: '#checking-session', actions: assign({ lastReason: 'auth-lost' }) },
-                  { guard: 'isSignOfLife', target: '#authenticated', actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                  {
+                    guard: 'isSignOfLife',
+                    target: '#authenticated',
+                    actions: ['observeBeat', 'emitFalseAlarm', assign({ lastReason: 'false-alarm' })],
+                  },
                 ],
-                'SOCKET.ACTIVITY': { guard: 'isSignOfLife', target: '#authenticated', actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })] },
+                'SOCKET.ACTIVITY': {
+                  guard: 'isSignOfLife',
+                  target: '#authenticated',
+                  actions: ['emitFalseAlarm', assign({ lastReason: 'false-alarm' })],
+                },
               },
               states: {
                 probing: { entry: 'sendProbe', after: { probeTimeout: 'confirming' } },
                 // Any frame in either is a false alarm. A late probe timer (a stall) may fire ahead of an answer in the buffer.
-                confirming: { after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
+                confirming: {
+                  after: { readBuffered: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+                },
                 condemned: {
                   // Terminate while the socket actor still exists: a lingering socket may never answer a close
                   // handshake, so it is destroyed rather than closed. Then straight on to a fresh socket.
@@ -351,7 +460,12 @@ export const connectionMachine = connectionSetup.createMachine({
         }),
         enqueueActions(({ context, enqueue }) => {
           if (context.attempt > context.maxAttempts) return;
-          enqueue.emit({ type: 'reconnect', attempt: context.attempt, delayMs: context.backoffDelayMs, reason: context.lastReason ?? 'unknown' });
+          enqueue.emit({
+            type: 'reconnect',
+            attempt: context.attempt,
+            delayMs: context.backoffDelayMs,
+            reason: context.lastReason ?? 'unknown',
+          });
         }),
       ],
       always: { guard: 'attemptsExhausted', target: 'failed' },

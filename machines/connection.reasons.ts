@@ -50,11 +50,17 @@ export function leavingReason(context: ConnectionContext, event: { type: string 
 
 export function loginFacts(output: SessionCheck): Partial<ConnectionContext> {
   if (output.kind !== 'login-required') return {};
-  return { competing: output.competing, gatewayLoggedIn: output.loggedIn, lastReason: `login-required:${output.reason}` };
+  return {
+    competing: output.competing,
+    gatewayLoggedIn: output.loggedIn,
+    lastReason: `login-required:${output.reason}`,
+  };
 }
 
 export function loginNotice(output: SessionCheck): { reason: string; competing: boolean } {
-  return output.kind === 'login-required' ? { reason: output.reason, competing: output.competing } : { reason: 'unknown', competing: false };
+  return output.kind === 'login-required'
+    ? { reason: output.reason, competing: output.competing }
+    : { reason: 'unknown', competing: false };
 }
 
 export function unavailableReason(output: SessionCheck): string {

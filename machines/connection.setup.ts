@@ -4,18 +4,29 @@
  * file for the story and this one for the vocabulary. Pure: the actors are placeholders src/client.ts provides.
  */
 import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
-import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../src/protocol/session.js';
+import type {
+  SessionCheck,
+  SessionCheckInput,
+  SocketCommand,
+  SocketEvent,
+  SocketInput,
+} from '../src/protocol/session.js';
 import type { Authorization, AuthorizeInput } from '../src/protocol/authorization.js';
 import type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
 import { checkOf } from './connection.reasons.js';
 import { authorizationOf } from './connection.authorization.js';
-import { isAuthenticatedStatus, isSystemSuccess, isUnauthenticatedStatus, isWaitingForSession, isErrorFrame } from './message-guards.js';
+import {
+  isAuthenticatedStatus,
+  isSystemSuccess,
+  isUnauthenticatedStatus,
+  isWaitingForSession,
+  isErrorFrame,
+} from './message-guards.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, type ConnectionTiming } from './connection.defaults.js';
 import { EMPTY_CADENCE, learnFrom } from './cadence.js';
 import { CONNECTION_DELAYS } from './connection.delays.js';
 
 export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.types.js';
-
 
 /** The statechart's vocabulary: `connectionSetup.createMachine(...)` in connection.machine.ts uses every name. */
 export const connectionSetup = setup({
@@ -74,7 +85,9 @@ export const connectionSetup = setup({
   guards: {
     fromCurrentSocket: ({ context, event }) => 'socketId' in event && event.socketId === context.socketId,
     isGreeting: ({ context, event }) =>
-      event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && (isSystemSuccess(event.message) || isAuthenticatedStatus(event.message)),
+      event.type === 'SOCKET.MESSAGE' &&
+      event.socketId === context.socketId &&
+      (isSystemSuccess(event.message) || isAuthenticatedStatus(event.message)),
     isWaitingForSession: ({ context, event }) =>
       event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && isWaitingForSession(event.message),
     isAuthLost: ({ context, event }) =>
@@ -84,7 +97,9 @@ export const connectionSetup = setup({
     /** Any sign of life from the current socket, except the one frame that means the opposite. */
     isSignOfLife: ({ context, event }) =>
       (event.type === 'SOCKET.ACTIVITY' && event.socketId === context.socketId) ||
-      (event.type === 'SOCKET.MESSAGE' && event.socketId === context.socketId && !isUnauthenticatedStatus(event.message)),
+      (event.type === 'SOCKET.MESSAGE' &&
+        event.socketId === context.socketId &&
+        !isUnauthenticatedStatus(event.message)),
     checkAuthenticated: ({ event }) => checkOf(event).kind === 'authenticated',
     checkLoginRequired: ({ event }) => checkOf(event).kind === 'login-required',
     sessionRotated: ({ context, event }) => {
@@ -96,10 +111,13 @@ export const connectionSetup = setup({
     authorized: ({ event }) => authorizationOf(event).kind === 'authorized',
     authorizationRefused: ({ event }) => authorizationOf(event).kind === 'rejected',
     /** Only the OAuth adapter answers so; a gateway-mode machine treats it like any unusable answer. */
-    checkAuthorizationRequired: ({ context, event }) => context.oauth && checkOf(event).kind === 'authorization-required',
+    checkAuthorizationRequired: ({ context, event }) =>
+      context.oauth && checkOf(event).kind === 'authorization-required',
     /** The token just obtained is refused as well: renewing again at once would loop. */
-    freshTokenRefused: ({ context, event }) => context.oauth && context.authorization === 'fresh' && checkOf(event).kind === 'authorization-required',
-    needsAuthorization: ({ context }) => context.oauth && context.authorization !== 'fresh' && context.authorization !== 'proven',
+    freshTokenRefused: ({ context, event }) =>
+      context.oauth && context.authorization === 'fresh' && checkOf(event).kind === 'authorization-required',
+    needsAuthorization: ({ context }) =>
+      context.oauth && context.authorization !== 'fresh' && context.authorization !== 'proven',
   },
   delays: CONNECTION_DELAYS,
 });
@@ -107,25 +125,27 @@ export const connectionSetup = setup({
 /** The context a new actor starts with: defaults filled from connection.defaults.ts, nothing learnt yet. */
 export function initialContext(input: ConnectionInput): ConnectionContext {
   return {
-      timing: { ...DEFAULT_TIMING, ...definedOnly(input.timing ?? {}) },
-      maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      autoReauthenticate: input.autoReauthenticate ?? true,
-      random: input.random ?? Math.random,
-      session: undefined,
-      socketId: 0,
-      attempt: 0,
-      backoffDelayMs: 0,
-      lastReason: undefined,
-      competing: false,
-      gatewayLoggedIn: false,
-      learnCadence: input.learnCadence ?? true,
-      cadence: EMPTY_CADENCE,
-      loginPolls: 0,
-      oauth: input.oauth ?? false,
-      authorization: 'none',
+    timing: { ...DEFAULT_TIMING, ...definedOnly(input.timing ?? {}) },
+    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    autoReauthenticate: input.autoReauthenticate ?? true,
+    random: input.random ?? Math.random,
+    session: undefined,
+    socketId: 0,
+    attempt: 0,
+    backoffDelayMs: 0,
+    lastReason: undefined,
+    competing: false,
+    gatewayLoggedIn: false,
+    learnCadence: input.learnCadence ?? true,
+    cadence: EMPTY_CADENCE,
+    loginPolls: 0,
+    oauth: input.oauth ?? false,
+    authorization: 'none',
   };
 }
 
 function definedOnly(timing: Partial<ConnectionTiming>): Partial<ConnectionTiming> {
-  return Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) as Partial<ConnectionTiming>;
+  return Object.fromEntries(
+    Object.entries(timing).filter(([, value]) => value !== undefined),
+  ) as Partial<ConnectionTiming>;
 }

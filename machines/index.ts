@@ -1,7 +1,13 @@
 /** `ibkr-ws/machines`: the connection statechart, pure, for embedding with `machine.provide(...)`. */
 export { connectionMachine } from './connection.machine.js';
 export type { ConnectionContext, ConnectionEmitted, ConnectionEvent, ConnectionInput } from './connection.machine.js';
-export { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMING, backoffCapMs, backoffDelayMs, type ConnectionTiming } from './connection.defaults.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMING,
+  backoffCapMs,
+  backoffDelayMs,
+  type ConnectionTiming,
+} from './connection.defaults.js';
 export {
   CADENCE_RULE,
   DEFAULT_SILENCE_MS,
@@ -16,7 +22,13 @@ export {
   type CadenceEstimate,
 } from './cadence.js';
 export { loginPollDelayMs, reauthenticateOnPoll } from './login-poll.js';
-export { LIFECYCLE_STATES, isDataPlaneReady, lifecycleStateOf, lifecycleStateOfValue, type LifecycleState } from './lifecycle-states.js';
+export {
+  LIFECYCLE_STATES,
+  isDataPlaneReady,
+  lifecycleStateOf,
+  lifecycleStateOfValue,
+  type LifecycleState,
+} from './lifecycle-states.js';
 export {
   isAuthenticatedStatus,
   isCompetingStatus,

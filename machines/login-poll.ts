@@ -10,11 +10,20 @@ type PollTiming = Pick<ConnectionTiming, 'loginPollIntervalMs' | 'loginPollFastM
 
 /** Whether the poll after `pollsMade` polls of this visit to `login-required` still belongs to the fast phase. */
 function fastPhase(timing: PollTiming, pollsMade: number): boolean {
-  return timing.loginPollFastMs < timing.loginPollIntervalMs && pollsMade * timing.loginPollFastMs < timing.loginPollFastForMs;
+  return (
+    timing.loginPollFastMs < timing.loginPollIntervalMs &&
+    pollsMade * timing.loginPollFastMs < timing.loginPollFastForMs
+  );
 }
 
 /** The wait before the next poll, given how many polls (`loginPolls`) were made since the last authenticated check. */
-export function loginPollDelayMs({ timing, loginPolls }: { readonly timing: PollTiming; readonly loginPolls: number }): number {
+export function loginPollDelayMs({
+  timing,
+  loginPolls,
+}: {
+  readonly timing: PollTiming;
+  readonly loginPolls: number;
+}): number {
   return fastPhase(timing, loginPolls) ? timing.loginPollFastMs : timing.loginPollIntervalMs;
 }
 
@@ -23,7 +32,13 @@ export function loginPollDelayMs({ timing, loginPolls }: { readonly timing: Poll
  * pace, and in the fast phase only one in every `loginPollIntervalMs / loginPollFastMs` — a reauthentication re-runs
  * the gateway's brokerage login upstream, and the gateway gives up after 5 failed ones.
  */
-export function reauthenticateOnPoll({ timing, loginPolls: pollNumber }: { readonly timing: PollTiming; readonly loginPolls: number }): boolean {
+export function reauthenticateOnPoll({
+  timing,
+  loginPolls: pollNumber,
+}: {
+  readonly timing: PollTiming;
+  readonly loginPolls: number;
+}): boolean {
   const made = Math.max(0, pollNumber - 1);
   if (!fastPhase(timing, made)) return true;
   const every = Math.max(1, Math.round(timing.loginPollIntervalMs / timing.loginPollFastMs));

@@ -28,12 +28,16 @@ export function isWaitingForSession(message: ServerMessage): message is WaitingF
 }
 
 /** `sts` saying the brokerage session is authenticated. */
-export function isAuthenticatedStatus(message: ServerMessage): message is StatusMessage & { readonly authenticated: true } {
+export function isAuthenticatedStatus(
+  message: ServerMessage,
+): message is StatusMessage & { readonly authenticated: true } {
   return message.kind === 'sts' && message.authenticated === true;
 }
 
 /** `sts` saying it is not. An `sts` without `authenticated` says nothing, so it matches neither guard. */
-export function isUnauthenticatedStatus(message: ServerMessage): message is StatusMessage & { readonly authenticated: false } {
+export function isUnauthenticatedStatus(
+  message: ServerMessage,
+): message is StatusMessage & { readonly authenticated: false } {
   return message.kind === 'sts' && message.authenticated === false;
 }
 

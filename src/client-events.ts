@@ -28,7 +28,12 @@ export interface IbkrWsEvents extends Record<string, unknown> {
   /** OAuth: a live session token was obtained or renewed (the token itself is never handed out). */
   token: { readonly expiresAtMs?: number; readonly renewInMs: number; readonly at: number };
   /** A wire subscription changed status (`pending`, `active`, `failed`, `expired`, `closed`). */
-  subscription: { readonly key: string; readonly status: SubscriptionStatus; readonly reason?: string; readonly at: number };
+  subscription: {
+    readonly key: string;
+    readonly status: SubscriptionStatus;
+    readonly reason?: string;
+    readonly at: number;
+  };
   /** Data on this subscription may be missing (the socket was replaced); every stream also yields a gap marker. */
   gap: { readonly key: string; readonly reason: string; readonly at: number };
   error: IbkrWsError;
@@ -36,7 +41,13 @@ export interface IbkrWsEvents extends Record<string, unknown> {
 
 type EmittedType = ConnectionEmitted['type'];
 type EmittedOf<Type extends EmittedType> = Extract<ConnectionEmitted, { type: Type }>;
-type Counter = 'authentications' | 'lingeringDetections' | 'lingeringFalseAlarms' | 'reconnects' | 'loginRequired' | 'sessionRotations';
+type Counter =
+  | 'authentications'
+  | 'lingeringDetections'
+  | 'lingeringFalseAlarms'
+  | 'reconnects'
+  | 'loginRequired'
+  | 'sessionRotations';
 
 interface EmittedRow<Type extends EmittedType> {
   /** The counter of `Metrics` this event bumps, if any. */

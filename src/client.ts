@@ -5,7 +5,13 @@
  * state `socket.ready`, whose entry and exit actions (provided here) hand the hub the socket and take it away.
  */
 import { createActor, fromPromise, type Actor } from 'xstate';
-import { connectionMachine, isDataPlaneReady, lifecycleStateOf, type ConnectionEmitted, type LifecycleState } from '../machines/index.js';
+import {
+  connectionMachine,
+  isDataPlaneReady,
+  lifecycleStateOf,
+  type ConnectionEmitted,
+  type LifecycleState,
+} from '../machines/index.js';
 import { translateEmitted, type IbkrWsEvents, type StateChange } from './client-events.js';
 import { fanOutDiagnostics } from './diagnostics.js';
 import { IbkrWsError, isFatal } from './errors.js';
@@ -117,13 +123,22 @@ class IbkrWsClient implements IbkrWs {
             onError: (error) => {
               if (this.#stopping === undefined) this.#reportError(error);
             },
-            onToken: ({ expiresAtMs, renewInMs }) => this.#events.emit('token', { ...(expiresAtMs === undefined ? {} : { expiresAtMs }), renewInMs, at: Date.now() }),
+            onToken: ({ expiresAtMs, renewInMs }) =>
+              this.#events.emit('token', {
+                ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
+                renewInMs,
+                at: Date.now(),
+              }),
           });
     const oauth = this.#oauth;
     this.#telemetry = createClientTelemetry(options.telemetry);
     this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#redacted());
-    this.#events = new TypedEvents<IbkrWsEvents>((error) => this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)));
-    this.#recorder = createRecorder(options.record, (error) => this.#reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)));
+    this.#events = new TypedEvents<IbkrWsEvents>((error) =>
+      this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)),
+    );
+    this.#recorder = createRecorder(options.record, (error) =>
+      this.#reportError(new IbkrWsError('record-failed', `flight record not written: ${error.message}`)),
+    );
     this.#recorder?.attach(this.#events);
     const taps = [
       ...options.diagnostics,
@@ -136,7 +151,15 @@ class IbkrWsClient implements IbkrWs {
     const tap = diagnostics === undefined ? {} : { diagnostics };
 
     const signer = oauth === undefined ? {} : { signer: oauth.session.signer };
-    this.#http = new HttpTransport({ gateway: options.gateway, tls: options.tls, requestTimeoutMs: options.requestTimeoutMs, maxResponseBytes: options.maxResponseBytes, userAgent: options.userAgent, ...tap, ...signer });
+    this.#http = new HttpTransport({
+      gateway: options.gateway,
+      tls: options.tls,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      userAgent: options.userAgent,
+      ...tap,
+      ...signer,
+    });
     oauth?.session.attach(this.#http);
     this.#gatewaySession = new GatewaySession(this.#http, {
       // A request cut by stop() (it destroys the HTTP agent) fails because of stopping, not because of the gateway.
@@ -159,8 +182,20 @@ class IbkrWsClient implements IbkrWs {
       onGap: (gap) => this.#events.emit('gap', { ...gap, at: Date.now() }),
     });
     const facade = createFacade(this.#hub);
-    ({ marketData: this.marketData, pnl: this.pnl, trades: this.trades, book: this.book, history: this.history } = facade);
-    ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw, subscriptions: this.subscriptions, orders: this.#orders } = facade);
+    ({
+      marketData: this.marketData,
+      pnl: this.pnl,
+      trades: this.trades,
+      book: this.book,
+      history: this.history,
+    } = facade);
+    ({
+      accountSummary: this.accountSummary,
+      ledger: this.ledger,
+      raw: this.raw,
+      subscriptions: this.subscriptions,
+      orders: this.#orders,
+    } = facade);
 
     const socket = createSocketActor({
       wsUrl: oauth === undefined ? options.wsUrl : oauth.socketUrl(options.wsUrl),
@@ -208,12 +243,17 @@ class IbkrWsClient implements IbkrWs {
     const machine = connectionMachine.provide({
       actors: {
         checkSession: fromPromise<SessionCheck, SessionCheckInput>(async ({ input }) => {
-          const result = oauth === undefined ? await this.#gatewaySession.check(input) : await oauth.check(this.#gatewaySession, input);
+          const result =
+            oauth === undefined
+              ? await this.#gatewaySession.check(input)
+              : await oauth.check(this.#gatewaySession, input);
           if (result.kind === 'authenticated') this.#rememberSecret(result.session.reveal());
           return result;
         }),
         socket,
-        ...(oauth === undefined ? {} : { authorize: fromPromise<Authorization, AuthorizeInput>(({ input }) => oauth.authorize(input)) }),
+        ...(oauth === undefined
+          ? {}
+          : { authorize: fromPromise<Authorization, AuthorizeInput>(({ input }) => oauth.authorize(input)) }),
       },
       actions: {
         dataPlaneReady: (_, { socketId }) => {
@@ -237,12 +277,15 @@ class IbkrWsClient implements IbkrWs {
         random: options.random,
         oauth: oauth !== undefined,
       },
-      ...(options.inspect === undefined ? {} : { inspect: redactedInspection(options.inspect, () => this.#redacted()) }),
+      ...(options.inspect === undefined
+        ? {}
+        : { inspect: redactedInspection(options.inspect, () => this.#redacted()) }),
     });
     oauth?.onExpiring(() => this.actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
     this.actor.subscribe({
       next: (snapshot) => this.#onSnapshot(lifecycleStateOf(snapshot), snapshot.context.lastReason),
-      error: (error) => this.#reportError(new IbkrWsError('failed', `the connection statechart crashed: ${describeThrown(error)}`)),
+      error: (error) =>
+        this.#reportError(new IbkrWsError('failed', `the connection statechart crashed: ${describeThrown(error)}`)),
     });
     this.actor.on('*', (emitted) => {
       const { name, payload } = translateEmitted(emitted as ConnectionEmitted, this.#metrics, Date.now());

@@ -86,7 +86,9 @@ export function fanOutDiagnostics(
   });
 }
 
-function compact(diagnostics: { [K in keyof ConnectionDiagnostics]: ConnectionDiagnostics[K] | undefined }): ConnectionDiagnostics {
+function compact(diagnostics: {
+  [K in keyof ConnectionDiagnostics]: ConnectionDiagnostics[K] | undefined;
+}): ConnectionDiagnostics {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(diagnostics)) if (value !== undefined) result[key] = value;
   return result as ConnectionDiagnostics;

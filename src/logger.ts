@@ -23,7 +23,10 @@ export interface RedactingLogger {
   log(level: LogLevel, message: string, fields?: LogFields): void;
 }
 
-export function createRedactingLogger(logger: Logger | undefined, knownSecrets: () => readonly string[]): RedactingLogger {
+export function createRedactingLogger(
+  logger: Logger | undefined,
+  knownSecrets: () => readonly string[],
+): RedactingLogger {
   const redact = createRedactor(knownSecrets);
   return {
     log(level, message, fields) {

@@ -111,12 +111,16 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', options, 'must be an object');
   // Parsed first: with it the gateway defaults to api.ibkr.com. Its errors name the field, never the value.
   const oauth = options.oauth === undefined ? undefined : new OAuthCredentials(options.oauth);
-  const gateway = resolveGateway(options.gateway, oauth === undefined ? CLIENT_DEFAULTS.gateway : OAUTH_DEFAULTS.gateway);
+  const gateway = resolveGateway(
+    options.gateway,
+    oauth === undefined ? CLIENT_DEFAULTS.gateway : OAUTH_DEFAULTS.gateway,
+  );
   const wsUrl = new URL(CLIENT_DEFAULTS.socketPath, gateway);
   wsUrl.protocol = gateway.protocol === 'https:' ? 'wss:' : 'ws:';
   const timing = resolveTiming(options.timing);
   const cookieFormat = resolveCookieFormat(options.cookieFormat);
-  if (oauth !== undefined && cookieFormat !== 'plain') throw invalid('cookieFormat', cookieFormat, "must be 'plain' with oauth (Cookie: api=<session>)");
+  if (oauth !== undefined && cookieFormat !== 'plain')
+    throw invalid('cookieFormat', cookieFormat, "must be 'plain' with oauth (Cookie: api=<session>)");
   return {
     gateway,
     oauth,
@@ -124,17 +128,32 @@ export function resolveOptions(options: IbkrWsOptions = {}): ResolvedOptions {
     tls: resolveTls(gateway, optionalObject('tls', options.tls)),
     timing,
     maxAttempts: resolveMaxAttempts(options.maxAttempts),
-    autoReauthenticate: optionalBoolean('autoReauthenticate', options.autoReauthenticate) ?? CLIENT_DEFAULTS.autoReauthenticate,
+    autoReauthenticate:
+      optionalBoolean('autoReauthenticate', options.autoReauthenticate) ?? CLIENT_DEFAULTS.autoReauthenticate,
     learnCadence: optionalBoolean('learnCadence', options.learnCadence) ?? CLIENT_DEFAULTS.learnCadence,
     logger: optionalObject('logger', options.logger),
     userAgent: resolveUserAgent(options.userAgent),
     cookieFormat,
-    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, CLIENT_DEFAULTS.requestTimeoutMs, MAX_TIMER_MS),
+    requestTimeoutMs: positiveInteger(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      CLIENT_DEFAULTS.requestTimeoutMs,
+      MAX_TIMER_MS,
+    ),
     maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes, CLIENT_DEFAULTS.maxResponseBytes),
     maxFrameBytes: positiveInteger('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
     maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, CLIENT_DEFAULTS.maxPayloadBytes),
-    closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, CLIENT_DEFAULTS.closeTimeoutMs, MAX_TIMER_MS),
-    activityThrottleMs: nonNegativeInteger('activityThrottleMs', options.activityThrottleMs, CLIENT_DEFAULTS.activityThrottleMs),
+    closeTimeoutMs: positiveInteger(
+      'closeTimeoutMs',
+      options.closeTimeoutMs,
+      CLIENT_DEFAULTS.closeTimeoutMs,
+      MAX_TIMER_MS,
+    ),
+    activityThrottleMs: nonNegativeInteger(
+      'activityThrottleMs',
+      options.activityThrottleMs,
+      CLIENT_DEFAULTS.activityThrottleMs,
+    ),
     subscriptions: resolveSubscriptions(options.subscriptions, timing),
     random: optionalFunction('random', options.random) ?? Math.random,
     diagnostics: resolveDiagnostics(options.diagnostics),
@@ -167,7 +186,11 @@ function resolveTiming(value: IbkrWsOptions['timing']): ConnectionTiming {
   const timing: Record<string, number> = { ...DEFAULT_TIMING };
   for (const [name, setting] of Object.entries(given)) {
     if (!(name in DEFAULT_TIMING)) {
-      throw new IbkrWsError('invalid-option', `timing.${name} is not a timing (known: ${Object.keys(DEFAULT_TIMING).join(', ')})`, { option: `timing.${name}` });
+      throw new IbkrWsError(
+        'invalid-option',
+        `timing.${name} is not a timing (known: ${Object.keys(DEFAULT_TIMING).join(', ')})`,
+        { option: `timing.${name}` },
+      );
     }
     if (setting !== undefined) timing[name] = positiveInteger(`timing.${name}`, setting, 0, MAX_TIMER_MS);
   }
@@ -191,7 +214,8 @@ function resolveMaxAttempts(value: unknown): number {
 function resolveUserAgent(value: unknown): string {
   if (value === undefined) return CLIENT_DEFAULTS.userAgent;
   // A header value: printable ASCII, so it can never split the request (CR/LF) or be refused by the HTTP stack later.
-  if (typeof value !== 'string' || !/^[\x20-\x7e]+$/.test(value)) throw invalid('userAgent', value, 'must be a non-empty string of printable ASCII');
+  if (typeof value !== 'string' || !/^[\x20-\x7e]+$/.test(value))
+    throw invalid('userAgent', value, 'must be a non-empty string of printable ASCII');
   return value;
 }
 
@@ -205,7 +229,10 @@ function resolveCookieFormat(value: unknown): 'plain' | 'json' {
  * A paused socket reads no heartbeats: unless the caller says otherwise, a backpressure pause ends well before the
  * liveness watch would fire (half its timeout, at most the subscription layer's own default).
  */
-function resolveSubscriptions(value: SubscriptionOptions | undefined, timing: ConnectionTiming): ResolvedSubscriptionOptions {
+function resolveSubscriptions(
+  value: SubscriptionOptions | undefined,
+  timing: ConnectionTiming,
+): ResolvedSubscriptionOptions {
   const given = optionalObject('subscriptions', value) ?? {};
   // A paused socket reads nothing, not even a probe's answer: a backpressure pause must end before a probe times out.
   const maxPauseMs = maxReadingPauseMs(timing, SUBSCRIPTION_DEFAULTS.maxPauseMs);
@@ -216,7 +243,12 @@ function resolveDiagnostics(value: IbkrWsOptions['diagnostics']): readonly Conne
   if (value === undefined) return [];
   const taps = Array.isArray(value) ? (value as readonly ConnectionDiagnostics[]) : [value as ConnectionDiagnostics];
   taps.forEach((tap, index) => {
-    if (typeof tap !== 'object' || tap === null) throw invalid(Array.isArray(value) ? `diagnostics[${index}]` : 'diagnostics', tap, 'must be an object of tap functions');
+    if (typeof tap !== 'object' || tap === null)
+      throw invalid(
+        Array.isArray(value) ? `diagnostics[${index}]` : 'diagnostics',
+        tap,
+        'must be an object of tap functions',
+      );
   });
   return taps;
 }
@@ -224,12 +256,21 @@ function resolveDiagnostics(value: IbkrWsOptions['diagnostics']): readonly Conne
 /** A wrong provider would otherwise fail at the first state change, far from its cause. */
 function resolveTelemetry(value: IbkrWsOptions['telemetry']): TelemetryOptions | false | undefined {
   if (value === undefined || value === false) return value;
-  if (typeof value !== 'object' || value === null) throw invalid('telemetry', value, 'must be an object of providers or false');
+  if (typeof value !== 'object' || value === null)
+    throw invalid('telemetry', value, 'must be an object of providers or false');
   if (value.meterProvider !== undefined && typeof value.meterProvider?.getMeter !== 'function') {
-    throw invalid('telemetry.meterProvider', value.meterProvider, 'must be an OpenTelemetry MeterProvider (with getMeter)');
+    throw invalid(
+      'telemetry.meterProvider',
+      value.meterProvider,
+      'must be an OpenTelemetry MeterProvider (with getMeter)',
+    );
   }
   if (value.tracerProvider !== undefined && typeof value.tracerProvider?.getTracer !== 'function') {
-    throw invalid('telemetry.tracerProvider', value.tracerProvider, 'must be an OpenTelemetry TracerProvider (with getTracer)');
+    throw invalid(
+      'telemetry.tracerProvider',
+      value.tracerProvider,
+      'must be an OpenTelemetry TracerProvider (with getTracer)',
+    );
   }
   return value;
 }
@@ -237,14 +278,21 @@ function resolveTelemetry(value: IbkrWsOptions['telemetry']): TelemetryOptions |
 function positiveInteger(option: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw invalid(option, value, max === MAX_TIMER_MS ? `must be a positive integer of milliseconds up to ${MAX_TIMER_MS}` : 'must be a positive integer');
+    throw invalid(
+      option,
+      value,
+      max === MAX_TIMER_MS
+        ? `must be a positive integer of milliseconds up to ${MAX_TIMER_MS}`
+        : 'must be a positive integer',
+    );
   }
   return value;
 }
 
 function nonNegativeInteger(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(option, value, 'must be a non-negative integer');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalid(option, value, 'must be a non-negative integer');
   return value;
 }
 
@@ -254,7 +302,8 @@ function optionalBoolean(option: string, value: unknown): boolean | undefined {
 }
 
 function optionalObject<T>(option: string, value: T | undefined): T | undefined {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw invalid(option, value, 'must be an object');
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    throw invalid(option, value, 'must be an object');
   return value;
 }
 

@@ -10,5 +10,6 @@ export function redactedInspection(
   knownSecrets: () => readonly string[],
 ): (event: InspectionEvent) => void {
   const redact = createRedactor(knownSecrets);
-  return (event) => inspect(event.type === '@xstate.event' ? ({ ...event, event: redact(event.event) } as InspectionEvent) : event);
+  return (event) =>
+    inspect(event.type === '@xstate.event' ? ({ ...event, event: redact(event.event) } as InspectionEvent) : event);
 }

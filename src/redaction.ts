@@ -43,7 +43,10 @@ function sanitize(value: unknown, secrets: readonly string[], depth: number, anc
     if (value instanceof Set) return sanitize([...value], secrets, depth + 1, ancestors);
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const clean = SECRET_KEYS.test(key) && item !== undefined && item !== null ? REDACTED_TEXT : sanitize(item, secrets, depth + 1, ancestors);
+      const clean =
+        SECRET_KEYS.test(key) && item !== undefined && item !== null
+          ? REDACTED_TEXT
+          : sanitize(item, secrets, depth + 1, ancestors);
       if (clean !== undefined) out[key] = clean;
     }
     return out;

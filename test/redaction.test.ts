@@ -9,16 +9,34 @@ describe('createRedactor', () => {
   const redact = createRedactor(() => ['s3cr3t-value']);
 
   it('prints a Secret as [redacted]', () => {
-    expect(redact({ context: { session: new Secret(SESSION), token: new Secret('x') } })).toEqual({ context: { session: '[redacted]', token: '[redacted]' } });
+    expect(redact({ context: { session: new Secret(SESSION), token: new Secret('x') } })).toEqual({
+      context: { session: '[redacted]', token: '[redacted]' },
+    });
   });
 
   it('blanks secret-named keys at any depth, whatever their value', () => {
-    const deep = { a: { b: { c: { d: { e: { f: { g: { session: 'plain', Cookie: 'api=1', headers: { 'set-cookie': ['x'], authorization: 'Bearer y' } } } } } } } } };
+    const deep = {
+      a: {
+        b: {
+          c: {
+            d: {
+              e: {
+                f: {
+                  g: { session: 'plain', Cookie: 'api=1', headers: { 'set-cookie': ['x'], authorization: 'Bearer y' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
     expect(JSON.stringify(redact(deep))).not.toMatch(/plain|api=1|Bearer/);
   });
 
   it('scrubs known secret values and session-shaped hex from strings', () => {
-    expect(redact({ message: 'got s3cr3t-value and ' + SESSION })).toEqual({ message: 'got [redacted] and [redacted]' });
+    expect(redact({ message: 'got s3cr3t-value and ' + SESSION })).toEqual({
+      message: 'got [redacted] and [redacted]',
+    });
   });
 
   it('cuts cycles and names functions, returning plain JSON data', () => {
@@ -28,6 +46,12 @@ describe('createRedactor', () => {
   });
 
   it('keeps ordinary values, including sessionId-like keys that are not secrets', () => {
-    expect(redact({ sessionId: 'x:0', count: 3, ok: true, none: null, list: [1, 'two'] })).toEqual({ sessionId: 'x:0', count: 3, ok: true, none: null, list: [1, 'two'] });
+    expect(redact({ sessionId: 'x:0', count: 3, ok: true, none: null, list: [1, 'two'] })).toEqual({
+      sessionId: 'x:0',
+      count: 3,
+      ok: true,
+      none: null,
+      list: [1, 'two'],
+    });
   });
 });

@@ -26,7 +26,12 @@ const FRAMES = 2_000;
 function deltaFrame(index: number): Buffer {
   const conid = 100_001 + (index % streams);
   const serverId = `q${index % streams}`;
-  const frame: Record<string, unknown> = { server_id: serverId, conid, _updated: 1_764_071_234_567 + index, '6119': serverId };
+  const frame: Record<string, unknown> = {
+    server_id: serverId,
+    conid,
+    _updated: 1_764_071_234_567 + index,
+    '6119': serverId,
+  };
   frame['31'] = (168 + (index % 50) / 100).toFixed(2);
   if (index % 2 === 1) frame['84'] = (168 + (index % 30) / 100).toFixed(2);
   if (index % 3 !== 0) frame['86'] = (169 + (index % 20) / 100).toFixed(2);
@@ -35,7 +40,10 @@ function deltaFrame(index: number): Buffer {
 }
 
 const frames = Array.from({ length: FRAMES }, (_, index) => deltaFrame(index));
-const accumulators = Array.from({ length: streams }, (_, index) => new QuoteAccumulator(`smd+${100_001 + index}`, 100_001 + index, undefined));
+const accumulators = Array.from(
+  { length: streams },
+  (_, index) => new QuoteAccumulator(`smd+${100_001 + index}`, 100_001 + index, undefined),
+);
 
 function decodeAndApply(index: number): unknown {
   const result = decodeFrame(frames[index] as Buffer);
@@ -60,7 +68,8 @@ function nanosPerFrame(run: (index: number) => unknown): number {
 }
 
 /** A young generation this large is not collected while 50,000 frames are counted (about 50 MB at most). */
-const youngGenerationHoldsTheCount = (getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) >= 200 * 1024 * 1024;
+const youngGenerationHoldsTheCount =
+  (getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) >= 200 * 1024 * 1024;
 
 function bytesPerFrame(run: (index: number) => unknown): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -73,11 +82,14 @@ function bytesPerFrame(run: (index: number) => unknown): number {
   return (process.memoryUsage().heapUsed - before) / count;
 }
 
-if (!youngGenerationHoldsTheCount) console.log('(bytes per frame: run with --max-semi-space-size=256 --min-semi-space-size=256)');
+if (!youngGenerationHoldsTheCount)
+  console.log('(bytes per frame: run with --max-semi-space-size=256 --min-semi-space-size=256)');
 for (const [name, run] of contenders) {
   const nanos = nanosPerFrame(run);
   const bytes = bytesPerFrame(run);
-  console.log(`${name.padEnd(26)} ${nanos.toFixed(0).padStart(6)} ns/frame ${Number.isNaN(bytes) ? '' : `${bytes.toFixed(0).padStart(6)} B/frame`}`);
+  console.log(
+    `${name.padEnd(26)} ${nanos.toFixed(0).padStart(6)} ns/frame ${Number.isNaN(bytes) ? '' : `${bytes.toFixed(0).padStart(6)} B/frame`}`,
+  );
 }
 
 // The whole path after the socket: a hub on a socket that is always ready, one `for await` consumer per stream.
@@ -122,5 +134,7 @@ if (gc !== undefined && youngGenerationHoldsTheCount) {
   await feed(100);
   wholeBytes = `, ${((process.memoryUsage().heapUsed - before) / 50_000).toFixed(0)} B/frame`;
 }
-console.log(`whole path, ${streams} streams: ${micros.toFixed(2)} µs/frame${wholeBytes} (${deliveredInWindow} of 200000 quotes delivered)`);
+console.log(
+  `whole path, ${streams} streams: ${micros.toFixed(2)} µs/frame${wholeBytes} (${deliveredInWindow} of 200000 quotes delivered)`,
+);
 hub.stop();

@@ -31,7 +31,16 @@ function model(): number {
 }
 
 function baseline(): number {
-  const message: Record<string, unknown> = { server_id: 'q0', conid: 265598, _updated: 0, '6119': 'q0', '31': '189.61', '84': '189.60', '86': '189.61', topic: 'smd+265598' };
+  const message: Record<string, unknown> = {
+    server_id: 'q0',
+    conid: 265598,
+    _updated: 0,
+    '6119': 'q0',
+    '31': '189.61',
+    '84': '189.60',
+    '86': '189.61',
+    topic: 'smd+265598',
+  };
   let sink = 0;
   const started = performance.now();
   for (let index = 0; index < MESSAGES; index++) {
@@ -45,4 +54,6 @@ function baseline(): number {
 const best = (run: () => number): number => Math.min(...Array.from({ length: 5 }, run));
 const modelUs = best(model);
 const baselineUs = best(baseline);
-console.log(`quote model: ${modelUs.toFixed(2)} µs/message; serialise + buffer: ${baselineUs.toFixed(2)} µs/message; ratio ${(modelUs / baselineUs).toFixed(2)}`);
+console.log(
+  `quote model: ${modelUs.toFixed(2)} µs/message; serialise + buffer: ${baselineUs.toFixed(2)} µs/message; ratio ${(modelUs / baselineUs).toFixed(2)}`,
+);

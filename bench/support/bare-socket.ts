@@ -18,9 +18,15 @@ export interface BareTarget {
 export async function tickle(target: BareTarget): Promise<string> {
   const agent = new Agent({ connect: { ca: target.ca } });
   try {
-    const response = await request(`${target.url}/v1/api/tickle`, { method: 'POST', dispatcher: agent, body: '{}', headers: { 'content-type': 'application/json' } });
+    const response = await request(`${target.url}/v1/api/tickle`, {
+      method: 'POST',
+      dispatcher: agent,
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     const body = (await response.body.json()) as { session?: unknown };
-    if (response.statusCode !== 200 || typeof body.session !== 'string') throw new Error(`tickle answered HTTP ${response.statusCode}`);
+    if (response.statusCode !== 200 || typeof body.session !== 'string')
+      throw new Error(`tickle answered HTTP ${response.statusCode}`);
     return body.session;
   } finally {
     await agent.destroy().catch(() => undefined);
@@ -31,7 +37,11 @@ export async function tickle(target: BareTarget): Promise<string> {
  * Opens the socket and resolves once the greeting arrived; every later frame goes to `onFrame` (raw bytes: the
  * caller decides how much to decode). Rejects on error or close before the greeting.
  */
-export function openBareSocket(target: BareTarget, session: string, onFrame: (data: Buffer) => void): Promise<WebSocket> {
+export function openBareSocket(
+  target: BareTarget,
+  session: string,
+  onFrame: (data: Buffer) => void,
+): Promise<WebSocket> {
   const socket = new WebSocket(target.wsUrl, {
     ca: target.ca,
     headers: { Cookie: `api=${session}`, 'User-Agent': 'ClientPortalGW/1' },

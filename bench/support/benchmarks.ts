@@ -21,12 +21,28 @@ export interface Benchmark {
 
 export const BENCHMARKS: readonly Benchmark[] = [
   { name: 'throughput', portOffset: 1, gateways: () => 1, run: (context) => runThroughput(context) },
-  { name: 'recovery', portOffset: 2, gateways: (quick) => 1 + recoveryRestarts(quick), run: (context) => runRecovery(context) },
+  {
+    name: 'recovery',
+    portOffset: 2,
+    gateways: (quick) => 1 + recoveryRestarts(quick),
+    run: (context) => runRecovery(context),
+  },
   { name: 'lingering', portOffset: 3, gateways: () => 1, run: (context) => runLingering(context, 'tight') },
-  { name: 'lingering-default', portOffset: 4, fullOnly: true, gateways: () => 2, run: (context) => runLingering(context, 'default') },
+  {
+    name: 'lingering-default',
+    portOffset: 4,
+    fullOnly: true,
+    gateways: () => 2,
+    run: (context) => runLingering(context, 'default'),
+  },
   { name: 'idle', portOffset: 5, gateways: () => 1, run: (context) => runIdle(context) },
   { name: 'memory', portOffset: 6, gateways: () => 1, run: (context) => runMemory(context) },
-  { name: 'observability-throughput', portOffset: 7, gateways: () => 1, run: (context) => runObservabilityThroughput(context) },
+  {
+    name: 'observability-throughput',
+    portOffset: 7,
+    gateways: () => 1,
+    run: (context) => runObservabilityThroughput(context),
+  },
   { name: 'observability-idle', portOffset: 8, gateways: () => 1, run: (context) => runObservabilityIdle(context) },
   { name: 'liveness', portOffset: 9, gateways: () => 0, run: (context) => runLiveness(context) },
   { name: 'login-recovery', portOffset: 10, gateways: () => 1, run: (context) => runLoginRecovery(context) },
@@ -34,6 +50,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
 
 export function benchmarkNamed(name: string): Benchmark {
   const found = BENCHMARKS.find((benchmark) => benchmark.name === name);
-  if (found === undefined) throw new Error(`unknown benchmark ${JSON.stringify(name)}; known: ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')}`);
+  if (found === undefined)
+    throw new Error(
+      `unknown benchmark ${JSON.stringify(name)}; known: ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')}`,
+    );
   return found;
 }

@@ -13,7 +13,14 @@ import { createInterface } from 'node:readline';
 import { connect, type Subscription } from '@nats-io/transport-node';
 
 const [url = 'nats://127.0.0.1:4222', id = 'bench'] = process.argv.slice(2);
-const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100, reconnectJitter: 50, pingInterval: 5_000, name: id });
+const nc = await connect({
+  servers: url,
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 100,
+  reconnectJitter: 50,
+  pingInterval: 5_000,
+  name: id,
+});
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -81,11 +88,25 @@ function phase(prefix: string, conids: readonly number[], leaseMs: number): void
     callback: (error, msg) => {
       if (error !== null) return;
       const h = msg.headers;
-      onMessage(msg.data, h?.get('Ibkr-Bridge') ?? '', Number(h?.get('Ibkr-Seq')), h?.get('Ibkr-Key') ?? '', h?.get('Ibkr-Kind') ?? '');
+      onMessage(
+        msg.data,
+        h?.get('Ibkr-Bridge') ?? '',
+        Number(h?.get('Ibkr-Seq')),
+        h?.get('Ibkr-Key') ?? '',
+        h?.get('Ibkr-Kind') ?? '',
+      );
     },
   });
-  const request = encoder.encode(JSON.stringify({ v: 1, consumer: id, leaseMs, subs: conids.map((conid) => ({ topic: 'smd', conid, fields: ['31', '84', '86'] })) }));
-  const send = () => void nc.request(`ibkr.${prefix}.ctl.subscribe`, request, { timeout: 2_000 }).catch(() => undefined);
+  const request = encoder.encode(
+    JSON.stringify({
+      v: 1,
+      consumer: id,
+      leaseMs,
+      subs: conids.map((conid) => ({ topic: 'smd', conid, fields: ['31', '84', '86'] })),
+    }),
+  );
+  const send = () =>
+    void nc.request(`ibkr.${prefix}.ctl.subscribe`, request, { timeout: 2_000 }).catch(() => undefined);
   send();
   renewal = setInterval(send, Math.floor(leaseMs / 3));
 }
@@ -96,12 +117,17 @@ async function late(prefix: string, conids: readonly number[]): Promise<void> {
   let found = 0;
   for (const conid of conids) {
     const at = performance.now();
-    const reply = await nc.request(`$JS.API.DIRECT.GET.IBKR_${prefix.toUpperCase()}_LV`, encoder.encode(JSON.stringify({ last_by_subj: `ibkr.${prefix}.md.${conid}` })), { timeout: 2_000 });
+    const reply = await nc.request(
+      `$JS.API.DIRECT.GET.IBKR_${prefix.toUpperCase()}_LV`,
+      encoder.encode(JSON.stringify({ last_by_subj: `ibkr.${prefix}.md.${conid}` })),
+      { timeout: 2_000 },
+    );
     samples.push(performance.now() - at);
     if (reply.headers?.get('Ibkr-Kind') === 'quote') found++;
   }
   samples.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ type: 'late', median: samples[Math.floor(samples.length / 2)], max: samples.at(-1), found })}
+  process.stdout
+    .write(`${JSON.stringify({ type: 'late', median: samples[Math.floor(samples.length / 2)], max: samples.at(-1), found })}
 `);
 }
 

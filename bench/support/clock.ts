@@ -12,7 +12,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Resolves when `condition()` holds, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000, everyMs = 5): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 5,
+): Promise<void> {
   const deadline = wallNow() + timeoutMs;
   while (!condition()) {
     if (wallNow() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

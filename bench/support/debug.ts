@@ -2,4 +2,6 @@
 import { wallNow } from './clock.js';
 
 export const debug: (what: string) => void =
-  process.env['BENCH_DEBUG'] === undefined ? () => undefined : (what) => process.stderr.write(`[${(wallNow() % 1e6).toFixed(0).padStart(6)}] ${what}\n`);
+  process.env['BENCH_DEBUG'] === undefined
+    ? () => undefined
+    : (what) => process.stderr.write(`[${(wallNow() % 1e6).toFixed(0).padStart(6)}] ${what}\n`);

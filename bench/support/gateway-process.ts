@@ -15,7 +15,11 @@
  * - SIGTERM, SIGINT or the end of stdin (the benchmark is gone): close the simulator and exit 0.
  */
 import { createInterface } from 'node:readline';
-import { startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../src/simulator/index.js';
+import {
+  startGatewaySimulator,
+  type GatewaySimulator,
+  type GatewaySimulatorOptions,
+} from '../../src/simulator/index.js';
 import { wallNow } from './clock.js';
 
 export interface GatewayProcessOptions {
@@ -49,7 +53,9 @@ lines.on('line', (line) => {
   const [id = '', verb = '', ...args] = line.trim().split(/\s+/);
   if (verb === 'listen') {
     // The options are JSON (a PEM holds spaces): the rest of the line after the verb.
-    listen(id, line.slice(line.indexOf(' listen ') + ' listen '.length)).catch((error: unknown) => write({ type: 'error', id, message: (error as Error).message }));
+    listen(id, line.slice(line.indexOf(' listen ') + ' listen '.length)).catch((error: unknown) =>
+      write({ type: 'error', id, message: (error as Error).message }),
+    );
     return;
   }
   try {
@@ -92,7 +98,11 @@ function handle(simulator: GatewaySimulator, id: string, verb: string, args: rea
     case 'cpu':
       return ack(id, { cpu: process.cpuUsage() });
     case 'counters':
-      return ack(id, { counters: simulator.counters, sockets: simulator.sockets, linesInUse: simulator.state.marketDataLinesInUse });
+      return ack(id, {
+        counters: simulator.counters,
+        sockets: simulator.sockets,
+        linesInUse: simulator.state.marketDataLinesInUse,
+      });
     default:
       throw new Error(`unknown command ${JSON.stringify(verb)}`);
   }

@@ -139,8 +139,15 @@ async function spawnGatewayProcess(): Promise<GatewayProcess> {
       return readyAt;
     },
     async listen(options) {
-      const childOptions: GatewayProcessOptions = { simulator: { ...options.simulator, port: options.port }, certificate: options.certificate };
-      const ready = await withTimeout(Promise.race([gateway.command(`listen ${JSON.stringify(childOptions)}`), exitedEarly]), 10_000, 'the gateway child to listen');
+      const childOptions: GatewayProcessOptions = {
+        simulator: { ...options.simulator, port: options.port },
+        certificate: options.certificate,
+      };
+      const ready = await withTimeout(
+        Promise.race([gateway.command(`listen ${JSON.stringify(childOptions)}`), exitedEarly]),
+        10_000,
+        'the gateway child to listen',
+      );
       port = Number(ready.port);
       readyAt = ready.at;
     },

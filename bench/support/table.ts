@@ -12,7 +12,12 @@ interface Row {
 const HEADLINE: readonly Row[] = [
   { key: 'throughput.client_msgs_per_s', label: 'throughput, client (100 subscriptions)', unit: 'msg/s' },
   { key: 'throughput.raw_ws_msgs_per_s', label: 'throughput, bare ws + JSON.parse', unit: 'msg/s' },
-  { key: 'throughput.ratio', label: 'throughput ratio client / raw', unit: '', goal: { text: '≥ 0.9', met: (r) => (r['throughput.ratio'] ?? 0) >= 0.9 } },
+  {
+    key: 'throughput.ratio',
+    label: 'throughput ratio client / raw',
+    unit: '',
+    goal: { text: '≥ 0.9', met: (r) => (r['throughput.ratio'] ?? 0) >= 0.9 },
+  },
   { key: 'throughput.client_cpu_us_per_msg', label: 'reader CPU per message, client', unit: 'µs' },
   { key: 'throughput.raw_cpu_us_per_msg', label: 'reader CPU per message, bare ws + parse', unit: 'µs' },
   { key: 'throughput.cpu_cost_ratio', label: 'CPU per message, client / raw', unit: '' },
@@ -33,7 +38,10 @@ const HEADLINE: readonly Row[] = [
     key: 'lingering.detect_ms',
     label: 'lingering detected (tight timings)',
     unit: 'ms',
-    goal: { text: '≤ bound + 50', met: (r) => (r['lingering.detect_ms'] ?? Number.POSITIVE_INFINITY) <= (r['lingering.bound_ms'] ?? 0) + 50 },
+    goal: {
+      text: '≤ bound + 50',
+      met: (r) => (r['lingering.detect_ms'] ?? Number.POSITIVE_INFINITY) <= (r['lingering.bound_ms'] ?? 0) + 50,
+    },
   },
   { key: 'lingering.bound_ms', label: 'lingering bound (heartbeat + probe)', unit: 'ms' },
   { key: 'lingering.recover_ms', label: 'lingering → data on a fresh socket', unit: 'ms' },
@@ -43,7 +51,8 @@ const HEADLINE: readonly Row[] = [
     unit: 'ms',
     goal: {
       text: '≤ bound + 50',
-      met: (r) => (r['lingering.default.detect_ms'] ?? Number.POSITIVE_INFINITY) <= (r['lingering.default.bound_ms'] ?? 0) + 50,
+      met: (r) =>
+        (r['lingering.default.detect_ms'] ?? Number.POSITIVE_INFINITY) <= (r['lingering.default.bound_ms'] ?? 0) + 50,
     },
   },
   { key: 'lingering.default.bound_ms', label: 'lingering bound (default timings)', unit: 'ms' },
@@ -78,5 +87,7 @@ export function printTable(results: BenchResults): void {
 
 function format(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return Number.isInteger(value)
+    ? value.toLocaleString('en-US')
+    : value.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }

@@ -46,20 +46,33 @@ export class GatewaySession {
     const outcome = await this.#http.send('POST', GATEWAY_PATHS.tickle);
     if (outcome.kind === 'failure') {
       this.#observer.onError(outcome.error);
-      const reason = outcome.error.code === 'timeout' ? 'timeout' : outcome.error.code === 'gateway-bad-response' ? 'bad-response' : 'network';
+      const reason =
+        outcome.error.code === 'timeout'
+          ? 'timeout'
+          : outcome.error.code === 'gateway-bad-response'
+            ? 'bad-response'
+            : 'network';
       return { kind: 'unavailable', reason, message: outcome.error.message };
     }
     const { status, body } = outcome;
-    if (status === 429) return this.#unavailable('rate-limited', 'rate-limited', status, 'tickle rate-limited (HTTP 429)');
-    if (status >= 500) return this.#unavailable('server-error', 'gateway-unavailable', status, `tickle answered HTTP ${status}`);
+    if (status === 429)
+      return this.#unavailable('rate-limited', 'rate-limited', status, 'tickle rate-limited (HTTP 429)');
+    if (status >= 500)
+      return this.#unavailable('server-error', 'gateway-unavailable', status, `tickle answered HTTP ${status}`);
     if (status === 401 || status === 403) {
       return { kind: 'login-required', reason: 'logged-out', loggedIn: false, competing: false, status };
     }
     if (status !== 200 || body.format !== 'json') {
-      return this.#unavailable('bad-response', 'gateway-bad-response', status, `unexpected tickle answer: HTTP ${status}, ${body.format} body`);
+      return this.#unavailable(
+        'bad-response',
+        'gateway-bad-response',
+        status,
+        `unexpected tickle answer: HTTP ${status}, ${body.format} body`,
+      );
     }
     const facts = interpretTickle(status, body.value);
-    if (facts.loggedIn === false) return { kind: 'login-required', reason: 'no-session', loggedIn: false, competing: false, status };
+    if (facts.loggedIn === false)
+      return { kind: 'login-required', reason: 'no-session', loggedIn: false, competing: false, status };
     if (!facts.sessionPresent || facts.session === undefined) {
       return this.#unavailable('bad-response', 'gateway-bad-response', status, 'tickle carried no session value');
     }
@@ -80,7 +93,13 @@ export class GatewaySession {
       };
     }
     if (request.reauthenticate && !competing) await this.#reauthenticate();
-    return { kind: 'login-required', reason: competing ? 'competing' : 'not-authenticated', loggedIn: true, competing, status };
+    return {
+      kind: 'login-required',
+      reason: competing ? 'competing' : 'not-authenticated',
+      loggedIn: true,
+      competing,
+      status,
+    };
   }
 
   /** A gateway that answers but cannot be used right now: reported (counted, an `error` event) and retried later. */
@@ -127,7 +146,10 @@ export class GatewaySession {
       return;
     }
     if (outcome.status === 200) this.#ordersPreflightFor = session;
-    else this.#observer.onError(new IbkrWsError('gateway-bad-response', `orders pre-flight answered HTTP ${outcome.status}`));
+    else
+      this.#observer.onError(
+        new IbkrWsError('gateway-bad-response', `orders pre-flight answered HTTP ${outcome.status}`),
+      );
   }
 
   async #reauthenticate(): Promise<void> {

@@ -39,7 +39,11 @@ export class HttpTransport {
   constructor(options: HttpTransportOptions) {
     this.#options = options;
     this.#agent = new Agent({
-      connect: { ca: options.tls.ca, rejectUnauthorized: options.tls.rejectUnauthorized, timeout: options.requestTimeoutMs },
+      connect: {
+        ca: options.tls.ca,
+        rejectUnauthorized: options.tls.rejectUnauthorized,
+        timeout: options.requestTimeoutMs,
+      },
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
       // The gateway is one local process; a couple of connections cover tickle + status + reauthenticate.
@@ -66,7 +70,14 @@ export class HttpTransport {
 
   async #send(method: 'GET' | 'POST', path: string, options: HttpSendOptions): Promise<HttpOutcome> {
     const url = new URL(path, this.#options.gateway);
-    const body = options.body === null ? undefined : options.body !== undefined ? JSON.stringify(options.body) : method === 'POST' ? '{}' : undefined;
+    const body =
+      options.body === null
+        ? undefined
+        : options.body !== undefined
+          ? JSON.stringify(options.body)
+          : method === 'POST'
+            ? '{}'
+            : undefined;
     const authorization = options.authorization ?? this.#options.signer?.(method, url);
     const abort = new AbortController();
     // Overall deadline, on top of undici's per-phase timeouts: a slow-drip body must not hold a check forever.
@@ -86,17 +97,32 @@ export class HttpTransport {
       });
       const text = await readBounded(response.body, this.#options.maxResponseBytes);
       if (text === undefined) {
-        return failure('gateway-bad-response', `${method} ${url.pathname}: response body over ${this.#options.maxResponseBytes} bytes`);
+        return failure(
+          'gateway-bad-response',
+          `${method} ${url.pathname}: response body over ${this.#options.maxResponseBytes} bytes`,
+        );
       }
-      return { kind: 'response', status: response.statusCode, body: parseBody(text, String(response.headers['content-type'] ?? '')) };
+      return {
+        kind: 'response',
+        status: response.statusCode,
+        body: parseBody(text, String(response.headers['content-type'] ?? '')),
+      };
     } catch (error) {
       const certificate = describeCertificateError(error);
       if (certificate) return { kind: 'failure', error: certificate };
       if (abort.signal.aborted || isTimeout(error)) {
-        return failure('timeout', `${method} ${url.pathname}: no answer within ${this.#options.requestTimeoutMs} ms`, error);
+        return failure(
+          'timeout',
+          `${method} ${url.pathname}: no answer within ${this.#options.requestTimeoutMs} ms`,
+          error,
+        );
       }
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      return failure('network', `${method} ${url.pathname}: ${code ?? (error as Error)?.message ?? 'network failure'}`, error);
+      return failure(
+        'network',
+        `${method} ${url.pathname}: ${code ?? (error as Error)?.message ?? 'network failure'}`,
+        error,
+      );
     } finally {
       clearTimeout(deadline);
     }
@@ -120,7 +146,10 @@ function isTimeout(error: unknown): boolean {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy?: () => void }, limit: number): Promise<string | undefined> {
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy?: () => void },
+  limit: number,
+): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

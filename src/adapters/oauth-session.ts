@@ -32,7 +32,6 @@ export interface OAuthSessionOptions {
   readonly now?: () => number;
 }
 
-
 /** Never more than 3 token requests in 10 s (IBKR rate-limits and penalises hammering; a refused token stays refused). */
 const MAX_REQUESTS_PER_WINDOW = 3;
 const REQUEST_WINDOW_MS = 10_000;
@@ -94,23 +93,36 @@ export class OAuthSession {
   /** `/iserver/auth/ssodh/init`: also what the gateway's `/iserver/reauthenticate` becomes on this path. */
   async openBrokerageSession(): Promise<Authorization> {
     const http = this.#requireHttp();
-    const outcome = await http.send('POST', OAUTH_DEFAULTS.brokerageSessionPath, { body: OAUTH_DEFAULTS.brokerageSessionBody });
-    if (outcome.kind === 'failure') return this.#unavailable(outcome.error, outcome.error.code === 'timeout' ? 'timeout' : 'network');
+    const outcome = await http.send('POST', OAUTH_DEFAULTS.brokerageSessionPath, {
+      body: OAUTH_DEFAULTS.brokerageSessionBody,
+    });
+    if (outcome.kind === 'failure')
+      return this.#unavailable(outcome.error, outcome.error.code === 'timeout' ? 'timeout' : 'network');
     const { status } = outcome;
     if (status === 200) return { kind: 'authorized' };
     if (status === 401) {
       // The token died between its issue and this call (an expiry, a revocation): obtain another, after backoff.
       this.#token = undefined;
-      return this.#unavailable(new IbkrWsError('gateway-unavailable', 'ssodh/init answered HTTP 401: the new live session token was refused; obtaining another'), 'server-error');
+      return this.#unavailable(
+        new IbkrWsError(
+          'gateway-unavailable',
+          'ssodh/init answered HTTP 401: the new live session token was refused; obtaining another',
+        ),
+        'server-error',
+      );
     }
-    if (status === 429) return this.#unavailable(new IbkrWsError('rate-limited', 'ssodh/init rate-limited (HTTP 429)'), 'rate-limited');
+    if (status === 429)
+      return this.#unavailable(new IbkrWsError('rate-limited', 'ssodh/init rate-limited (HTTP 429)'), 'rate-limited');
     const hint =
       status === 410
         ? 'HTTP 410 Gone: IBKR suggests another host, e.g. --gateway https://1.api.ibkr.com'
         : status >= 500
           ? `HTTP ${status} (reported as "failed to generate sso dh token" for accounts not enabled for the Web API, e.g. some paper accounts)`
           : `HTTP ${status}`;
-    return this.#refused('brokerage-session', `IBKR issued a live session token but did not open the brokerage session (POST /iserver/auth/ssodh/init: ${hint})`);
+    return this.#refused(
+      'brokerage-session',
+      `IBKR issued a live session token but did not open the brokerage session (POST /iserver/auth/ssodh/init: ${hint})`,
+    );
   }
 
   async #authorize(): Promise<Authorization> {
@@ -118,9 +130,16 @@ export class OAuthSession {
     // Never re-ask sooner than the floor after a refusal, whoever asks (the statechart, a renewal on 401).
     if (refusal !== undefined && this.#now() - refusal.at < this.#options.refusedRetryMs) return refusal.result;
     const now = this.#now();
-    while (this.#requestTimes.length > 0 && now - this.#requestTimes[0]! >= REQUEST_WINDOW_MS) this.#requestTimes.shift();
+    while (this.#requestTimes.length > 0 && now - this.#requestTimes[0]! >= REQUEST_WINDOW_MS)
+      this.#requestTimes.shift();
     if (this.#requestTimes.length >= MAX_REQUESTS_PER_WINDOW) {
-      return this.#unavailable(new IbkrWsError('rate-limited', `holding back: ${MAX_REQUESTS_PER_WINDOW} live-session-token requests in ${REQUEST_WINDOW_MS / 1000} s already`), 'rate-limited');
+      return this.#unavailable(
+        new IbkrWsError(
+          'rate-limited',
+          `holding back: ${MAX_REQUESTS_PER_WINDOW} live-session-token requests in ${REQUEST_WINDOW_MS / 1000} s already`,
+        ),
+        'rate-limited',
+      );
     }
     this.#requestTimes.push(now);
     const result = await this.#requestToken();
@@ -133,15 +152,27 @@ export class OAuthSession {
     const { credentials } = this.#options;
     const dhExponent = randomDhExponent();
     const url = new URL(OAUTH_DEFAULTS.liveSessionTokenPath, this.#options.gateway);
-    const request = buildLstRequest(credentials, { url, nonce: randomNonce(), timestamp: oauthTimestamp(this.#now()), dhExponent });
+    const request = buildLstRequest(credentials, {
+      url,
+      nonce: randomNonce(),
+      timestamp: oauthTimestamp(this.#now()),
+      dhExponent,
+    });
     this.requests++;
     const outcome = await http.send('POST', url.pathname, { body: null, authorization: request.authorization });
-    if (outcome.kind === 'failure') return this.#unavailable(outcome.error, outcome.error.code === 'timeout' ? 'timeout' : 'network');
+    if (outcome.kind === 'failure')
+      return this.#unavailable(outcome.error, outcome.error.code === 'timeout' ? 'timeout' : 'network');
     const { status, body } = outcome;
     if (status === 401 || status === 403) {
       const text = body.format === 'json' ? JSON.stringify(body.value) : body.format === 'text' ? body.value : '';
       if (status === 403 && body.format !== 'json') {
-        return this.#unavailable(new IbkrWsError('gateway-unavailable', 'the LST request was refused with HTTP 403 by the edge (is a User-Agent set?)'), 'server-error');
+        return this.#unavailable(
+          new IbkrWsError(
+            'gateway-unavailable',
+            'the LST request was refused with HTTP 403 by the edge (is a User-Agent set?)',
+          ),
+          'server-error',
+        );
       }
       if (/invalid consumer/i.test(text)) {
         return this.#refused(
@@ -152,7 +183,10 @@ export class OAuthSession {
       // "LST failed, error: <reason>": an empty reason is what a signature IBKR cannot verify gets.
       const reason = /LST failed, error: ([^"]*)/i.exec(text)?.[1]?.trim() ?? '';
       if (/timestamp/i.test(reason)) {
-        return this.#refused('signature', 'IBKR refused the timestamp of the live-session-token request: check the system clock (NTP)');
+        return this.#refused(
+          'signature',
+          'IBKR refused the timestamp of the live-session-token request: check the system clock (NTP)',
+        );
       }
       if (/secret key|token/i.test(reason)) {
         return this.#refused(
@@ -165,15 +199,29 @@ export class OAuthSession {
         `IBKR refused the live-session-token request (HTTP ${status}): check that oauth.signatureKey (signatureKeyFile) is the private half of the uploaded signature key, that oauth.accessTokenSecret and oauth.encryptionKey (encryptionKeyFile) belong together, and that the system clock is right`,
       );
     }
-    if (status === 429) return this.#unavailable(new IbkrWsError('rate-limited', 'LST request rate-limited (HTTP 429)'), 'rate-limited');
-    if (status >= 500) return this.#unavailable(new IbkrWsError('gateway-unavailable', `LST request answered HTTP ${status}`), 'server-error');
+    if (status === 429)
+      return this.#unavailable(new IbkrWsError('rate-limited', 'LST request rate-limited (HTTP 429)'), 'rate-limited');
+    if (status >= 500)
+      return this.#unavailable(
+        new IbkrWsError('gateway-unavailable', `LST request answered HTTP ${status}`),
+        'server-error',
+      );
     if (status !== 200 || body.format !== 'json') {
-      return this.#unavailable(new IbkrWsError('gateway-bad-response', `unexpected LST answer: HTTP ${status}, ${body.format} body`), 'bad-response');
+      return this.#unavailable(
+        new IbkrWsError('gateway-bad-response', `unexpected LST answer: HTTP ${status}, ${body.format} body`),
+        'bad-response',
+      );
     }
     const completed = completeLstRequest(credentials, dhExponent, body.value);
     if (!completed.ok) {
       if (completed.problem === 'malformed-response') {
-        return this.#unavailable(new IbkrWsError('gateway-bad-response', 'the LST answer lacks diffie_hellman_response or live_session_token_signature'), 'bad-response');
+        return this.#unavailable(
+          new IbkrWsError(
+            'gateway-bad-response',
+            'the LST answer lacks diffie_hellman_response or live_session_token_signature',
+          ),
+          'bad-response',
+        );
       }
       return this.#refused(
         'validation',
@@ -187,7 +235,10 @@ export class OAuthSession {
     // The net counts requests that got no token: renewing a short-lived token on schedule is not hammering.
     this.#requestTimes.length = 0;
     this.#options.onToken?.(renewInMs(completed.expiresAtMs, this.#now()), completed.expiresAtMs);
-    return { kind: 'authorized', ...(completed.expiresAtMs === undefined ? {} : { expiresAtMs: completed.expiresAtMs }) };
+    return {
+      kind: 'authorized',
+      ...(completed.expiresAtMs === undefined ? {} : { expiresAtMs: completed.expiresAtMs }),
+    };
   }
 
   #refused(problem: AuthorizationProblem, message: string): Authorization {
@@ -197,7 +248,10 @@ export class OAuthSession {
     return result;
   }
 
-  #unavailable(error: IbkrWsError, reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response'): Authorization {
+  #unavailable(
+    error: IbkrWsError,
+    reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response',
+  ): Authorization {
     this.#options.onError(error);
     return { kind: 'unavailable', reason, message: error.message };
   }
@@ -213,6 +267,7 @@ export class OAuthSession {
  * renewed at most once per half lifetime). No usable expiration: IBKR's documented 24 h.
  */
 export function renewInMs(expiresAtMs: number | undefined, nowMs: number): number {
-  const life = expiresAtMs === undefined || expiresAtMs <= nowMs ? OAUTH_DEFAULTS.assumedLifetimeMs : expiresAtMs - nowMs;
+  const life =
+    expiresAtMs === undefined || expiresAtMs <= nowMs ? OAUTH_DEFAULTS.assumedLifetimeMs : expiresAtMs - nowMs;
   return Math.max(Math.round(life * OAUTH_DEFAULTS.renewAtFraction), Math.round(life / 2));
 }

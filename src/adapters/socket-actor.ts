@@ -56,7 +56,10 @@ export interface LiveSocket {
 }
 
 /** What the actor uses of a `ws` WebSocket: the real one, or a small fake in the unit tests. */
-export type WebSocketLike = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | 'terminate' | 'pause' | 'resume' | 'readyState'>;
+export type WebSocketLike = Pick<
+  WebSocket,
+  'on' | 'once' | 'send' | 'close' | 'terminate' | 'pause' | 'resume' | 'readyState'
+>;
 
 export interface SocketActorOptions {
   readonly wsUrl: URL;
@@ -85,7 +88,8 @@ export function createSocketActor(options: SocketActorOptions) {
     // -Infinity, not 0: performance.now() counts from process start, so 0 would swallow the first frames of a young process.
     let lastActivityAt = Number.NEGATIVE_INFINITY;
 
-    const cookieValue = options.cookieFormat === 'json' ? JSON.stringify({ session: session.reveal() }) : session.reveal();
+    const cookieValue =
+      options.cookieFormat === 'json' ? JSON.stringify({ session: session.reveal() }) : session.reveal();
     // `closeTimeout` is a ws client option its type declarations do not list yet (ws/lib/websocket.js).
     const clientOptions: WebSocket.ClientOptions & { closeTimeout: number } = {
       headers: { Cookie: `api=${cookieValue}`, 'User-Agent': options.userAgent },
@@ -136,7 +140,10 @@ export function createSocketActor(options: SocketActorOptions) {
             text = encodeCommand(command);
           } catch (error) {
             if (!(error instanceof ProtocolError)) throw error;
-            observer.onTransportError?.(new IbkrWsError('unencodable-command', `command not sent: ${error.message}`), socketId);
+            observer.onTransportError?.(
+              new IbkrWsError('unencodable-command', `command not sent: ${error.message}`),
+              socketId,
+            );
             continue;
           }
           sendText(text, command.op, 'topic' in command ? command.topic : undefined);
@@ -161,7 +168,9 @@ export function createSocketActor(options: SocketActorOptions) {
     const decodeOptions = { maxFrameBytes: options.maxFrameBytes };
     ws.on('message', (data: WebSocket.RawData) => {
       if (disposed) return;
-      const byteLength = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : (data as Buffer).byteLength;
+      const byteLength = Array.isArray(data)
+        ? data.reduce((sum, part) => sum + part.length, 0)
+        : (data as Buffer).byteLength;
       observer.onFrameIn(byteLength);
       const result = decodeFrame(data as Buffer | Buffer[] | ArrayBuffer, decodeOptions);
       if (diagnostics?.frame !== undefined) reportFrameIn(data, byteLength, result.ok ? result.message : undefined);
@@ -175,7 +184,12 @@ export function createSocketActor(options: SocketActorOptions) {
       if (LIFECYCLE_KINDS.has(message.kind)) {
         if (message.kind === 'error') observer.onData(message, socketId);
         // A tic reply's `id` is the session value: the statechart never reads it, and its events reach inspectors.
-        emit({ type: 'SOCKET.MESSAGE', socketId, message: message.kind === 'tic' ? { ...message, id: undefined } : message, at: performance.now() });
+        emit({
+          type: 'SOCKET.MESSAGE',
+          socketId,
+          message: message.kind === 'tic' ? { ...message, id: undefined } : message,
+          at: performance.now(),
+        });
         return;
       }
       observer.onData(message, socketId);
@@ -208,13 +222,21 @@ export function createSocketActor(options: SocketActorOptions) {
     }
 
     ws.on('close', (code: number, reason: Buffer) => {
-      options.diagnostics?.socketClosed?.({ socketId, code, reason: reason.toString('utf8').slice(0, 123), at: Date.now() });
+      options.diagnostics?.socketClosed?.({
+        socketId,
+        code,
+        reason: reason.toString('utf8').slice(0, 123),
+        at: Date.now(),
+      });
       emit({ type: 'SOCKET.CLOSED', socketId, code, reason: reason.toString('utf8').slice(0, 123) });
     });
 
     ws.on('error', (error: Error) => {
       const described =
-        describeCertificateError(error) ?? new IbkrWsError('socket-error', `gateway socket: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error });
+        describeCertificateError(error) ??
+        new IbkrWsError('socket-error', `gateway socket: ${(error as NodeJS.ErrnoException).code ?? error.message}`, {
+          cause: error,
+        });
       if (!disposed) observer.onTransportError?.(described, socketId);
       emit({ type: 'SOCKET.ERROR', socketId, error: { code: described.code, message: described.message } });
     });

@@ -19,7 +19,10 @@ export interface BridgeStream<T> extends AsyncIterable<T | Gap> {
   readonly subject: string;
   /** The bridge's answer for this entry (its latest), once it answered. */
   readonly result: SubscribeResult | undefined;
-  on<E extends keyof BridgeStreamEvents<T>>(event: E, listener: (payload: BridgeStreamEvents<T>[E]) => void): () => void;
+  on<E extends keyof BridgeStreamEvents<T>>(
+    event: E,
+    listener: (payload: BridgeStreamEvents<T>[E]) => void,
+  ): () => void;
   /** Gives the entry up (the set is re-sent without it) and ends the iterator. Idempotent. */
   close(): void;
 }
@@ -74,7 +77,12 @@ export class StreamState<T> implements BridgeStream<T> {
     this.#seq = seq;
     this.#covered = false;
     if (kind === 'gap') {
-      this.#emitGap({ kind: 'gap', key: this.key, reason: String(body['reason'] ?? 'gap'), at: Number(body['at'] ?? Date.now()) });
+      this.#emitGap({
+        kind: 'gap',
+        key: this.key,
+        reason: String(body['reason'] ?? 'gap'),
+        at: Number(body['at'] ?? Date.now()),
+      });
       return;
     }
     const { v: _version, ...item } = body;
@@ -88,12 +96,16 @@ export class StreamState<T> implements BridgeStream<T> {
     this.#emitGap({ kind: 'gap', key: this.key, reason, at: Date.now() });
   }
 
-  on<E extends keyof BridgeStreamEvents<T>>(event: E, listener: (payload: BridgeStreamEvents<T>[E]) => void): () => void {
+  on<E extends keyof BridgeStreamEvents<T>>(
+    event: E,
+    listener: (payload: BridgeStreamEvents<T>[E]) => void,
+  ): () => void {
     const set = this.#listeners[event] as Set<(payload: BridgeStreamEvents<T>[E]) => void>;
     set.add(listener);
     if (event === 'data') {
       // Listening replaces buffering: hand over the buffered data (gap listeners had the gaps), then stop buffering.
-      for (const item of this.#buffer.splice(0)) if ((item as Gap).kind !== 'gap') (listener as (item: T) => void)(item as T);
+      for (const item of this.#buffer.splice(0))
+        if ((item as Gap).kind !== 'gap') (listener as (item: T) => void)(item as T);
     }
     return () => set.delete(listener);
   }

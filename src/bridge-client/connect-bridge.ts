@@ -17,7 +17,14 @@ import {
   type ConnectionStateValue,
   type ControlReply,
 } from '../bridge/contract.js';
-import type { AccountSummaryMessage, BookMessage, LedgerMessage, OrdersMessage, PnlMessage, TradesMessage } from '../protocol/types.js';
+import type {
+  AccountSummaryMessage,
+  BookMessage,
+  LedgerMessage,
+  OrdersMessage,
+  PnlMessage,
+  TradesMessage,
+} from '../protocol/types.js';
 import type { Quote } from '../subscriptions/types.js';
 import { StreamState, type BridgeStream } from './bridge-stream.js';
 
@@ -50,7 +57,10 @@ export interface BridgeConnection {
   accountSummary(acct: string): BridgeStream<AccountSummaryMessage>;
   ledger(acct: string): BridgeStream<LedgerMessage>;
   book(acct: string, conid: number, exchange?: string): BridgeStream<BookMessage>;
-  on<E extends keyof BridgeConnectionEvents>(event: E, listener: (payload: BridgeConnectionEvents[E]) => void): () => void;
+  on<E extends keyof BridgeConnectionEvents>(
+    event: E,
+    listener: (payload: BridgeConnectionEvents[E]) => void,
+  ): () => void;
   /** Releases every entry at the bridge and closes the NATS connection. */
   close(): Promise<void>;
 }
@@ -89,7 +99,8 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
     for (const { sub } of streams) {
       const key = keyOfSubscription(sub);
       const current = byKey.get(key);
-      if (current?.topic === 'smd' && sub.topic === 'smd') byKey.set(key, { ...current, fields: [...new Set([...current.fields, ...sub.fields])] });
+      if (current?.topic === 'smd' && sub.topic === 'smd')
+        byKey.set(key, { ...current, fields: [...new Set([...current.fields, ...sub.fields])] });
       else if (current === undefined) byKey.set(key, sub);
     }
     return [...byKey.values()];
@@ -100,7 +111,11 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
     const outagesBefore = outages;
     try {
       const subs = desired();
-      const reply = await nc.request(names.ctlSubscribe, encoder.encode(JSON.stringify({ v: WIRE_VERSION, consumer, leaseMs, subs })), { timeout });
+      const reply = await nc.request(
+        names.ctlSubscribe,
+        encoder.encode(JSON.stringify({ v: WIRE_VERSION, consumer, leaseMs, subs })),
+        { timeout },
+      );
       const body = JSON.parse(decoder.decode(reply.data)) as ControlReply;
       unreachable = false;
       answeredAt = Date.now();
@@ -130,7 +145,11 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
   async function readLastValue(stream: StreamState<unknown>, sub: BridgeSubscription): Promise<void> {
     if (EVENT_TOPICS.has(sub.topic)) return;
     try {
-      const reply = await nc.request(`$JS.API.DIRECT.GET.${names.lvStream}`, encoder.encode(JSON.stringify({ last_by_subj: stream.subject })), { timeout });
+      const reply = await nc.request(
+        `$JS.API.DIRECT.GET.${names.lvStream}`,
+        encoder.encode(JSON.stringify({ last_by_subj: stream.subject })),
+        { timeout },
+      );
       if ((reply.headers?.code ?? 0) >= 400 || reply.data.length === 0) return;
       stream.receive(reply);
     } catch {
@@ -151,7 +170,9 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
       }),
       unsubscribe: () => undefined as void,
     };
-    const subscription = nc.subscribe(subject, { callback: (error, msg) => void (error === null && entry.state.receive(msg)) });
+    const subscription = nc.subscribe(subject, {
+      callback: (error, msg) => void (error === null && entry.state.receive(msg)),
+    });
     entry.unsubscribe = () => subscription.unsubscribe();
     streams.add(entry);
     scheduleSend();
@@ -203,14 +224,20 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
     },
     marketData(conid, fields) {
       const [id, exchange] = String(conid).split('@');
-      return open({ topic: 'smd', conid: Number(id), fields: [...fields], ...(exchange === undefined ? {} : { exchange }) });
+      return open({
+        topic: 'smd',
+        conid: Number(id),
+        fields: [...fields],
+        ...(exchange === undefined ? {} : { exchange }),
+      });
     },
     orders: () => open({ topic: 'sor' }),
     trades: () => open({ topic: 'str' }),
     pnl: () => open({ topic: 'spl' }),
     accountSummary: (acct) => open({ topic: 'ssd', acct }),
     ledger: (acct) => open({ topic: 'sld', acct }),
-    book: (acct, conid, exchange) => open({ topic: 'sbd', acct, conid, ...(exchange === undefined ? {} : { exchange }) }),
+    book: (acct, conid, exchange) =>
+      open({ topic: 'sbd', acct, conid, ...(exchange === undefined ? {} : { exchange }) }),
     on(event, listener) {
       if (event !== 'state') return () => undefined;
       stateListeners.add(listener);
@@ -232,4 +259,3 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
   };
   return connection;
 }
-

@@ -8,6 +8,9 @@ import { KIND_OF_TOPIC, WIRE_VERSION, type BridgeTopic } from './contract.js';
 export function bodyOf(key: string, topic: string, item: unknown): Record<string, unknown> {
   const kind = KIND_OF_TOPIC[topic as BridgeTopic] ?? topic;
   // A Quote builds `fields` and `named` lazily (getters); toJSON() is its plain form.
-  const plain = typeof (item as { toJSON?: unknown }).toJSON === 'function' ? (item as { toJSON(): object }).toJSON() : (item as object);
+  const plain =
+    typeof (item as { toJSON?: unknown }).toJSON === 'function'
+      ? (item as { toJSON(): object }).toJSON()
+      : (item as object);
   return { ...plain, v: WIRE_VERSION, kind, key };
 }

@@ -9,7 +9,15 @@ import type { IbkrWs } from '../client.js';
 import { IbkrWsError } from '../errors.js';
 import { TypedEvents } from '../events.js';
 import type { Gap } from '../subscriptions/index.js';
-import { EVENT_TOPICS, KIND_OF_TOPIC, WIRE_VERSION, bridgeNames, subjectOfSubscription, type BridgeNames, type BridgeSubscription } from './contract.js';
+import {
+  EVENT_TOPICS,
+  KIND_OF_TOPIC,
+  WIRE_VERSION,
+  bridgeNames,
+  subjectOfSubscription,
+  type BridgeNames,
+  type BridgeSubscription,
+} from './contract.js';
 import { readEntry } from './control-request.js';
 import { Control } from './control.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
@@ -38,7 +46,12 @@ export interface BridgeOptions {
 
 export interface BridgeEvents extends Record<string, unknown> {
   nats: { readonly state: 'up' | 'down'; readonly reason: string; readonly at: number };
-  consumer: { readonly consumer: string; readonly action: 'subscribe' | 'renew' | 'release' | 'expired' | 'restored'; readonly keys: readonly string[]; readonly at: number };
+  consumer: {
+    readonly consumer: string;
+    readonly action: 'subscribe' | 'renew' | 'release' | 'expired' | 'restored';
+    readonly keys: readonly string[];
+    readonly at: number;
+  };
   upstream: { readonly key: string; readonly action: 'open' | 'close'; readonly at: number };
   error: { readonly code: string; readonly message: string };
 }
@@ -70,7 +83,10 @@ export function createBridge(options: BridgeOptions): Bridge {
   const names = bridgeNames(options.prefix ?? BRIDGE_DEFAULTS.prefix);
   const maxLeaseMs = options.leaseMs ?? BRIDGE_DEFAULTS.leaseMs;
   if (!Number.isSafeInteger(maxLeaseMs) || maxLeaseMs < BRIDGE_DEFAULTS.minLeaseMs) {
-    throw new IbkrWsError('invalid-option', `leaseMs must be an integer ≥ ${BRIDGE_DEFAULTS.minLeaseMs}, got ${String(maxLeaseMs)}`);
+    throw new IbkrWsError(
+      'invalid-option',
+      `leaseMs must be an integer ≥ ${BRIDGE_DEFAULTS.minLeaseMs}, got ${String(maxLeaseMs)}`,
+    );
   }
   if (options.servers.length === 0) throw new IbkrWsError('invalid-option', 'at least one NATS server URL is needed');
   const replicas = options.replicas ?? BRIDGE_DEFAULTS.replicas;
@@ -113,9 +129,10 @@ export function createBridge(options: BridgeOptions): Bridge {
       const subject = subjects.get(key);
       const topic = topics.get(key);
       if (subject === undefined || topic === undefined) return;
-      const merged = (topic === 'sld' || topic === 'ssd') && Array.isArray((item as { entries?: unknown }).entries)
-        ? { ...(item as object), entries: entryState.merge(key, (item as { entries: unknown[] }).entries) }
-        : item;
+      const merged =
+        (topic === 'sld' || topic === 'ssd') && Array.isArray((item as { entries?: unknown }).entries)
+          ? { ...(item as object), entries: entryState.merge(key, (item as { entries: unknown[] }).entries) }
+          : item;
       const body = bodyOf(key, topic, merged);
       const kind = KIND_OF_TOPIC[topic as keyof typeof KIND_OF_TOPIC];
       if (EVENT_TOPICS.has(topic)) publisher.event(key, subject, kind, body);
@@ -162,14 +179,23 @@ export function createBridge(options: BridgeOptions): Bridge {
     void lifecycle.flush();
     // Keys opened while NATS was down (or before it was ever up) first: a gap, then their latest value.
     publisher.republish(first ? 'nats-connect' : 'nats-reconnect');
-    if (first) await control.restore().catch((error: Error) => events.emit('error', { code: 'network', message: `restoring interest: ${error.message}` }));
+    if (first)
+      await control
+        .restore()
+        .catch((error: Error) =>
+          events.emit('error', { code: 'network', message: `restoring interest: ${error.message}` }),
+        );
     const resources = link.resources;
     if (resources === undefined) return;
     if (!controlSubscribed) {
       // Core subscriptions are re-sent by nats.js on every reconnect: subscribe once.
       controlSubscribed = true;
-      resources.nc.subscribe(names.ctlSubscribe, { callback: (error, msg) => void (error === null && control.onSubscribe(msg)) });
-      resources.nc.subscribe(names.ctlRelease, { callback: (error, msg) => void (error === null && control.onRelease(msg)) });
+      resources.nc.subscribe(names.ctlSubscribe, {
+        callback: (error, msg) => void (error === null && control.onSubscribe(msg)),
+      });
+      resources.nc.subscribe(names.ctlRelease, {
+        callback: (error, msg) => void (error === null && control.onRelease(msg)),
+      });
     }
     for (const registration of interest.registrations()) control.persist(registration.consumer);
     markReady();
@@ -182,23 +208,35 @@ export function createBridge(options: BridgeOptions): Bridge {
     client.on('state', (change) => {
       lastState = { state: change.state, reason: change.reason ?? null, at: change.at };
       lifecycle.connection(lastState);
-      lifecycle.event('state', { state: change.state, previous: change.previous, reason: change.reason ?? null, at: change.at });
+      lifecycle.event('state', {
+        state: change.state,
+        previous: change.previous,
+        reason: change.reason ?? null,
+        at: change.at,
+      });
     }),
     client.on('reconnect', (event) => lifecycle.event('reconnect', { ...event })),
     client.on('gap', (gap) => lifecycle.event('gap', { ...gap })),
-    client.on('error', (error) => lifecycle.event('error', { code: error.code, message: error.message, at: Date.now() })),
+    client.on('error', (error) =>
+      lifecycle.event('error', { code: error.code, message: error.message, at: Date.now() }),
+    ),
   ];
 
   const sweep = setInterval(() => control.sweep(Date.now()), BRIDGE_DEFAULTS.sweepIntervalMs);
 
   const pinned = (options.subscribe ?? []).map((sub) => readEntry(sub));
   if (pinned.length > 0) {
-    const failed = control.register(PINNED_CONSUMER, pinned, maxLeaseMs, true).find((result) => result.error !== undefined);
+    const failed = control
+      .register(PINNED_CONSUMER, pinned, maxLeaseMs, true)
+      .find((result) => result.error !== undefined);
     if (failed?.error) {
       clearInterval(sweep);
       for (const off of offs) off();
       upstream.closeAll();
-      throw new IbkrWsError(failed.error.code === 'subscription-limit' ? 'subscription-limit' : 'invalid-option', `--subscribe: ${failed.error.message}`);
+      throw new IbkrWsError(
+        failed.error.code === 'subscription-limit' ? 'subscription-limit' : 'invalid-option',
+        `--subscribe: ${failed.error.message}`,
+      );
     }
   }
   link.start();

@@ -128,7 +128,8 @@ export interface BridgeNames {
 }
 
 export function bridgeNames(prefix: string): BridgeNames {
-  if (!PREFIX_PATTERN.test(prefix)) throw new Error(`prefix must match ${PREFIX_PATTERN.source}, got ${JSON.stringify(prefix)}`);
+  if (!PREFIX_PATTERN.test(prefix))
+    throw new Error(`prefix must match ${PREFIX_PATTERN.source}, got ${JSON.stringify(prefix)}`);
   const root = `ibkr.${prefix}`;
   const upper = prefix.toUpperCase();
   return {

@@ -24,12 +24,21 @@ export type EntryVerdict =
   | { readonly ok: false; readonly error: WireError };
 
 export type SubscribeVerdict =
-  | { readonly ok: true; readonly consumer: string; readonly leaseMs: number | undefined; readonly entries: readonly EntryVerdict[] }
+  | {
+      readonly ok: true;
+      readonly consumer: string;
+      readonly leaseMs: number | undefined;
+      readonly entries: readonly EntryVerdict[];
+    }
   | { readonly ok: false; readonly error: WireError };
 
-export type ReleaseVerdict = { readonly ok: true; readonly consumer: string } | { readonly ok: false; readonly error: WireError };
+export type ReleaseVerdict =
+  { readonly ok: true; readonly consumer: string } | { readonly ok: false; readonly error: WireError };
 
-const invalid = (message: string): { ok: false; error: WireError } => ({ ok: false, error: { code: 'invalid-option', message } });
+const invalid = (message: string): { ok: false; error: WireError } => ({
+  ok: false,
+  error: { code: 'invalid-option', message },
+});
 
 export function readSubscribeRequest(data: Uint8Array): SubscribeVerdict {
   const body = readObject(data);
@@ -42,8 +51,10 @@ export function readSubscribeRequest(data: Uint8Array): SubscribeVerdict {
     return invalid(`leaseMs must be a positive integer of milliseconds, got ${JSON.stringify(leaseMs)}`);
   }
   const subs = value['subs'];
-  if (!Array.isArray(subs)) return invalid('subs must be an array (the consumer\'s whole desired set; [] releases everything)');
-  if (subs.length > MAX_ENTRIES_PER_REQUEST) return invalid(`subs has ${subs.length} entries; at most ${MAX_ENTRIES_PER_REQUEST} per consumer`);
+  if (!Array.isArray(subs))
+    return invalid("subs must be an array (the consumer's whole desired set; [] releases everything)");
+  if (subs.length > MAX_ENTRIES_PER_REQUEST)
+    return invalid(`subs has ${subs.length} entries; at most ${MAX_ENTRIES_PER_REQUEST} per consumer`);
   return { ok: true, consumer: head.consumer, leaseMs: leaseMs as number | undefined, entries: subs.map(readEntry) };
 }
 
@@ -77,7 +88,8 @@ function readHead(value: Record<string, unknown>): { ok: true; consumer: string 
 
 /** One entry: a known topic with well-formed parameters, or a typed error that says what is wrong. */
 export function readEntry(entry: unknown): EntryVerdict {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return invalid('an entry must be an object such as {"topic":"smd",…}');
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    return invalid('an entry must be an object such as {"topic":"smd",…}');
   const e = entry as Record<string, unknown>;
   const topic = e['topic'];
   if (typeof topic !== 'string' || !(BRIDGE_TOPICS as readonly string[]).includes(topic)) {
@@ -87,11 +99,16 @@ export function readEntry(entry: unknown): EntryVerdict {
   switch (topic) {
     case 'smd': {
       const conid = conidOf(e['conid']);
-      if (conid === undefined) return invalid(`smd: conid must be a positive integer, got ${JSON.stringify(e['conid'])}`);
+      if (conid === undefined)
+        return invalid(`smd: conid must be a positive integer, got ${JSON.stringify(e['conid'])}`);
       const fields = fieldsOf(e['fields']);
-      if (fields === undefined) return invalid(`smd+${conid}: fields must be 1..${MAX_FIELDS} field ids such as "31" (or names such as "last")`);
+      if (fields === undefined)
+        return invalid(
+          `smd+${conid}: fields must be 1..${MAX_FIELDS} field ids such as "31" (or names such as "last")`,
+        );
       const exchange = e['exchange'];
-      if (exchange !== undefined && (typeof exchange !== 'string' || !EXCHANGE_PATTERN.test(exchange))) return invalid(`smd+${conid}: bad exchange`);
+      if (exchange !== undefined && (typeof exchange !== 'string' || !EXCHANGE_PATTERN.test(exchange)))
+        return invalid(`smd+${conid}: bad exchange`);
       sub = { topic, conid, fields, ...(exchange === undefined ? {} : { exchange: exchange as string }) };
       break;
     }
@@ -103,7 +120,8 @@ export function readEntry(entry: unknown): EntryVerdict {
     case 'ssd':
     case 'sld': {
       const acct = e['acct'];
-      if (typeof acct !== 'string' || !ACCOUNT_PATTERN.test(acct)) return invalid(`${topic}: acct must match ${ACCOUNT_PATTERN.source}`);
+      if (typeof acct !== 'string' || !ACCOUNT_PATTERN.test(acct))
+        return invalid(`${topic}: acct must match ${ACCOUNT_PATTERN.source}`);
       sub = { topic, acct };
       break;
     }
@@ -111,9 +129,12 @@ export function readEntry(entry: unknown): EntryVerdict {
       const acct = e['acct'];
       const conid = conidOf(e['conid']);
       const exchange = e['exchange'];
-      if (typeof acct !== 'string' || !ACCOUNT_PATTERN.test(acct)) return invalid(`sbd: acct must match ${ACCOUNT_PATTERN.source}`);
-      if (conid === undefined) return invalid(`sbd: conid must be a positive integer, got ${JSON.stringify(e['conid'])}`);
-      if (exchange !== undefined && (typeof exchange !== 'string' || !EXCHANGE_PATTERN.test(exchange))) return invalid('sbd: bad exchange');
+      if (typeof acct !== 'string' || !ACCOUNT_PATTERN.test(acct))
+        return invalid(`sbd: acct must match ${ACCOUNT_PATTERN.source}`);
+      if (conid === undefined)
+        return invalid(`sbd: conid must be a positive integer, got ${JSON.stringify(e['conid'])}`);
+      if (exchange !== undefined && (typeof exchange !== 'string' || !EXCHANGE_PATTERN.test(exchange)))
+        return invalid('sbd: bad exchange');
       sub = { topic: 'sbd', acct, conid, ...(exchange === undefined ? {} : { exchange: exchange as string }) };
     }
   }

@@ -6,7 +6,15 @@
 import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
 import { IbkrWsError } from '../errors.js';
-import { WIRE_VERSION, subjectOfSubscription, type BridgeNames, type BridgeSubscription, type ControlReply, type SubscribeResult, type WireError } from './contract.js';
+import {
+  WIRE_VERSION,
+  subjectOfSubscription,
+  type BridgeNames,
+  type BridgeSubscription,
+  type ControlReply,
+  type SubscribeResult,
+  type WireError,
+} from './contract.js';
 import { readEntry, readReleaseRequest, readSubscribeRequest, type EntryVerdict } from './control-request.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
 import { widen, type InterestRegistry } from './interest.js';
@@ -38,7 +46,8 @@ export class Control {
   /** Applies one consumer's whole set; every entry gets a result, in order. Nothing is opened for a bad entry. */
   register(consumer: string, entries: readonly EntryVerdict[], leaseMs: number, pinned: boolean): SubscribeResult[] {
     const subs = new Map<string, BridgeSubscription>();
-    for (const entry of entries) if (entry.ok) subs.set(entry.key, subs.has(entry.key) ? widen(subs.get(entry.key)!, entry.sub) : entry.sub);
+    for (const entry of entries)
+      if (entry.ok) subs.set(entry.key, subs.has(entry.key) ? widen(subs.get(entry.key)!, entry.sub) : entry.sub);
     const removed = this.#deps.interest.set(consumer, subs, leaseMs, Date.now(), pinned);
     const failedKeys = new Map<string, WireError>();
     const results = entries.map((entry): SubscribeResult => {
@@ -95,19 +104,38 @@ export class Control {
 
   readonly onSubscribe = (msg: Msg): void => {
     const verdict = readSubscribeRequest(msg.data);
-    if (!verdict.ok) return this.#reply(msg, { v: WIRE_VERSION, ok: false, bridge: this.#deps.run, error: verdict.error, results: [] });
-    const leaseMs = Math.max(BRIDGE_DEFAULTS.minLeaseMs, Math.min(verdict.leaseMs ?? this.#deps.maxLeaseMs, this.#deps.maxLeaseMs));
+    if (!verdict.ok)
+      return this.#reply(msg, {
+        v: WIRE_VERSION,
+        ok: false,
+        bridge: this.#deps.run,
+        error: verdict.error,
+        results: [],
+      });
+    const leaseMs = Math.max(
+      BRIDGE_DEFAULTS.minLeaseMs,
+      Math.min(verdict.leaseMs ?? this.#deps.maxLeaseMs, this.#deps.maxLeaseMs),
+    );
     const known = this.#deps.interest.get(verdict.consumer) !== undefined;
     const results = this.register(verdict.consumer, verdict.entries, leaseMs, false);
     this.persist(verdict.consumer);
-    const keys = results.filter((result) => result.status !== 'failed' && result.key !== null).map((result) => result.key!);
+    const keys = results
+      .filter((result) => result.status !== 'failed' && result.key !== null)
+      .map((result) => result.key!);
     this.#deps.consumer(verdict.consumer, known ? 'renew' : 'subscribe', keys);
-    this.#reply(msg, { v: WIRE_VERSION, ok: results.every((result) => result.error === undefined), bridge: this.#deps.run, leaseMs, results });
+    this.#reply(msg, {
+      v: WIRE_VERSION,
+      ok: results.every((result) => result.error === undefined),
+      bridge: this.#deps.run,
+      leaseMs,
+      results,
+    });
   };
 
   readonly onRelease = (msg: Msg): void => {
     const verdict = readReleaseRequest(msg.data);
-    if (!verdict.ok) return this.#reply(msg, { v: WIRE_VERSION, ok: false, bridge: this.#deps.run, error: verdict.error });
+    if (!verdict.ok)
+      return this.#reply(msg, { v: WIRE_VERSION, ok: false, bridge: this.#deps.run, error: verdict.error });
     const keys = this.#deps.interest.delete(verdict.consumer);
     this.unpersist(verdict.consumer);
     this.releaseUnheld(keys);
@@ -128,7 +156,10 @@ export class Control {
         if (entry === null || entry.operation !== 'PUT') continue;
         try {
           const stored = JSON.parse(decoder.decode(entry.value)) as { leaseMs?: unknown; subs?: unknown };
-          const leaseMs = typeof stored.leaseMs === 'number' ? Math.min(stored.leaseMs, this.#deps.maxLeaseMs) : this.#deps.maxLeaseMs;
+          const leaseMs =
+            typeof stored.leaseMs === 'number'
+              ? Math.min(stored.leaseMs, this.#deps.maxLeaseMs)
+              : this.#deps.maxLeaseMs;
           const entries = Array.isArray(stored.subs) ? stored.subs.map(readEntry) : [];
           this.register(consumer, entries, leaseMs, false);
           this.#deps.consumer(consumer, 'restored', [...(this.#deps.interest.get(consumer)?.subs.keys() ?? [])]);

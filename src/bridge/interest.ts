@@ -31,7 +31,13 @@ export class InterestRegistry {
   }
 
   /** Replace semantics: the consumer's whole set. Returns the keys it no longer wants. */
-  set(consumer: string, subs: ReadonlyMap<string, BridgeSubscription>, leaseMs: number, now: number, pinned = false): string[] {
+  set(
+    consumer: string,
+    subs: ReadonlyMap<string, BridgeSubscription>,
+    leaseMs: number,
+    now: number,
+    pinned = false,
+  ): string[] {
     const previous = this.#consumers.get(consumer);
     this.#consumers.set(consumer, { consumer, leaseMs, subs, renewedAt: now, pinned });
     return previous === undefined ? [] : [...previous.subs.keys()].filter((key) => !subs.has(key));

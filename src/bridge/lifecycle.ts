@@ -28,7 +28,11 @@ export class Lifecycle {
     h.set(HEADERS.bridge, this.#run);
     h.set(HEADERS.kind, type);
     try {
-      resources.nc.publish(this.#names.evt(type), this.#encoder.encode(JSON.stringify({ v: WIRE_VERSION, type, bridge: this.#run, ...fields })), { headers: h });
+      resources.nc.publish(
+        this.#names.evt(type),
+        this.#encoder.encode(JSON.stringify({ v: WIRE_VERSION, type, bridge: this.#run, ...fields })),
+        { headers: h },
+      );
     } catch {
       // The connection closed under us: the KV value and the gaps after reconnect tell the rest.
     }
@@ -50,6 +54,10 @@ export class Lifecycle {
   async flush(): Promise<void> {
     const resources = this.#link.resources;
     if (resources === undefined) return;
-    await Promise.all([...this.#state].map(([key, text]) => resources.state.put(key, this.#encoder.encode(text)).catch(() => undefined)));
+    await Promise.all(
+      [...this.#state].map(([key, text]) =>
+        resources.state.put(key, this.#encoder.encode(text)).catch(() => undefined),
+      ),
+    );
   }
 }

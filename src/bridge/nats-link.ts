@@ -5,7 +5,15 @@
  * as a gap instead of believing its publishes went out.
  */
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { BridgeNames } from './contract.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
@@ -80,7 +88,8 @@ export class NatsLink {
           maxPingOut: 2,
         });
       } catch (error) {
-        if (attempt % 20 === 0) this.#events.error(`nats: cannot connect yet (retrying): ${withoutCredentials((error as Error).message)}`);
+        if (attempt % 20 === 0)
+          this.#events.error(`nats: cannot connect yet (retrying): ${withoutCredentials((error as Error).message)}`);
         await new Promise((resolve) => setTimeout(resolve, BRIDGE_DEFAULTS.natsReconnectWaitMs));
       }
     }
@@ -120,7 +129,8 @@ export class NatsLink {
         this.#events.up(first);
         return;
       } catch (error) {
-        if (attempt % 10 === 0) this.#events.error(`nats: cannot assert streams yet: ${withoutCredentials((error as Error).message)}`);
+        if (attempt % 10 === 0)
+          this.#events.error(`nats: cannot assert streams yet: ${withoutCredentials((error as Error).message)}`);
         await new Promise((resolve) => setTimeout(resolve, BRIDGE_DEFAULTS.assertRetryMs));
       }
     }
@@ -152,7 +162,12 @@ export class NatsLink {
     const kvm = new Kvm(jetstream(nc, { timeout: BRIDGE_DEFAULTS.assertTimeoutMs }));
     const state = await kvm.create(names.stateBucket, { history: 1, replicas, storage: StorageType.File });
     // 2.9 ignores per-key TTLs; a bucket max age does work: a dead consumer's registration ages out by itself.
-    const interest = await kvm.create(names.interestBucket, { history: 1, replicas, storage: StorageType.File, ttl: 2 * maxLeaseMs });
+    const interest = await kvm.create(names.interestBucket, {
+      history: 1,
+      replicas,
+      storage: StorageType.File,
+      ttl: 2 * maxLeaseMs,
+    });
     return { nc, js, jsm, state, interest };
   }
 

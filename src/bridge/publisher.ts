@@ -35,7 +35,13 @@ export class Publisher {
   readonly #onOverflow: (key: string, lost: number) => void;
   #flushing = false;
   #stopped = false;
-  readonly counters: PublisherCounters = { published: 0, gaps: 0, skippedWhileDown: 0, outboxDropped: 0, publishErrors: 0 };
+  readonly counters: PublisherCounters = {
+    published: 0,
+    gaps: 0,
+    skippedWhileDown: 0,
+    outboxDropped: 0,
+    publishErrors: 0,
+  };
 
   constructor(link: NatsLink, run: string, outboxSize: number, onOverflow: (key: string, lost: number) => void) {
     this.#link = link;
@@ -57,7 +63,9 @@ export class Publisher {
       return;
     }
     try {
-      resources.nc.publish(subject, this.#encoder.encode(JSON.stringify(body)), { headers: this.#headers(kind, key, this.#nextSeq(key)) });
+      resources.nc.publish(subject, this.#encoder.encode(JSON.stringify(body)), {
+        headers: this.#headers(kind, key, this.#nextSeq(key)),
+      });
       this.counters.published++;
       if (kind === 'gap') this.counters.gaps++;
     } catch {

@@ -11,7 +11,10 @@ import type { Gap, SubscriptionHandle, SubscriptionStatus } from '../subscriptio
 import type { BridgeSubscription } from './contract.js';
 import { covers, widen } from './interest.js';
 
-export type UpstreamClient = Pick<IbkrWs, 'marketData' | 'orders' | 'trades' | 'pnl' | 'accountSummary' | 'ledger' | 'book'>;
+export type UpstreamClient = Pick<
+  IbkrWs,
+  'marketData' | 'orders' | 'trades' | 'pnl' | 'accountSummary' | 'ledger' | 'book'
+>;
 
 export interface UpstreamListener {
   data(key: string, item: unknown): void;
@@ -62,7 +65,10 @@ export class Upstream {
       return;
     }
     if (exchangeOf(current.sub) !== exchangeOf(want)) {
-      throw new IbkrWsError('subscription-conflict', `${key} is streamed ${describeExchange(current.sub)}; asked ${describeExchange(want)}`);
+      throw new IbkrWsError(
+        'subscription-conflict',
+        `${key} is streamed ${describeExchange(current.sub)}; asked ${describeExchange(want)}`,
+      );
     }
     if (covers(current.sub, want)) return;
     const widened = widen(current.sub, want);
@@ -93,13 +99,19 @@ export class Upstream {
   }
 
   #listen(key: string, handle: SubscriptionHandle<unknown>): Array<() => void> {
-    return [handle.on('data', (item) => this.#listener.data(key, item)), handle.on('gap', (gap) => this.#listener.gap(key, gap))];
+    return [
+      handle.on('data', (item) => this.#listener.data(key, item)),
+      handle.on('gap', (gap) => this.#listener.gap(key, gap)),
+    ];
   }
 
   #subscribe(sub: BridgeSubscription): SubscriptionHandle<unknown> {
     switch (sub.topic) {
       case 'smd':
-        return this.#client.marketData(sub.exchange === undefined ? sub.conid : `${sub.conid}@${sub.exchange}`, sub.fields);
+        return this.#client.marketData(
+          sub.exchange === undefined ? sub.conid : `${sub.conid}@${sub.exchange}`,
+          sub.fields,
+        );
       case 'sor':
         return this.#client.orders();
       case 'str':

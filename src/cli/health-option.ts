@@ -33,7 +33,8 @@ export function parseHealthFlags(values: Record<string, unknown>): HealthFlags |
   }
   const port = parseNonNegativeNumber('--health-port', String(portText), { integer: true });
   if (port > 65_535) throw new UsageError(`--health-port expects a port number up to 65535, got ${port}`);
-  if (typeof host === 'string' && host.trim() === '') throw new UsageError('--health-host expects a host name or address');
+  if (typeof host === 'string' && host.trim() === '')
+    throw new UsageError('--health-host expects a host name or address');
   return { port, host: typeof host === 'string' ? host : HEALTH_DEFAULT_HOST };
 }
 
@@ -61,10 +62,19 @@ export async function prepareCliHealth(io: CliIo, flags: HealthFlags, options: {
       const warning = healthHostWarning(flags.host);
       if (warning !== undefined) io.stderr(`ibkr-ws connect: warning: ${warning}`);
       try {
-        server = await startHealthServer({ port: flags.port, host: flags.host, health: () => client.health(), metrics: prometheus.handler });
+        server = await startHealthServer({
+          port: flags.port,
+          host: flags.host,
+          health: () => client.health(),
+          metrics: prometheus.handler,
+        });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(code === 'EADDRINUSE' ? `--health-port ${flags.port}: the port is in use` : `cannot serve health on ${flags.host}:${flags.port}: ${(error as Error).message}`);
+        throw new Error(
+          code === 'EADDRINUSE'
+            ? `--health-port ${flags.port}: the port is in use`
+            : `cannot serve health on ${flags.host}:${flags.port}: ${(error as Error).message}`,
+        );
       }
       if (options.json) io.stdout(JSON.stringify({ type: 'health', url: server.url, at: Date.now() }));
       else io.stdout(`health: ${server.url}/livez /readyz /metrics`);

@@ -20,7 +20,8 @@ export function parseInspectFlags(values: Record<string, unknown>): InspectFlags
   if (typeof portText === 'string') {
     if (!values['inspect']) throw new UsageError('--inspect-port needs --inspect');
     inspectPort = parseNonNegativeNumber('--inspect-port', portText, { integer: true });
-    if (inspectPort > 65_535) throw new UsageError(`--inspect-port expects a port number up to 65535, got ${inspectPort}`);
+    if (inspectPort > 65_535)
+      throw new UsageError(`--inspect-port expects a port number up to 65535, got ${inspectPort}`);
   }
   return { inspect: Boolean(values['inspect']), inspectPort };
 }
@@ -49,7 +50,9 @@ export async function startCliInspection(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
-      code === 'EADDRINUSE' ? `--inspect-port ${flags.inspectPort}: the port is in use; choose another or omit it` : `cannot start the live view: ${(error as Error).message}`,
+      code === 'EADDRINUSE'
+        ? `--inspect-port ${flags.inspectPort}: the port is in use; choose another or omit it`
+        : `cannot start the live view: ${(error as Error).message}`,
     );
   }
   if (options.json) io.stdout(JSON.stringify({ type: 'inspect', url: inspection.url, at: Date.now() }));

@@ -41,10 +41,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (error) {
     // The library refusing an option is a bad argument too (exit 2), whichever command passed it on.
-    if (error instanceof UsageError || (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote'))
+    ) {
       io.stderr(`ibkr-ws ${name}: ${error.message}`);
       io.stderr(`Run 'ibkr-ws ${name} --help' for the options.`);
       return 2;

@@ -12,7 +12,16 @@ import { IbkrWsError } from '../errors.js';
 import { OAuthCredentials, readDhParam, DhParamError, type OAuthOptions } from '../oauth/index.js';
 import { UsageError } from './io.js';
 
-const FIELDS = ['consumerKey', 'accessToken', 'accessTokenSecret', 'signatureKeyFile', 'encryptionKeyFile', 'dhPrime', 'dhParamFile', 'realm'];
+const FIELDS = [
+  'consumerKey',
+  'accessToken',
+  'accessTokenSecret',
+  'signatureKeyFile',
+  'encryptionKeyFile',
+  'dhPrime',
+  'dhParamFile',
+  'realm',
+];
 /** Which FILE field an `oauth.*` option came from, for messages in the FILE's own terms. */
 const OPTION_TO_FIELD: Readonly<Record<string, string>> = {
   'oauth.signatureKey': 'signatureKeyFile',
@@ -35,15 +44,18 @@ export function readOAuthFile(path: string): OAuthOptions {
     // JSON.parse's message quotes the text around the error, which may be a secret.
     throw new UsageError(`${where}: not valid JSON`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${where}: must be a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new UsageError(`${where}: must be a JSON object`);
   const record = json as Record<string, unknown>;
   const unknown = Object.keys(record).filter((key) => !FIELDS.includes(key));
-  if (unknown.length > 0) throw new UsageError(`${where}: unknown field(s) ${unknown.join(', ')} (expected ${FIELDS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`${where}: unknown field(s) ${unknown.join(', ')} (expected ${FIELDS.join(', ')})`);
   const folder = dirname(resolve(path));
   const string = (field: string, required = true): string | undefined => {
     const value = record[field];
     if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${where}: "${field}" must be a non-empty string`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new UsageError(`${where}: "${field}" must be a non-empty string`);
     return value;
   };
   const file = (field: string): string => {
@@ -51,7 +63,9 @@ export function readOAuthFile(path: string): OAuthOptions {
     try {
       return readFileSync(resolve(folder, name), 'utf8');
     } catch (error) {
-      throw new UsageError(`${where}: "${field}" names a file that cannot be read: ${name} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UsageError(
+        `${where}: "${field}" names a file that cannot be read: ${name} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   };
   if ((record['dhPrime'] === undefined) === (record['dhParamFile'] === undefined)) {
@@ -62,7 +76,8 @@ export function readOAuthFile(path: string): OAuthOptions {
     try {
       dhPrime = readDhParam(file('dhParamFile')).prime;
     } catch (error) {
-      if (error instanceof DhParamError) throw new UsageError(`${where}: "dhParamFile" is not a DH parameters file: ${error.message}`);
+      if (error instanceof DhParamError)
+        throw new UsageError(`${where}: "dhParamFile" is not a DH parameters file: ${error.message}`);
       throw error;
     }
   } else dhPrime = string('dhPrime')!;
@@ -81,7 +96,10 @@ export function readOAuthFile(path: string): OAuthOptions {
     void new OAuthCredentials(options);
   } catch (error) {
     if (!(error instanceof IbkrWsError)) throw error;
-    const message = error.message.replace(/^oauth\.\w+/, (option) => `"${OPTION_TO_FIELD[option] ?? option.slice('oauth.'.length)}"`);
+    const message = error.message.replace(
+      /^oauth\.\w+/,
+      (option) => `"${OPTION_TO_FIELD[option] ?? option.slice('oauth.'.length)}"`,
+    );
     throw new UsageError(`${where}: ${message}`);
   }
   return options;

@@ -32,7 +32,9 @@ export interface RecordFlags {
 
 export function parseRecordFlags(values: Record<string, unknown>): RecordFlags | undefined {
   const file = values['record'];
-  const dependent = ['record-payloads', 'record-max-events', 'record-max-minutes', 'record-max-bytes'].filter((flag) => values[flag] !== undefined);
+  const dependent = ['record-payloads', 'record-max-events', 'record-max-minutes', 'record-max-bytes'].filter(
+    (flag) => values[flag] !== undefined,
+  );
   if (typeof file !== 'string') {
     if (dependent.length > 0) throw new UsageError(`--${dependent[0]} needs --record FILE`);
     return undefined;
@@ -51,7 +53,10 @@ export function parseRecordFlags(values: Record<string, unknown>): RecordFlags |
     if (value === 0) throw new UsageError(`--${flag} must be greater than 0`);
     return value;
   };
-  const minutes = typeof values['record-max-minutes'] === 'string' ? parseNonNegativeNumber('--record-max-minutes', values['record-max-minutes']) : undefined;
+  const minutes =
+    typeof values['record-max-minutes'] === 'string'
+      ? parseNonNegativeNumber('--record-max-minutes', values['record-max-minutes'])
+      : undefined;
   const maxEvents = positive('record-max-events');
   const maxBytes = positive('record-max-bytes');
   return {

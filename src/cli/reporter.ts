@@ -39,7 +39,8 @@ export function createReporter(io: CliIo, options: { json: boolean; now?: () => 
   // The contract's last line is state `stopped`: nothing is printed after it (late socket errors, closing streams).
   let ended = false;
 
-  const paint = (text: string, state: string): string => (io.color && COLORS[state] ? `${COLORS[state]}${text}${RESET}` : text);
+  const paint = (text: string, state: string): string =>
+    io.color && COLORS[state] ? `${COLORS[state]}${text}${RESET}` : text;
   const clock = (at: number): string => new Date(at).toISOString().slice(11, 23);
   const line = (value: object): void => {
     if (!ended) io.stdout(JSON.stringify(value));
@@ -58,7 +59,9 @@ export function createReporter(io: CliIo, options: { json: boolean; now?: () => 
     const spent = formatDuration(change.at - enteredAt);
     enteredAt = change.at;
     const reason = change.reason ? `  (${change.reason})` : '';
-    text(`${clock(change.at)}  ${paint(change.state.padEnd(18), change.state)} after ${spent} in ${change.previous}${reason}`);
+    text(
+      `${clock(change.at)}  ${paint(change.state.padEnd(18), change.state)} after ${spent} in ${change.previous}${reason}`,
+    );
     ended = change.state === 'stopped';
   }
 
@@ -71,19 +74,42 @@ export function createReporter(io: CliIo, options: { json: boolean; now?: () => 
           else if (!ended) io.stderr(`${clock(now())}  error ${error.code}: ${error.message}`);
         }),
         client.on('reconnect', (event) => {
-          if (options.json) line({ type: 'reconnect', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason, at: event.at });
-          else text(`${clock(event.at)}  ${paint('reconnect', 'reconnect')} attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`);
+          if (options.json)
+            line({
+              type: 'reconnect',
+              attempt: event.attempt,
+              delayMs: event.delayMs,
+              reason: event.reason,
+              at: event.at,
+            });
+          else
+            text(
+              `${clock(event.at)}  ${paint('reconnect', 'reconnect')} attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`,
+            );
         }),
         client.on('token', (event) => {
-          if (options.json) line({ type: 'token', renewInMs: event.renewInMs, ...(event.expiresAtMs === undefined ? {} : { expiresAt: event.expiresAtMs }), at: event.at });
-          else text(`${clock(event.at)}  live session token obtained${event.expiresAtMs === undefined ? '' : `, expires ${new Date(event.expiresAtMs).toISOString()}`}; renewal in ${formatLongDuration(event.renewInMs)}`);
+          if (options.json)
+            line({
+              type: 'token',
+              renewInMs: event.renewInMs,
+              ...(event.expiresAtMs === undefined ? {} : { expiresAt: event.expiresAtMs }),
+              at: event.at,
+            });
+          else
+            text(
+              `${clock(event.at)}  live session token obtained${event.expiresAtMs === undefined ? '' : `, expires ${new Date(event.expiresAtMs).toISOString()}`}; renewal in ${formatLongDuration(event.renewInMs)}`,
+            );
         }),
         client.on('lingering', (event) => {
           if (options.json) line({ type: 'lingering', at: event.at });
         }),
         client.on('login-required', (event) => {
-          if (options.json) line({ type: 'login-required', reason: event.reason, competing: event.competing, at: event.at });
-          else text(`${clock(event.at)}  ${paint('login required', 'login-required')}: ${event.competing ? 'a competing session holds the brokerage login' : 'log in to the gateway in a browser'} (${event.reason})`);
+          if (options.json)
+            line({ type: 'login-required', reason: event.reason, competing: event.competing, at: event.at });
+          else
+            text(
+              `${clock(event.at)}  ${paint('login required', 'login-required')}: ${event.competing ? 'a competing session holds the brokerage login' : 'log in to the gateway in a browser'} (${event.reason})`,
+            );
         }),
       );
     },

@@ -25,7 +25,12 @@ export interface SessionRun {
  * IBKR refusing the OAuth credentials ends a CLI run too (exit 1: the message says what to check). The library keeps
  * retrying instead, slowly: an unactivated consumer may start working days later (docs/OAUTH.md).
  */
-const CLI_ENDS_ON: ReadonlySet<string> = new Set(['oauth-invalid-consumer', 'oauth-token-refused', 'oauth-signature-refused', 'oauth-token-invalid']);
+const CLI_ENDS_ON: ReadonlySet<string> = new Set([
+  'oauth-invalid-consumer',
+  'oauth-token-refused',
+  'oauth-signature-refused',
+  'oauth-token-invalid',
+]);
 
 export async function runSession(run: SessionRun): Promise<number> {
   const { client, reporter } = run;

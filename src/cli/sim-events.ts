@@ -38,9 +38,13 @@ export function printSimulatorEvents(simulator: Pick<GatewaySimulator, 'on'>, pr
       printer.event('socket-opened', { socket: connectionId, path }, `socket ${connectionId} opened (${path})`),
     ),
     simulator.on('ready', ({ connectionId }) => printer.event('socket-ready', { socket: connectionId })),
-    simulator.on('disconnect', ({ connectionId, code }) => printer.event('socket-closed', { socket: connectionId, code }, `socket ${connectionId} closed (${code})`)),
+    simulator.on('disconnect', ({ connectionId, code }) =>
+      printer.event('socket-closed', { socket: connectionId, code }, `socket ${connectionId} closed (${code})`),
+    ),
     simulator.on('rest-request', ({ method, path, status }) => printer.event('rest', { method, path, status })),
-    simulator.on('fault', (fault) => printer.event('fault', faultFields(fault), `fault ${fault.name}${formatArgs(fault.args)} (${fault.source})`)),
+    simulator.on('fault', (fault) =>
+      printer.event('fault', faultFields(fault), `fault ${fault.name}${formatArgs(fault.args)} (${fault.source})`),
+    ),
     // JSON only: people get the `oauth:` lines of src/cli/sim-oauth.ts instead.
     simulator.on('oauth-request', (event) => printer.event('oauth-request', oauthRequestFields(event))),
   ];

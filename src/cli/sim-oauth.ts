@@ -51,7 +51,8 @@ export function parseSimOAuthFlag(
       return true;
     case '--ssodh-failure': {
       const status = value();
-      if (status !== '500' && status !== '410') throw new UsageError(`--ssodh-failure expects 500 or 410, got '${status}'`);
+      if (status !== '500' && status !== '410')
+        throw new UsageError(`--ssodh-failure expects 500 or 410, got '${status}'`);
       faults.ssodhFailure = status === '500' ? 500 : 410;
       return true;
     }
@@ -75,7 +76,9 @@ export function checkSimOAuthFlags(options: GatewaySimulatorOptions, faults: Sim
     faults.ssodhFailure !== undefined ||
     faults.expireLstEveryMs !== undefined;
   if (options.auth !== 'oauth' && oauthOnly) {
-    throw new UsageError('--lst-lifetime, --oauth-lenient, --oauth-not-activated, --ssodh-failure and --expire-lst-every need --oauth');
+    throw new UsageError(
+      '--lst-lifetime, --oauth-lenient, --oauth-not-activated, --ssodh-failure and --expire-lst-every need --oauth',
+    );
   }
 }
 
@@ -106,13 +109,17 @@ export function startSimOAuth(
     stopListening = simulator.on('oauth-request', (event) => {
       if (event.endpoint === 'live-session-token') {
         const count = burst.record(Date.now());
-        if (count !== undefined) print(`oauth: warning: ${count} live session token requests within 10 s (a client should back off)`);
+        if (count !== undefined)
+          print(`oauth: warning: ${count} live session token requests within 10 s (a client should back off)`);
       }
-      if (event.outcome === 'rejected') print(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
+      if (event.outcome === 'rejected')
+        print(`oauth: refused ${event.endpoint} ${event.method} ${event.path} (${event.reason ?? 'unknown'})`);
       else if (event.endpoint === 'live-session-token') print('oauth: live session token issued');
       if (!hinted && event.endpoint === 'signed-request' && event.reason === 'signature') {
         hinted = true;
-        print('oauth: (a client that signs queries another way, as IBind master and IbkrConduit do, needs --oauth-lenient)');
+        print(
+          'oauth: (a client that signs queries another way, as IBind master and IbkrConduit do, needs --oauth-lenient)',
+        );
       }
     });
   }

@@ -11,7 +11,10 @@ import { UsageError } from './io.js';
 import type { Reporter } from './reporter.js';
 
 /** The part of the client this module needs: its subscription methods. */
-export type SubscribingClient = Pick<IbkrWs, 'marketData' | 'orders' | 'pnl' | 'trades' | 'book' | 'history' | 'accountSummary' | 'ledger'>;
+export type SubscribingClient = Pick<
+  IbkrWs,
+  'marketData' | 'orders' | 'pnl' | 'trades' | 'book' | 'history' | 'accountSummary' | 'ledger'
+>;
 
 export interface OpenedSubscription {
   readonly key: string;
@@ -22,13 +25,18 @@ export interface OpenedSubscription {
   close(): void;
 }
 
-export function openSubscription(client: SubscribingClient, spec: CliSubscription, reporter: Reporter): OpenedSubscription {
+export function openSubscription(
+  client: SubscribingClient,
+  spec: CliSubscription,
+  reporter: Reporter,
+): OpenedSubscription {
   let handle: SubscriptionHandle<unknown>;
   try {
     handle = subscribe(client, spec);
   } catch (error) {
     // The client validates arguments too; its verdict on a CLI spec is a usage error (exit 2), not a crash.
-    if (error instanceof IbkrWsError && error.code === 'invalid-option') throw new UsageError(`--subscribe: ${error.message}`);
+    if (error instanceof IbkrWsError && error.code === 'invalid-option')
+      throw new UsageError(`--subscribe: ${error.message}`);
     throw error;
   }
   let lastStatus: SubscriptionStatus | undefined;
@@ -64,7 +72,10 @@ export function openSubscription(client: SubscribingClient, spec: CliSubscriptio
 function subscribe(client: SubscribingClient, spec: CliSubscription): SubscriptionHandle<unknown> {
   switch (spec.topic) {
     case 'smd':
-      return client.marketData(spec.exchange === undefined ? spec.conid : `${spec.conid}@${spec.exchange}`, spec.fields);
+      return client.marketData(
+        spec.exchange === undefined ? spec.conid : `${spec.conid}@${spec.exchange}`,
+        spec.fields,
+      );
     case 'sor':
       return client.orders();
     case 'spl':

@@ -52,7 +52,12 @@ export async function startInspection(options: InspectionOptions = {}): Promise<
     },
     { serialize: (event) => redact(event) as StatelyInspectionEvent },
   );
-  const server = await startLiveViewServer({ feed, svg: connectionSvg(), ...(options.port === undefined ? {} : { port: options.port }), ...(options.title === undefined ? {} : { title: options.title }) });
+  const server = await startLiveViewServer({
+    feed,
+    svg: connectionSvg(),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.title === undefined ? {} : { title: options.title }),
+  });
 
   function learnSecrets(event: InspectionEvent): void {
     // The machine keeps the session as a Secret: learning its value here lets the redactor scrub it from any string

@@ -4,7 +4,12 @@
  * committed ones; the live view serves the SVG straight from here (no file read at run time, so it works from `src`
  * under tsx and from `dist` alike).
  */
-import { connectionMachine, LIFECYCLE_STATES, lifecycleStateOfValue, type LifecycleState } from '../../machines/index.js';
+import {
+  connectionMachine,
+  LIFECYCLE_STATES,
+  lifecycleStateOfValue,
+  type LifecycleState,
+} from '../../machines/index.js';
 import { readChartModel, type ChartModel } from './statechart/model.js';
 import { renderMermaid } from './statechart/mermaid.js';
 import { renderSvg } from './statechart/svg.js';
@@ -24,7 +29,10 @@ export function lifecycleOfPath(path: string): LifecycleState | undefined {
   if (path === '') return undefined;
   const segments = path.split('.');
   const key = segments[segments.length - 1] as string;
-  const value = segments.reduceRight<string | Record<string, unknown>>((inner, segment, index) => (index === segments.length - 1 ? segment : { [segment]: inner }), '');
+  const value = segments.reduceRight<string | Record<string, unknown>>(
+    (inner, segment, index) => (index === segments.length - 1 ? segment : { [segment]: inner }),
+    '',
+  );
   const lifecycle = lifecycleStateOfValue(value as Parameters<typeof lifecycleStateOfValue>[0]);
   return lifecycle === key && (LIFECYCLE_STATES as readonly string[]).includes(key) ? lifecycle : undefined;
 }

@@ -5,7 +5,11 @@
  */
 import { quotePlus } from './percent-encode.js';
 
-export function authorizationHeader(realm: string, params: Readonly<Record<string, string>>, signatureBase64: string): string {
+export function authorizationHeader(
+  realm: string,
+  params: Readonly<Record<string, string>>,
+  signatureBase64: string,
+): string {
   const all: Record<string, string> = { ...params, oauth_signature: quotePlus(signatureBase64) };
   const pairs = Object.keys(all)
     .sort()

@@ -91,12 +91,14 @@ function invalid(field: string, problem: string): IbkrWsError {
 
 function headerValue(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') throw invalid(field, 'must be a non-empty string');
-  if (!HEADER_SAFE.test(value)) throw invalid(field, 'may only contain letters, digits and - . _ ~ (is there a stray space or quote?)');
+  if (!HEADER_SAFE.test(value))
+    throw invalid(field, 'may only contain letters, digits and - . _ ~ (is there a stray space or quote?)');
   return value;
 }
 
 function privateKey(value: unknown, field: string): KeyObject {
-  if (value === undefined || value === null || value === '') throw invalid(field, 'is required (a PEM private key or a KeyObject)');
+  if (value === undefined || value === null || value === '')
+    throw invalid(field, 'is required (a PEM private key or a KeyObject)');
   try {
     return readRsaPrivateKey(value as PrivateKeyInput);
   } catch (error) {
@@ -108,6 +110,7 @@ function privateKey(value: unknown, field: string): KeyObject {
 function prime(value: unknown): bigint {
   const parsed = typeof value === 'bigint' ? value : typeof value === 'string' ? parseHexInteger(value) : undefined;
   if (parsed === undefined) throw invalid('dhPrime', 'must be the prime as hex (see readDhParam for a dhparam.pem)');
-  if (parsed < 2n ** 255n || parsed % 2n === 0n) throw invalid('dhPrime', 'is not a usable Diffie-Hellman prime (odd, 256 bits or more)');
+  if (parsed < 2n ** 255n || parsed % 2n === 0n)
+    throw invalid('dhPrime', 'is not a usable Diffie-Hellman prime (odd, 256 bits or more)');
   return parsed;
 }

@@ -17,7 +17,8 @@ export function readRsaPrivateKey(input: PrivateKeyInput): KeyObject {
   let key: KeyObject;
   if (input instanceof KeyObject) key = input;
   else {
-    if (typeof input !== 'string' && !Buffer.isBuffer(input)) throw new KeyReadError('must be a PEM string or a KeyObject');
+    if (typeof input !== 'string' && !Buffer.isBuffer(input))
+      throw new KeyReadError('must be a PEM string or a KeyObject');
     try {
       key = createPrivateKey({ key: input, format: 'pem' });
     } catch {
@@ -26,6 +27,7 @@ export function readRsaPrivateKey(input: PrivateKeyInput): KeyObject {
     }
   }
   if (key.type !== 'private') throw new KeyReadError('must be a private key, not a public one');
-  if (key.asymmetricKeyType !== 'rsa') throw new KeyReadError(`must be an RSA key, not ${key.asymmetricKeyType ?? 'unknown'}`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new KeyReadError(`must be an RSA key, not ${key.asymmetricKeyType ?? 'unknown'}`);
   return key;
 }

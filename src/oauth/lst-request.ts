@@ -49,7 +49,10 @@ export function lstBaseString(credentials: OAuthCredentials, input: LstRequestIn
 export function buildLstRequest(credentials: OAuthCredentials, input: LstRequestInput): LstRequest {
   const params = lstRequestParams(credentials, input);
   const signature = rsaSha256Signature(credentials.signatureKey, lstBaseString(credentials, input));
-  return { authorization: authorizationHeader(credentials.realm, params, signature), challenge: params['diffie_hellman_challenge']! };
+  return {
+    authorization: authorizationHeader(credentials.realm, params, signature),
+    challenge: params['diffie_hellman_challenge']!,
+  };
 }
 
 export type LstOutcome =
@@ -59,14 +62,22 @@ export type LstOutcome =
 /** Reads IBKR's 200 answer: `{diffie_hellman_response, live_session_token_signature, live_session_token_expiration}`. */
 export function completeLstRequest(credentials: OAuthCredentials, dhExponent: bigint, body: unknown): LstOutcome {
   if (typeof body !== 'object' || body === null) return { ok: false, problem: 'malformed-response' };
-  const { diffie_hellman_response: response, live_session_token_signature: signature, live_session_token_expiration: expiration } =
-    body as Record<string, unknown>;
-  if (typeof response !== 'string' || typeof signature !== 'string') return { ok: false, problem: 'malformed-response' };
+  const {
+    diffie_hellman_response: response,
+    live_session_token_signature: signature,
+    live_session_token_expiration: expiration,
+  } = body as Record<string, unknown>;
+  if (typeof response !== 'string' || typeof signature !== 'string')
+    return { ok: false, problem: 'malformed-response' };
   const shared = dhSharedSecret(credentials.dhPrime, dhExponent, response);
   if (shared === undefined) return { ok: false, problem: 'invalid-dh-response' };
   const liveSessionToken = deriveLiveSessionToken(shared, credentials.prepend);
-  if (!liveSessionTokenIsValid(liveSessionToken, credentials.consumerKey, signature)) return { ok: false, problem: 'signature-mismatch' };
-  const expiresAtMs = typeof expiration === 'number' && Number.isFinite(expiration) && expiration > 0 ? expiration : parseExpiration(expiration);
+  if (!liveSessionTokenIsValid(liveSessionToken, credentials.consumerKey, signature))
+    return { ok: false, problem: 'signature-mismatch' };
+  const expiresAtMs =
+    typeof expiration === 'number' && Number.isFinite(expiration) && expiration > 0
+      ? expiration
+      : parseExpiration(expiration);
   return { ok: true, liveSessionToken, expiresAtMs };
 }
 

@@ -6,7 +6,10 @@
 import { constants, createHmac, sign, type KeyObject } from 'node:crypto';
 
 export function rsaSha256Signature(signatureKey: KeyObject, baseString: string): string {
-  return sign('sha256', Buffer.from(baseString, 'utf8'), { key: signatureKey, padding: constants.RSA_PKCS1_PADDING }).toString('base64');
+  return sign('sha256', Buffer.from(baseString, 'utf8'), {
+    key: signatureKey,
+    padding: constants.RSA_PKCS1_PADDING,
+  }).toString('base64');
 }
 
 export function hmacSha256Signature(liveSessionToken: string, baseString: string): string {

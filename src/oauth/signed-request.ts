@@ -31,7 +31,11 @@ export function signedRequestBaseString(credentials: OAuthCredentials, input: Si
   return signatureBaseString({ method: input.method, url: input.url, params: signedRequestParams(credentials, input) });
 }
 
-export function signedRequestAuthorization(credentials: OAuthCredentials, liveSessionToken: string, input: SignedRequestInput): string {
+export function signedRequestAuthorization(
+  credentials: OAuthCredentials,
+  liveSessionToken: string,
+  input: SignedRequestInput,
+): string {
   const signature = hmacSha256Signature(liveSessionToken, signedRequestBaseString(credentials, input));
   return authorizationHeader(credentials.realm, signedRequestParams(credentials, input), signature);
 }

@@ -85,4 +85,3 @@ export function createClientTelemetry(options: TelemetryOptions | false | undefi
     health,
   };
 }
-

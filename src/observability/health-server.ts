@@ -61,7 +61,12 @@ function answer(request: IncomingMessage, response: ServerResponse, options: Hea
   switch (path) {
     case '/livez': {
       const report = options.health();
-      send(response, report.live ? 200 : 503, { live: report.live, state: report.state, since: report.stateSince, ...(report.live ? {} : { reason: report.reason ?? report.state }) });
+      send(response, report.live ? 200 : 503, {
+        live: report.live,
+        state: report.state,
+        since: report.stateSince,
+        ...(report.live ? {} : { reason: report.reason ?? report.state }),
+      });
       return;
     }
     case '/readyz': {
@@ -83,6 +88,11 @@ function answer(request: IncomingMessage, response: ServerResponse, options: Hea
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }

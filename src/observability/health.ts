@@ -134,7 +134,12 @@ export class HealthTracker {
     if (ready === this.#ready) return;
     this.#ready = ready;
     this.#since = at;
-    const change: ReadinessChange = { ready, at, state, ...(this.#stateReason === undefined ? {} : { reason: this.#stateReason }) };
+    const change: ReadinessChange = {
+      ready,
+      at,
+      state,
+      ...(this.#stateReason === undefined ? {} : { reason: this.#stateReason }),
+    };
     for (const listener of [...this.#listeners]) listener(change);
   }
 }

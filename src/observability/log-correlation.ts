@@ -24,7 +24,11 @@ export function correlateLogs(logger: Logger | undefined, current: () => SpanCon
         method.apply(logger, args);
         return;
       }
-      const ids = { trace_id: context.traceId, span_id: context.spanId, trace_flags: `0${context.traceFlags.toString(16)}`.slice(-2) };
+      const ids = {
+        trace_id: context.traceId,
+        span_id: context.spanId,
+        trace_flags: `0${context.traceFlags.toString(16)}`.slice(-2),
+      };
       // The redacting logger calls `(fields, message)` or `(message)`: pino's and console's shapes both.
       const [first, ...rest] = args;
       if (typeof first === 'object' && first !== null) method.call(logger, { ...first, ...ids }, ...rest);

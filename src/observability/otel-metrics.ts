@@ -22,15 +22,26 @@ export interface ClientMetrics {
 export function createClientMetrics(meter: Meter): ClientMetrics {
   const reconnects = meter.createCounter(METRIC.reconnects.name, METRIC.reconnects);
   const restCalls = meter.createCounter(METRIC.restCalls.name, METRIC.restCalls);
-  const restDuration = meter.createHistogram(METRIC.restDuration.name, { ...METRIC.restDuration, advice: { explicitBucketBoundaries: REST_BUCKETS_S } });
-  const recovery = meter.createHistogram(METRIC.recovery.name, { ...METRIC.recovery, advice: { explicitBucketBoundaries: RECOVERY_BUCKETS_S } });
-  const handshake = meter.createHistogram(METRIC.handshake.name, { ...METRIC.handshake, advice: { explicitBucketBoundaries: REST_BUCKETS_S } });
+  const restDuration = meter.createHistogram(METRIC.restDuration.name, {
+    ...METRIC.restDuration,
+    advice: { explicitBucketBoundaries: REST_BUCKETS_S },
+  });
+  const recovery = meter.createHistogram(METRIC.recovery.name, {
+    ...METRIC.recovery,
+    advice: { explicitBucketBoundaries: RECOVERY_BUCKETS_S },
+  });
+  const handshake = meter.createHistogram(METRIC.handshake.name, {
+    ...METRIC.handshake,
+    advice: { explicitBucketBoundaries: REST_BUCKETS_S },
+  });
   const openingAt = new Map<number, number>();
 
   return {
     attach(client, health) {
       client.on('reconnect', (event) => reconnects.add(1, { [ATTRIBUTE.reason]: event.reason }));
-      watchRecoveries(client, health, (event) => recovery.record(event.durationMs / 1000, { [ATTRIBUTE.reason]: event.reason }));
+      watchRecoveries(client, health, (event) =>
+        recovery.record(event.durationMs / 1000, { [ATTRIBUTE.reason]: event.reason }),
+      );
       observeCounters(meter, client, health, trackStateTime(client));
     },
     restCall(record) {
@@ -79,8 +90,10 @@ function observeCounters(
   health: HealthTracker,
   stateTime: (now: number) => ReadonlyMap<LifecycleState, number>,
 ): void {
-  const counter = (spec: { name: string; unit: string; description: string }) => meter.createObservableCounter(spec.name, spec);
-  const gauge = (spec: { name: string; unit: string; description: string }) => meter.createObservableGauge(spec.name, spec);
+  const counter = (spec: { name: string; unit: string; description: string }) =>
+    meter.createObservableCounter(spec.name, spec);
+  const gauge = (spec: { name: string; unit: string; description: string }) =>
+    meter.createObservableGauge(spec.name, spec);
   const lingering = counter(METRIC.lingering);
   const falseAlarms = counter(METRIC.falseAlarms);
   const authentications = counter(METRIC.authentications);
@@ -114,8 +127,10 @@ function observeCounters(
       result.observe(frames, counters.framesOut, { [ATTRIBUTE.direction]: 'transmit' });
       result.observe(io, counters.bytesIn, { [ATTRIBUTE.direction]: 'receive' });
       result.observe(io, counters.bytesOut, { [ATTRIBUTE.direction]: 'transmit' });
-      for (const [name, ms] of stateTime(Date.now())) result.observe(stateSeconds, ms / 1000, { [ATTRIBUTE.state]: name });
-      for (const name of LIFECYCLE_STATES) result.observe(state, name === counters.state ? 1 : 0, { [ATTRIBUTE.state]: name });
+      for (const [name, ms] of stateTime(Date.now()))
+        result.observe(stateSeconds, ms / 1000, { [ATTRIBUTE.state]: name });
+      for (const name of LIFECYCLE_STATES)
+        result.observe(state, name === counters.state ? 1 : 0, { [ATTRIBUTE.state]: name });
       const report = health.health();
       result.observe(ready, report.ready ? 1 : 0);
       result.observe(live, report.live ? 1 : 0);
@@ -126,12 +141,38 @@ function observeCounters(
         entry.count++;
         counts.set(key, entry);
       }
-      for (const entry of counts.values()) result.observe(subscriptions, entry.count, { [ATTRIBUTE.topic]: entry.topic, [ATTRIBUTE.status]: entry.status });
+      for (const entry of counts.values())
+        result.observe(subscriptions, entry.count, {
+          [ATTRIBUTE.topic]: entry.topic,
+          [ATTRIBUTE.status]: entry.status,
+        });
     },
-    [lingering, falseAlarms, authentications, loginRequired, rotations, protocolErrors, errors, dropped, messages, frames, io, stateSeconds, state, ready, live, subscriptions],
+    [
+      lingering,
+      falseAlarms,
+      authentications,
+      loginRequired,
+      rotations,
+      protocolErrors,
+      errors,
+      dropped,
+      messages,
+      frames,
+      io,
+      stateSeconds,
+      state,
+      ready,
+      live,
+      subscriptions,
+    ],
   );
 }
 
-function observeByKey(result: BatchObservableResult, metric: Observable, values: Readonly<Record<string, number>>, key: string): void {
+function observeByKey(
+  result: BatchObservableResult,
+  metric: Observable,
+  values: Readonly<Record<string, number>>,
+  key: string,
+): void {
   for (const [name, value] of Object.entries(values)) result.observe(metric, value, { [key]: name });
 }

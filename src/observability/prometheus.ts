@@ -15,12 +15,20 @@ export interface PrometheusMetrics {
   shutdown(): Promise<void>;
 }
 
-export const PROMETHEUS_PACKAGES = ['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus', '@opentelemetry/resources'] as const;
+export const PROMETHEUS_PACKAGES = [
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/exporter-prometheus',
+  '@opentelemetry/resources',
+] as const;
 
 export async function loadPrometheusMetrics(serviceName: string): Promise<PrometheusMetrics> {
   let modules;
   try {
-    modules = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-prometheus'), import('@opentelemetry/resources')]);
+    modules = await Promise.all([
+      import('@opentelemetry/sdk-metrics'),
+      import('@opentelemetry/exporter-prometheus'),
+      import('@opentelemetry/resources'),
+    ]);
   } catch (error) {
     throw new IbkrWsError(
       'invalid-option',
@@ -30,7 +38,10 @@ export async function loadPrometheusMetrics(serviceName: string): Promise<Promet
   const [{ MeterProvider: SdkMeterProvider }, { PrometheusExporter }, { resourceFromAttributes }] = modules;
   // The health server serves the path; the exporter only renders (no server of its own on :9464).
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new SdkMeterProvider({ readers: [exporter], resource: resourceFromAttributes({ 'service.name': serviceName }) });
+  const meterProvider = new SdkMeterProvider({
+    readers: [exporter],
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+  });
   return {
     meterProvider,
     handler: (request, response) => exporter.getMetricsRequestHandler(request, response),

@@ -15,7 +15,11 @@ export interface Recovery {
 
 const HOLDS_SOCKET = new Set(['authenticated', 'lingering-detected']);
 
-export function watchRecoveries(client: ObservedClient, health: HealthTracker, onRecovery: (recovery: Recovery) => void): void {
+export function watchRecoveries(
+  client: ObservedClient,
+  health: HealthTracker,
+  onRecovery: (recovery: Recovery) => void,
+): void {
   let everReady = false;
   let lostAt: number | undefined;
   let reason: string | undefined;

@@ -18,7 +18,12 @@ export interface ObservedStateChange {
 /** The subset of the client's events the observability layer listens to. */
 export interface ObservedEvents {
   state: ObservedStateChange;
-  subscription: { readonly key: string; readonly status: SubscriptionStatus; readonly reason?: string; readonly at: number };
+  subscription: {
+    readonly key: string;
+    readonly status: SubscriptionStatus;
+    readonly reason?: string;
+    readonly at: number;
+  };
   reconnect: { readonly attempt: number; readonly delayMs: number; readonly reason: string; readonly at: number };
   lingering: { readonly at: number };
   'false-alarm': { readonly at: number };

@@ -14,7 +14,17 @@
  * Attributes are states, the statechart's reasons, error codes, paths without query strings, status and close codes:
  * never a session value, cookie or frame text.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { RestCallRecord, SocketClosedRecord, SocketLifecycleRecord } from '../diagnostics.js';
 import { ATTRIBUTE } from './metric-names.js';
 import type { ObservedClient } from './source.js';
@@ -59,12 +69,19 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
     pending = undefined;
     attempts++;
     const links: Link[] = lastSession === undefined ? [] : [{ context: lastSession }];
-    attempt = tracer.startSpan(SPAN.attempt, {
-      kind: SpanKind.INTERNAL,
-      startTime: Math.min(at, earliest),
-      links,
-      attributes: { [ATTRIBUTE.attempt]: attempts, ...(reason === undefined ? {} : { 'ibkr_ws.start_reason': reason }) },
-    }, ROOT_CONTEXT);
+    attempt = tracer.startSpan(
+      SPAN.attempt,
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: Math.min(at, earliest),
+        links,
+        attributes: {
+          [ATTRIBUTE.attempt]: attempts,
+          ...(reason === undefined ? {} : { 'ibkr_ws.start_reason': reason }),
+        },
+      },
+      ROOT_CONTEXT,
+    );
     return attempt;
   }
 
@@ -73,7 +90,8 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
     attempt.setAttribute('ibkr_ws.outcome', state);
     if (reason !== undefined) attempt.setAttribute(ATTRIBUTE.reason, reason);
     if (state === 'authenticated') attempt.setStatus({ code: SpanStatusCode.OK });
-    else if (state !== 'stopped' || reason !== 'stop') attempt.setStatus({ code: SpanStatusCode.ERROR, message: reason ?? state });
+    else if (state !== 'stopped' || reason !== 'stop')
+      attempt.setStatus({ code: SpanStatusCode.ERROR, message: reason ?? state });
     for (const span of handshakes.values()) span.end(at);
     handshakes.clear();
     attempt.end(at);
@@ -102,12 +120,23 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
         const inAttempt = attempt !== undefined || pending !== undefined;
         if (IN_ATTEMPT.has(change.state) && !inAttempt) pending = { at: change.at, reason: change.reason };
         else if (inAttempt && IN_ATTEMPT.has(change.state)) {
-          openAttempt(change.at)?.addEvent('state', { [ATTRIBUTE.state]: change.state, ...(change.reason === undefined ? {} : { [ATTRIBUTE.reason]: change.reason }) }, change.at);
+          openAttempt(change.at)?.addEvent(
+            'state',
+            {
+              [ATTRIBUTE.state]: change.state,
+              ...(change.reason === undefined ? {} : { [ATTRIBUTE.reason]: change.reason }),
+            },
+            change.at,
+          );
         }
         if (change.state === 'authenticated' && inAttempt) {
           const made = (openAttempt(change.at) as Span).spanContext();
           endAttempt(change.at, change.state, change.reason);
-          session = tracer.startSpan(SPAN.session, { kind: SpanKind.INTERNAL, startTime: change.at, links: [{ context: made }] }, ROOT_CONTEXT);
+          session = tracer.startSpan(
+            SPAN.session,
+            { kind: SpanKind.INTERNAL, startTime: change.at, links: [{ context: made }] },
+            ROOT_CONTEXT,
+          );
         } else if (ENDS_ATTEMPT.has(change.state) && inAttempt) {
           endAttempt(change.at, change.state, change.reason);
         }
@@ -140,7 +169,11 @@ export function createConnectionTracing(tracer: Tracer): ConnectionTracing {
     socketOpening(record) {
       const parent = openAttempt(record.at);
       if (parent === undefined) return;
-      const span = tracer.startSpan(SPAN.handshake, { startTime: record.at, attributes: { [ATTRIBUTE.socketId]: record.socketId } }, parentOf(parent));
+      const span = tracer.startSpan(
+        SPAN.handshake,
+        { startTime: record.at, attributes: { [ATTRIBUTE.socketId]: record.socketId } },
+        parentOf(parent),
+      );
       handshakes.set(record.socketId, span);
     },
     socketOpened(record) {

@@ -24,4 +24,8 @@ export type AuthorizationProblem =
 export type Authorization =
   | { readonly kind: 'authorized'; readonly expiresAtMs?: number }
   | { readonly kind: 'rejected'; readonly problem: AuthorizationProblem; readonly message: string }
-  | { readonly kind: 'unavailable'; readonly reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response'; readonly message: string };
+  | {
+      readonly kind: 'unavailable';
+      readonly reason: 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'bad-response';
+      readonly message: string;
+    };

@@ -69,9 +69,19 @@ export function classifyFrame(frame: JsonObject, text: string): ServerMessage {
     case 'str':
       return { kind: 'str', trades: requiredArray(frame, 'args', exact(plus, 'str')) };
     case 'ssd':
-      return { kind: 'ssd', topic, acct: topicAccount(topic, plus, 'ssd'), entries: requiredArray(frame, 'result', 'ssd') };
+      return {
+        kind: 'ssd',
+        topic,
+        acct: topicAccount(topic, plus, 'ssd'),
+        entries: requiredArray(frame, 'result', 'ssd'),
+      };
     case 'sld':
-      return { kind: 'sld', topic, acct: topicAccount(topic, plus, 'sld'), entries: requiredArray(frame, 'result', 'sld') };
+      return {
+        kind: 'sld',
+        topic,
+        acct: topicAccount(topic, plus, 'sld'),
+        entries: requiredArray(frame, 'result', 'sld'),
+      };
     case 'ntf':
       return { kind: 'ntf', items: itemList(frame, exact(plus, 'ntf')) };
     case 'blt':
@@ -122,9 +132,15 @@ function marketData(frame: JsonObject, topic: string, plus: number): MarketDataM
   const conid = marketDataConid(topic, plus);
   if (conid === undefined) throw invalidField("topic 'smd' must be smd+<conid>, with a positive integer conid");
   const bodyConid = ownConid(frame);
-  if (bodyConid !== undefined && bodyConid !== conid) throw invalidField("field 'conid' must equal the conid of the topic");
+  if (bodyConid !== undefined && bodyConid !== conid)
+    throw invalidField("field 'conid' must equal the conid of the topic");
   const updated = ownUpdated(frame);
-  return marketDataFromObject(frame, topic, conid, typeof updated === 'number' && Number.isFinite(updated) ? updated : undefined);
+  return marketDataFromObject(
+    frame,
+    topic,
+    conid,
+    typeof updated === 'number' && Number.isFinite(updated) ? updated : undefined,
+  );
 }
 
 function system(frame: JsonObject, plus: number, text: string): ServerMessage {
@@ -217,10 +233,17 @@ function book(frame: JsonObject, topic: string): ServerMessage {
   if (topic === 'sbd') return { kind: 'sbd', topic, rows };
   const [, acct = '', conidText = '', exchange, ...extra] = topic.split('+');
   const conid = readConid(conidText, 0, conidText.length);
-  if (!isIdentifier(acct) || conid === undefined || extra.length > 0 || (exchange !== undefined && !isIdentifier(exchange))) {
+  if (
+    !isIdentifier(acct) ||
+    conid === undefined ||
+    extra.length > 0 ||
+    (exchange !== undefined && !isIdentifier(exchange))
+  ) {
     throw invalidField("topic 'sbd' must be sbd or sbd+<acct>+<conid>[+<exchange>]");
   }
-  return exchange === undefined ? { kind: 'sbd', topic, acct, conid, rows } : { kind: 'sbd', topic, acct, conid, exchange, rows };
+  return exchange === undefined
+    ? { kind: 'sbd', topic, acct, conid, rows }
+    : { kind: 'sbd', topic, acct, conid, exchange, rows };
 }
 
 function topicAccount(topic: string, plus: number, code: string): string {
@@ -279,7 +302,11 @@ function topicless(frame: JsonObject, text: string): ServerMessage {
     }
   }
   const result = own(frame, 'result');
-  if (typeof result === 'string' && result.length > UNSUBSCRIBED_ACCOUNT_TOPIC.length && result.startsWith(UNSUBSCRIBED_ACCOUNT_TOPIC)) {
+  if (
+    typeof result === 'string' &&
+    result.length > UNSUBSCRIBED_ACCOUNT_TOPIC.length &&
+    result.startsWith(UNSUBSCRIBED_ACCOUNT_TOPIC)
+  ) {
     return { kind: 'unsubscribed', target: result.slice(UNSUBSCRIBED_ACCOUNT_TOPIC.length) };
   }
   return unknown(undefined, text);

@@ -128,7 +128,8 @@ function action(value: unknown): string {
 }
 
 function strings(value: unknown, name: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw invalid(name, 'an array of strings');
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw invalid(name, 'an array of strings');
   return value;
 }
 
@@ -139,7 +140,8 @@ function boolean(value: unknown, name: string): boolean {
 
 /** `days`: the current day and up to six previous ones (docs/PROTOCOL.md §4.7). */
 function tradeDays(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 7) throw invalid(name, 'an integer from 1 to 7');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 7)
+    throw invalid(name, 'an integer from 1 to 7');
   return value;
 }
 

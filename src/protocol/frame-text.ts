@@ -43,5 +43,8 @@ function checkedBytes(data: Exclude<FrameData, string>, maxFrameBytes: number): 
 }
 
 function tooLarge(bytes: number, maxFrameBytes: number, qualifier = ''): ProtocolError {
-  return new ProtocolError('frame-too-large', `frame of ${qualifier}${bytes} bytes exceeds the ${maxFrameBytes}-byte limit`);
+  return new ProtocolError(
+    'frame-too-large',
+    `frame of ${qualifier}${bytes} bytes exceeds the ${maxFrameBytes}-byte limit`,
+  );
 }

@@ -28,7 +28,13 @@ export class MarketDataFrame implements MarketDataMessage {
   #fields: Fields | undefined;
 
   /** `keys[i]` has the value `values[i]`; a key may repeat, and then its last value counts (as in JSON.parse). */
-  constructor(topic: string, conid: number, updated: number | undefined, keys: readonly string[], values: readonly FieldValue[]) {
+  constructor(
+    topic: string,
+    conid: number,
+    updated: number | undefined,
+    keys: readonly string[],
+    values: readonly FieldValue[],
+  ) {
     this.topic = topic;
     this.conid = conid;
     this.updated = updated;
@@ -49,7 +55,8 @@ export class MarketDataFrame implements MarketDataMessage {
   get fields(): Fields {
     if (this.#fields === undefined) {
       const fields: Record<string, FieldValue> = {};
-      for (let index = 0; index < this.#keys.length; index++) fields[this.#keys[index] as string] = this.#values[index] as FieldValue;
+      for (let index = 0; index < this.#keys.length; index++)
+        fields[this.#keys[index] as string] = this.#values[index] as FieldValue;
       this.#fields = fields;
     }
     return this.#fields;
@@ -70,7 +77,12 @@ export class MarketDataFrame implements MarketDataMessage {
  * The general path's market-data message, from a frame JSON.parse built (classify.ts): its own field-id keys with
  * their values. A field value that is not a string or a finite number is an `invalid-field` error.
  */
-export function marketDataFromObject(frame: JsonObject, topic: string, conid: number, updated: number | undefined): MarketDataFrame {
+export function marketDataFromObject(
+  frame: JsonObject,
+  topic: string,
+  conid: number,
+  updated: number | undefined,
+): MarketDataFrame {
   const keys: string[] = [];
   const values: FieldValue[] = [];
   for (const key in frame) {

@@ -30,7 +30,6 @@ interface Arguments {
   readonly json: JsonObject | undefined;
 }
 
-
 export function parseClientCommand(wire: string): ParsedClientCommand {
   const code3 = wire.slice(0, 3);
   try {

@@ -29,7 +29,10 @@ export interface TickleFacts {
 }
 
 /** The brokerage status keys of `iserver.authStatus` (tickle) and of `/iserver/auth/status`. */
-type BrokerageFacts = Pick<TickleFacts, 'authenticated' | 'competing' | 'connected' | 'established' | 'fail' | 'message'>;
+type BrokerageFacts = Pick<
+  TickleFacts,
+  'authenticated' | 'competing' | 'connected' | 'established' | 'fail' | 'message'
+>;
 
 const NO_SESSION = 'no session';
 

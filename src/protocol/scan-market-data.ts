@@ -226,7 +226,11 @@ const MAX_INTERNED_DIGITS = 6;
 function fieldKey(text: string, start: number, end: number): string | undefined {
   let index = start;
   let id = 0;
-  for (let code = text.charCodeAt(index); index < end && code >= DIGIT_0 && code <= DIGIT_9; code = text.charCodeAt(++index)) {
+  for (
+    let code = text.charCodeAt(index);
+    index < end && code >= DIGIT_0 && code <= DIGIT_9;
+    code = text.charCodeAt(++index)
+  ) {
     id = id * 10 + (code - DIGIT_0);
   }
   if (index === start) return undefined;

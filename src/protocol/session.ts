@@ -61,10 +61,19 @@ export interface SocketInput {
  */
 export type SocketEvent =
   | { readonly type: 'SOCKET.OPENED'; readonly socketId: number }
-  | { readonly type: 'SOCKET.MESSAGE'; readonly socketId: number; readonly message: ServerMessage; readonly at?: number }
+  | {
+      readonly type: 'SOCKET.MESSAGE';
+      readonly socketId: number;
+      readonly message: ServerMessage;
+      readonly at?: number;
+    }
   | { readonly type: 'SOCKET.ACTIVITY'; readonly socketId: number; readonly at?: number }
   | { readonly type: 'SOCKET.CLOSED'; readonly socketId: number; readonly code: number; readonly reason: string }
-  | { readonly type: 'SOCKET.ERROR'; readonly socketId: number; readonly error: { readonly code: string; readonly message: string } };
+  | {
+      readonly type: 'SOCKET.ERROR';
+      readonly socketId: number;
+      readonly error: { readonly code: string; readonly message: string };
+    };
 
 /** Machine → socket. Data-plane commands do not pass through the machine: the client sends them on the live socket. */
 export type SocketCommand =

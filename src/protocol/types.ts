@@ -194,7 +194,8 @@ export type ServerMessage =
 export type ServerMessageKind = ServerMessage['kind'];
 
 /** Stable codes for frames that cannot be decoded (test/fixtures/protocol/README.md). */
-export type ProtocolErrorCode = 'empty-frame' | 'malformed-json' | 'not-an-object' | 'frame-too-large' | 'invalid-field';
+export type ProtocolErrorCode =
+  'empty-frame' | 'malformed-json' | 'not-an-object' | 'frame-too-large' | 'invalid-field';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Client → server: neutral intents, exactly the `intent` objects of client-commands.jsonl

@@ -11,7 +11,9 @@ export type RecordOption = Omit<FlightRecorderOptions, 'onError'> | FlightRecord
 export function resolveRecordOption(option: RecordOption | undefined): RecordOption | undefined {
   if (option === undefined || option instanceof FlightRecorder) return option;
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
-    throw new IbkrWsError('invalid-option', 'record must be an object of recorder options or a FlightRecorder', { option: 'record' });
+    throw new IbkrWsError('invalid-option', 'record must be an object of recorder options or a FlightRecorder', {
+      option: 'record',
+    });
   }
   try {
     resolveRecorderLimits(option);
@@ -22,7 +24,10 @@ export function resolveRecordOption(option: RecordOption | undefined): RecordOpt
   return option;
 }
 
-export function createRecorder(option: RecordOption | undefined, onError: (error: Error) => void): FlightRecorder | undefined {
+export function createRecorder(
+  option: RecordOption | undefined,
+  onError: (error: Error) => void,
+): FlightRecorder | undefined {
   if (option === undefined) return undefined;
   return option instanceof FlightRecorder ? option : new FlightRecorder({ ...option, onError });
 }

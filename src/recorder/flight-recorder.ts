@@ -12,7 +12,15 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { ConnectionDiagnostics, FrameRecord } from '../diagnostics.js';
 import { redactWireText } from '../protocol/redact-wire-text.js';
 import { EventRing } from './event-ring.js';
-import { RECORD_FORMAT, RECORD_VERSION, type DumpReason, type RecordBounds, type RecordEvent, type RecordHeader, type StatusFlags } from './record-format.js';
+import {
+  RECORD_FORMAT,
+  RECORD_VERSION,
+  type DumpReason,
+  type RecordBounds,
+  type RecordEvent,
+  type RecordHeader,
+  type StatusFlags,
+} from './record-format.js';
 
 export interface FlightRecorderOptions {
   /** Where the record is written. Without it the record stays in memory (`lines()`, `snapshot()`). */
@@ -98,7 +106,8 @@ export class FlightRecorder {
       }),
     socketOpening: ({ socketId, at }) => this.#push({ t: at, type: 'socket-opening', socket: socketId }),
     socketOpened: ({ socketId, at }) => this.#push({ t: at, type: 'socket-opened', socket: socketId }),
-    socketClosed: ({ socketId, at, code, reason }) => this.#push({ t: at, type: 'socket-closed', socket: socketId, code, reason }),
+    socketClosed: ({ socketId, at, code, reason }) =>
+      this.#push({ t: at, type: 'socket-closed', socket: socketId, code, reason }),
     frame: (frame) => this.#push(this.#frameEvent(frame)),
   };
 
@@ -106,11 +115,27 @@ export class FlightRecorder {
   attach(source: RecordedEventSource): void {
     this.#offs.push(
       source.on('state', (change) => {
-        this.#push({ t: change.at, type: 'state', state: change.state, previous: change.previous, ...(change.reason === undefined ? {} : { reason: change.reason }) });
+        this.#push({
+          t: change.at,
+          type: 'state',
+          state: change.state,
+          previous: change.previous,
+          ...(change.reason === undefined ? {} : { reason: change.reason }),
+        });
         if (change.state === 'failed') void this.dump('failed');
       }),
-      source.on('login-required', (event) => this.#push({ t: event.at, type: 'login-required', reason: event.reason, competing: event.competing })),
-      source.on('reconnect', (event) => this.#push({ t: event.at, type: 'reconnect', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason })),
+      source.on('login-required', (event) =>
+        this.#push({ t: event.at, type: 'login-required', reason: event.reason, competing: event.competing }),
+      ),
+      source.on('reconnect', (event) =>
+        this.#push({
+          t: event.at,
+          type: 'reconnect',
+          attempt: event.attempt,
+          delayMs: event.delayMs,
+          reason: event.reason,
+        }),
+      ),
       source.on('error', (error) => this.#push({ t: Date.now(), type: 'error', code: error.code })),
       source.on('session-rotated', (event) => this.#push({ t: event.at, type: 'session-rotated' })),
     );
@@ -198,7 +223,8 @@ function statusFlags(text: string): StatusFlags | undefined {
     const args = parsed.args;
     if (typeof args !== 'object' || args === null) return undefined;
     const flags: Record<string, boolean> = {};
-    for (const key of ['authenticated', 'competing', 'connected', 'established'] as const) if (typeof args[key] === 'boolean') flags[key] = args[key];
+    for (const key of ['authenticated', 'competing', 'connected', 'established'] as const)
+      if (typeof args[key] === 'boolean') flags[key] = args[key];
     return flags;
   } catch {
     return undefined;
@@ -209,9 +235,14 @@ function statusFlags(text: string): StatusFlags | undefined {
  * The bounds and flush interval with their defaults, checked: a RangeError names the option (`record.maxEvents …`).
  * Pure, so the client's option resolver can check a `record` option before anything is created.
  */
-export function resolveRecorderLimits(options: FlightRecorderOptions): { bounds: RecordBounds; flushIntervalMs: number } {
-  if (options.file !== undefined && (typeof options.file !== 'string' || options.file === '')) throw new RangeError(`record.file must be a file name, got ${String(options.file)}`);
-  if (options.payloads !== undefined && typeof options.payloads !== 'boolean') throw new RangeError(`record.payloads must be true or false, got ${String(options.payloads)}`);
+export function resolveRecorderLimits(options: FlightRecorderOptions): {
+  bounds: RecordBounds;
+  flushIntervalMs: number;
+} {
+  if (options.file !== undefined && (typeof options.file !== 'string' || options.file === ''))
+    throw new RangeError(`record.file must be a file name, got ${String(options.file)}`);
+  if (options.payloads !== undefined && typeof options.payloads !== 'boolean')
+    throw new RangeError(`record.payloads must be true or false, got ${String(options.payloads)}`);
   return {
     bounds: {
       maxEvents: positiveInteger('maxEvents', options.maxEvents ?? RECORDER_DEFAULTS.maxEvents),
@@ -223,11 +254,13 @@ export function resolveRecorderLimits(options: FlightRecorderOptions): { bounds:
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`record.${name} must be a positive integer, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`record.${name} must be a positive integer, got ${String(value)}`);
   return value;
 }
 
 function nonNegative(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`record.${name} must be a non-negative number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new RangeError(`record.${name} must be a non-negative number, got ${String(value)}`);
   return value;
 }

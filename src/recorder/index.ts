@@ -1,5 +1,10 @@
 /** `ibkr-ws/recorder`: the flight recorder and its record format (docs/SIMULATOR.md, "The flight record"). */
-export { FlightRecorder, RECORDER_DEFAULTS, type FlightRecorderOptions, type RecordedEventSource } from './flight-recorder.js';
+export {
+  FlightRecorder,
+  RECORDER_DEFAULTS,
+  type FlightRecorderOptions,
+  type RecordedEventSource,
+} from './flight-recorder.js';
 export { parseFlightRecord, RecordFormatError } from './read-record.js';
 export {
   RECORD_FORMAT,

@@ -46,14 +46,32 @@ export interface StatusFlags {
 }
 
 export type RecordEvent =
-  | { readonly t: number; readonly type: 'state'; readonly state: string; readonly previous: string; readonly reason?: string }
+  | {
+      readonly t: number;
+      readonly type: 'state';
+      readonly state: string;
+      readonly previous: string;
+      readonly reason?: string;
+    }
   | { readonly t: number; readonly type: 'login-required'; readonly reason: string; readonly competing: boolean }
-  | { readonly t: number; readonly type: 'reconnect'; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  | {
+      readonly t: number;
+      readonly type: 'reconnect';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly reason: string;
+    }
   | { readonly t: number; readonly type: 'error'; readonly code: string }
   /** The tickle handed out a new session value (the value itself is never recorded). */
   | { readonly t: number; readonly type: 'session-rotated' }
   | { readonly t: number; readonly type: 'socket-opening' | 'socket-opened'; readonly socket: number }
-  | { readonly t: number; readonly type: 'socket-closed'; readonly socket: number; readonly code: number; readonly reason: string }
+  | {
+      readonly t: number;
+      readonly type: 'socket-closed';
+      readonly socket: number;
+      readonly code: number;
+      readonly reason: string;
+    }
   | {
       readonly t: number;
       readonly type: 'rest';

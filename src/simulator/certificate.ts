@@ -23,7 +23,10 @@ export interface SimulatorCertificate {
 /** The certificate's lifetime: long enough for any run, short enough to be obviously a test certificate. */
 const VALIDITY_DAYS = 30;
 
-export async function createSimulatorCertificate(supplied?: { cert: string; key: string }): Promise<SimulatorCertificate> {
+export async function createSimulatorCertificate(supplied?: {
+  cert: string;
+  key: string;
+}): Promise<SimulatorCertificate> {
   const { cert, key } = supplied ?? (await generateLoopbackCertificate());
   const directory = await mkdtemp(join(tmpdir(), 'ibkr-ws-sim-'));
   const caPath = join(directory, 'ca.pem');

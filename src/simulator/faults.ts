@@ -24,13 +24,16 @@ export class GatewayFaults {
   }
 
   set handshakeDelayMs(delayMs: number) {
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`slowHandshake expects a non-negative delay, got ${delayMs}`);
+    if (!Number.isFinite(delayMs) || delayMs < 0)
+      throw new RangeError(`slowHandshake expects a non-negative delay, got ${delayMs}`);
     this.#handshakeDelayMs = delayMs;
   }
 
   failNextTickles(count: number, status: number): void {
-    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`failNextTickles expects a non-negative count, got ${count}`);
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`failNextTickles expects an HTTP error status, got ${status}`);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new RangeError(`failNextTickles expects a non-negative count, got ${count}`);
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new RangeError(`failNextTickles expects an HTTP error status, got ${status}`);
     this.#tickleFailuresLeft = count;
     this.#tickleFailureStatus = status;
   }

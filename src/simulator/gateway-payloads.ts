@@ -7,7 +7,10 @@ import type { ResolvedSimulatorOptions } from './options.js';
 import type { BrokerageStatus } from './gateway-state.js';
 
 /** The server identity of the OAPI examples (§1.2, §1.3). */
-export const SERVER_INFO = { serverName: 'JifN19053', serverVersion: 'Build 10.25.0p, Dec 5, 2023 5:48:12 PM' } as const;
+export const SERVER_INFO = {
+  serverName: 'JifN19053',
+  serverVersion: 'Build 10.25.0p, Dec 5, 2023 5:48:12 PM',
+} as const;
 /** A made-up MAC in the shape of the documented ones. */
 const MAC_ADDRESS = '98:F2:B3:23:BF:A0';
 const USER_ID = 123456789;
@@ -45,7 +48,12 @@ export function tickleBody(session: string, ssoExpires: number, status: Brokerag
 }
 
 /** `GET /v1/api/sso/validate` (§1.6, OAPI example). */
-export function ssoValidateBody(identity: Identity, expiresMs: number, loginAt: number, now: number): Record<string, unknown> {
+export function ssoValidateBody(
+  identity: Identity,
+  expiresMs: number,
+  loginAt: number,
+  now: number,
+): Record<string, unknown> {
   return {
     AUTH_TIME: loginAt,
     CREDENTIAL: identity.username,
@@ -68,9 +76,20 @@ export function ssoValidateBody(identity: Identity, expiresMs: number, loginAt: 
 }
 
 const CHART_PERIODS = {
-  BOND: ['*'], CASH: ['*'], CFD: ['*'], CMDTY: ['*'], CRYPTO: ['*'],
-  FOP: ['2h', '1d', '2d', '1w', '1m'], FUND: ['*'], FUT: ['*'], IND: ['*'],
-  IOPT: ['*'], OPT: ['2h', '1d', '2d', '1w', '1m'], PHYSS: ['*'], STK: ['*'], WAR: ['*'],
+  BOND: ['*'],
+  CASH: ['*'],
+  CFD: ['*'],
+  CMDTY: ['*'],
+  CRYPTO: ['*'],
+  FOP: ['2h', '1d', '2d', '1w', '1m'],
+  FUND: ['*'],
+  FUT: ['*'],
+  IND: ['*'],
+  IOPT: ['*'],
+  OPT: ['2h', '1d', '2d', '1w', '1m'],
+  PHYSS: ['*'],
+  STK: ['*'],
+  WAR: ['*'],
 };
 
 /**
@@ -104,7 +123,8 @@ export function accountsBody(identity: Identity): Record<string, unknown> {
       allowLiteUnderPro: false,
       allowMTA: false,
       allowTypeAhead: true,
-      allowedAssetTypes: 'STK,CFD,OPT,FOP,WAR,FUT,BAG,PDC,CASH,IND,BOND,BILL,FUND,SLB,News,CMDTY,IOPT,ICU,ICS,PHYSS,CRYPTO',
+      allowedAssetTypes:
+        'STK,CFD,OPT,FOP,WAR,FUT,BAG,PDC,CASH,IND,BOND,BILL,FUND,SLB,News,CMDTY,IOPT,ICU,ICS,PHYSS,CRYPTO',
       debugPnl: true,
       liteUser: false,
       research: true,

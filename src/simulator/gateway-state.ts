@@ -130,7 +130,11 @@ export class GatewayState {
     if (!this.#loggedIn || !this.#brokerage.authenticated) return;
     this.#timers.clear(this.#idleTimer);
     this.#brokerage = { authenticated: false, competing: false, connected: true, established: false };
-    this.#emit({ kind: 'brokerage-lost', statusArgs: { authenticated: false }, silent: this.#options.brokerageExpiryNotice === 'silent' });
+    this.#emit({
+      kind: 'brokerage-lost',
+      statusArgs: { authenticated: false },
+      silent: this.#options.brokerageExpiryNotice === 'silent',
+    });
   }
 
   /** Someone logged in elsewhere with the same username (§5): competing, not authenticated. Always announced. */
@@ -181,11 +185,14 @@ export class GatewayState {
     const timeout = this.#options.brokerageIdleTimeoutMs;
     if (timeout === 0 || !this.#loggedIn || !this.#brokerage.authenticated) return;
     const remaining = this.#lastActivityAt + timeout - Date.now();
-    this.#idleTimer = this.#timers.setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (Date.now() - this.#lastActivityAt >= timeout) this.expireBrokerage();
-      else this.#armIdleTimer();
-    }, Math.max(0, remaining));
+    this.#idleTimer = this.#timers.setTimeout(
+      () => {
+        this.#idleTimer = undefined;
+        if (Date.now() - this.#lastActivityAt >= timeout) this.expireBrokerage();
+        else this.#armIdleTimer();
+      },
+      Math.max(0, remaining),
+    );
   }
 
   #emit(change: GatewayChange): void {

@@ -4,7 +4,11 @@
  */
 import type { SimulatorLogger } from './options.js';
 
-export type SimulatorLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type SimulatorLog = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 export function createSimulatorLog(logger: SimulatorLogger | undefined): SimulatorLog {
   return (level, message, fields) => {

@@ -106,7 +106,10 @@ export const SIMULATOR_DEFAULTS = {
 type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
 type Defaults = { -readonly [K in keyof typeof SIMULATOR_DEFAULTS]: Widen<(typeof SIMULATOR_DEFAULTS)[K]> };
 
-export interface ResolvedSimulatorOptions extends Omit<Defaults, 'frames' | 'marketDataMode' | 'brokerageExpiryNotice' | 'auth'> {
+export interface ResolvedSimulatorOptions extends Omit<
+  Defaults,
+  'frames' | 'marketDataMode' | 'brokerageExpiryNotice' | 'auth'
+> {
   frames: FrameType;
   auth: SimulatorAuth;
   /** OAuth: use this consumer instead of generating one at start (saves ~0.4 s of RSA key generation in tests). */
@@ -163,25 +166,36 @@ const NON_NEGATIVE_INTEGERS = [
 ] as const;
 
 /** Intervals that drive a repeating timer: 0 would spin. */
-const POSITIVE = ['heartbeatIntervalMs', 'marketDataIntervalMs', 'pnlIntervalMs', 'ledgerIntervalMs', 'accountSummaryIntervalMs', 'ssoPingIntervalMs'] as const;
+const POSITIVE = [
+  'heartbeatIntervalMs',
+  'marketDataIntervalMs',
+  'pnlIntervalMs',
+  'ledgerIntervalMs',
+  'accountSummaryIntervalMs',
+  'ssoPingIntervalMs',
+] as const;
 
 function validate(options: ResolvedSimulatorOptions): void {
   for (const key of NON_NEGATIVE_INTEGERS) {
     const value = options[key];
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`simulator option ${key} must be a non-negative integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`simulator option ${key} must be a non-negative integer, got ${String(value)}`);
   }
   for (const key of POSITIVE) {
     if (options[key] === 0) throw new RangeError(`simulator option ${key} must be greater than 0`);
   }
   if (options.port > 65_535) throw new RangeError(`simulator option port must be at most 65535, got ${options.port}`);
-  if (!/^[0-9a-f]{32}$/.test(options.sessionValue)) throw new RangeError('simulator option sessionValue must be 32 lower-case hex characters');
-  if (options.frames !== 'binary' && options.frames !== 'text') throw new RangeError(`simulator option frames must be 'binary' or 'text'`);
+  if (!/^[0-9a-f]{32}$/.test(options.sessionValue))
+    throw new RangeError('simulator option sessionValue must be 32 lower-case hex characters');
+  if (options.frames !== 'binary' && options.frames !== 'text')
+    throw new RangeError(`simulator option frames must be 'binary' or 'text'`);
   if (options.marketDataMode !== 'interval' && options.marketDataMode !== 'flood') {
     throw new RangeError(`simulator option marketDataMode must be 'interval' or 'flood'`);
   }
   if (options.brokerageExpiryNotice !== 'status' && options.brokerageExpiryNotice !== 'silent') {
     throw new RangeError(`simulator option brokerageExpiryNotice must be 'status' or 'silent'`);
   }
-  if (options.auth !== 'gateway' && options.auth !== 'oauth') throw new RangeError(`simulator option auth must be 'gateway' or 'oauth'`);
+  if (options.auth !== 'gateway' && options.auth !== 'oauth')
+    throw new RangeError(`simulator option auth must be 'gateway' or 'oauth'`);
   validateOAuthOptions(options);
 }

@@ -44,7 +44,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 const ROUTES: Readonly<Record<string, Route>> = {
   '/tickle': tickle,
-  '/iserver/auth/status': (context) => (context.state.loggedIn ? { status: 200, json: brokerageStatusBody(context.state.brokerage) } : UNAUTHORIZED),
+  '/iserver/auth/status': (context) =>
+    context.state.loggedIn ? { status: 200, json: brokerageStatusBody(context.state.brokerage) } : UNAUTHORIZED,
   '/iserver/reauthenticate': (context) =>
     context.state.reauthenticate() === 'triggered'
       ? { status: 200, json: { message: 'triggered' } }
@@ -60,10 +61,12 @@ const ROUTES: Readonly<Record<string, Route>> = {
     context.state.logout();
     return { status: 200, json: { status: true } };
   },
-  '/iserver/accounts': (context) => brokerageRoute(context, () => ({ status: 200, json: accountsBody(context.options) })),
+  '/iserver/accounts': (context) =>
+    brokerageRoute(context, () => ({ status: 200, json: accountsBody(context.options) })),
   // The day's orders; IBKR asks for this query before `sor` (§6). The simulator's orders live on each socket's `sor`
   // stream, so the REST view is the empty day a fresh paper account has.
-  '/iserver/account/orders': (context) => brokerageRoute(context, () => ({ status: 200, json: { orders: [], snapshot: true } })),
+  '/iserver/account/orders': (context) =>
+    brokerageRoute(context, () => ({ status: 200, json: { orders: [], snapshot: true } })),
   '/iserver/marketdata/unsubscribeall': (context) =>
     brokerageRoute(context, () => {
       context.marketDataLines.releaseAll();
@@ -138,14 +141,16 @@ function tickle(context: RestContext): Reply {
 /** `/iserver/*` needs the brokerage session: 401 logged out, 400 `Init session first` without it (§1.7). */
 function brokerageRoute(context: RestContext, serve: () => Reply): Reply {
   if (!context.state.loggedIn) return UNAUTHORIZED;
-  if (!context.state.brokerage.authenticated) return { status: 400, json: { error: 'Init session first', statusCode: 400 } };
+  if (!context.state.brokerage.authenticated)
+    return { status: 400, json: { error: 'Init session first', statusCode: 400 } };
   return serve();
 }
 
 function readConid(body: string): number | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    const conid = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['conid'] : undefined;
+    const conid =
+      typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['conid'] : undefined;
     const value = typeof conid === 'string' ? Number(conid) : conid;
     return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
   } catch {
@@ -157,7 +162,9 @@ function writeReply(response: ServerResponse, reply: Reply): void {
   const isJson = reply.json !== undefined;
   const body = isJson ? JSON.stringify(reply.json) : (reply.text ?? '');
   response.writeHead(reply.status, {
-    ...(body === '' ? {} : { 'content-type': isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' }),
+    ...(body === ''
+      ? {}
+      : { 'content-type': isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' }),
     'content-length': Buffer.byteLength(body),
     ...reply.headers,
   });

@@ -37,7 +37,10 @@ export async function listenServers(port: number, handlers: ServerHandlers): Pro
   const connections = new Set<Socket | Duplex>();
   const timers = new Timers();
   let closing = false;
-  const server: Server = createServer({ cert: handlers.certificate.cert, key: handlers.certificate.key }, handlers.onRequest);
+  const server: Server = createServer(
+    { cert: handlers.certificate.cert, key: handlers.certificate.key },
+    handlers.onRequest,
+  );
   const sockets = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -51,7 +54,9 @@ export async function listenServers(port: number, handlers: ServerHandlers): Pro
   };
   server.on('connection', track);
   server.on('secureConnection', track);
-  server.on('tlsClientError', (error) => handlers.log('debug', 'simulator TLS handshake failed', { error: error.message }));
+  server.on('tlsClientError', (error) =>
+    handlers.log('debug', 'simulator TLS handshake failed', { error: error.message }),
+  );
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client vanishing mid-handshake must never become an uncaught error.
     socket.on('error', () => socket.destroy());

@@ -188,7 +188,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       requireSessionMessage = required;
     },
     setMarketDataMode: (mode) => {
-      if (mode !== 'interval' && mode !== 'flood') throw new RangeError(`market data mode must be 'interval' or 'flood', got ${String(mode)}`);
+      if (mode !== 'interval' && mode !== 'flood')
+        throw new RangeError(`market data mode must be 'interval' or 'flood', got ${String(mode)}`);
       marketDataMode = mode;
       everySession((session) => session.topics.setMarketDataMode(mode));
     },
@@ -220,5 +221,6 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
 /** Codes a server may put in a close frame (RFC 6455 §7.4): 1005, 1006 and 1015 are never sent. */
 function assertSendableCloseCode(code: number): void {
   const valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-  if (!Number.isInteger(code) || !valid) throw new RangeError(`closeSockets: ${code} is not a close code a server can send`);
+  if (!Number.isInteger(code) || !valid)
+    throw new RangeError(`closeSockets: ${code} is not a close code a server can send`);
 }

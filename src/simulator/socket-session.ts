@@ -50,7 +50,13 @@ export class SocketSession {
   #lastClientFrameAt = Date.now();
   readonly #onClosed: (session: SocketSession) => void;
 
-  constructor(ws: WebSocket, socket: Duplex, path: string, context: SocketSessionContext, onClosed: (session: SocketSession) => void) {
+  constructor(
+    ws: WebSocket,
+    socket: Duplex,
+    path: string,
+    context: SocketSessionContext,
+    onClosed: (session: SocketSession) => void,
+  ) {
     this.#ws = ws;
     this.#socket = socket;
     this.#context = context;
@@ -59,7 +65,9 @@ export class SocketSession {
     this.#topics = new SocketTopics(this.#outlet(), context.resources, context.marketDataMode);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', (code) => this.#onClose(code));
-    ws.on('error', (error) => context.log('debug', 'simulator socket error', { connectionId: this.id, error: error.message }));
+    ws.on('error', (error) =>
+      context.log('debug', 'simulator socket error', { connectionId: this.id, error: error.message }),
+    );
     this.#timers.setTimeout(() => this.#greet(), context.options.greetingDelayMs);
     this.#armSilenceTimer();
   }
@@ -188,8 +196,20 @@ export class SocketSession {
     let outcome: ClientFrameOutcome;
     if (beforeGreeting) outcome = 'dropped-before-greeting';
     else if (this.#lingering) outcome = 'ignored-lingering';
-    else outcome = this.#phase === 'awaiting-session' ? this.#handleWhileAwaiting(command, text) : this.#handleReady(command, text);
-    this.#context.record.recordClientFrame({ connectionId: this.id, text, binary: isBinary, at: this.#lastClientFrameAt, beforeGreeting, command, outcome });
+    else
+      outcome =
+        this.#phase === 'awaiting-session'
+          ? this.#handleWhileAwaiting(command, text)
+          : this.#handleReady(command, text);
+    this.#context.record.recordClientFrame({
+      connectionId: this.id,
+      text,
+      binary: isBinary,
+      at: this.#lastClientFrameAt,
+      beforeGreeting,
+      command,
+      outcome,
+    });
   }
 
   #handleWhileAwaiting(command: ParsedClientCommand, text: string): ClientFrameOutcome {
@@ -248,10 +268,13 @@ export class SocketSession {
   #armSilenceTimer(): void {
     const limit = this.#context.options.closeAfterClientSilenceMs;
     if (limit === 0) return;
-    this.#silenceTimer = this.#timers.setTimeout(() => {
-      if (Date.now() - this.#lastClientFrameAt >= limit) this.close(1000);
-      else this.#armSilenceTimer();
-    }, Math.max(0, this.#lastClientFrameAt + limit - Date.now()));
+    this.#silenceTimer = this.#timers.setTimeout(
+      () => {
+        if (Date.now() - this.#lastClientFrameAt >= limit) this.close(1000);
+        else this.#armSilenceTimer();
+      },
+      Math.max(0, this.#lastClientFrameAt + limit - Date.now()),
+    );
   }
 
   #onClose(code: number): void {

@@ -50,7 +50,15 @@ export class TrafficRecord {
   openConnection(path: string): number {
     const id = this.#nextId++;
     this.counters.connections += 1;
-    this.#open.set(id, { id, path, openedAt: Date.now(), closedAt: undefined, closeCode: undefined, frames: [], framesNotRecorded: 0 });
+    this.#open.set(id, {
+      id,
+      path,
+      openedAt: Date.now(),
+      closedAt: undefined,
+      closeCode: undefined,
+      frames: [],
+      framesNotRecorded: 0,
+    });
     this.emit('connection', { connectionId: id, path });
     return id;
   }
@@ -95,7 +103,10 @@ export class TrafficRecord {
     };
   }
 
-  waitForClientFrame(predicate: (frame: ClientFrameRecord) => boolean = () => true, timeoutMs = DEFAULT_WAIT_MS): Promise<ClientFrameRecord> {
+  waitForClientFrame(
+    predicate: (frame: ClientFrameRecord) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<ClientFrameRecord> {
     return new Promise((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);

@@ -16,7 +16,12 @@ export interface ConsumerContext {
   readonly onClose: (handle: Handle<any>) => void;
 }
 
-export function createConsumer<T>(context: ConsumerContext, kind: StreamKind, key: string, call: StreamOptions): Handle<T> {
+export function createConsumer<T>(
+  context: ConsumerContext,
+  kind: StreamKind,
+  key: string,
+  call: StreamOptions,
+): Handle<T> {
   const { options, deps, clock } = context;
   const buffer = resolveBuffer(`${kind}(…)`, options.buffers[kind], { size: call.bufferSize, overflow: call.overflow });
   const handle: Handle<T> = new Handle<T>(
@@ -42,7 +47,12 @@ export function createConsumer<T>(context: ConsumerContext, kind: StreamKind, ke
     {
       onClose: context.onClose,
       onListenerError: (error) =>
-        deps.reportError(new IbkrWsError('listener-error', `a listener of ${key} threw: ${(error as Error)?.message ?? String(error)}`)),
+        deps.reportError(
+          new IbkrWsError(
+            'listener-error',
+            `a listener of ${key} threw: ${(error as Error)?.message ?? String(error)}`,
+          ),
+        ),
     },
   );
   return handle;

@@ -63,7 +63,14 @@ export interface ResolvedSubscriptionOptions {
   readonly buffers: Readonly<Record<StreamKind, Required<BufferSetting>>>;
 }
 
-const POSITIVE_INTEGERS = ['ackTimeoutMs', 'marketDataLines', 'maxHistoryStreams', 'marketDataExpiryMs', 'maxPauseMs', 'commandQueueSize'] as const;
+const POSITIVE_INTEGERS = [
+  'ackTimeoutMs',
+  'marketDataLines',
+  'maxHistoryStreams',
+  'marketDataExpiryMs',
+  'maxPauseMs',
+  'commandQueueSize',
+] as const;
 
 export function resolveSubscriptionOptions(options: SubscriptionOptions = {}): ResolvedSubscriptionOptions {
   const resolved = { ...SUBSCRIPTION_DEFAULTS } as { -readonly [K in keyof typeof SUBSCRIPTION_DEFAULTS]: number };
@@ -74,15 +81,24 @@ export function resolveSubscriptionOptions(options: SubscriptionOptions = {}): R
   for (const key of POSITIVE_INTEGERS) requirePositiveInteger(`subscriptions.${key}`, resolved[key]);
   requireNonNegativeInteger('subscriptions.retries', resolved.retries);
   const buffers = { ...BUFFER_DEFAULTS };
-  for (const [kind, setting] of Object.entries(options.buffers ?? {}) as Array<[StreamKind, BufferSetting | undefined]>) {
-    if (!(kind in BUFFER_DEFAULTS)) throw new IbkrWsError('invalid-option', `subscriptions.buffers.${kind}: unknown stream kind`, { option: `subscriptions.buffers.${kind}` });
+  for (const [kind, setting] of Object.entries(options.buffers ?? {}) as Array<
+    [StreamKind, BufferSetting | undefined]
+  >) {
+    if (!(kind in BUFFER_DEFAULTS))
+      throw new IbkrWsError('invalid-option', `subscriptions.buffers.${kind}: unknown stream kind`, {
+        option: `subscriptions.buffers.${kind}`,
+      });
     buffers[kind] = resolveBuffer(`subscriptions.buffers.${kind}`, BUFFER_DEFAULTS[kind], setting);
   }
   return { ...resolved, buffers };
 }
 
 /** A per-call `bufferSize`/`overflow` over the client-wide setting. */
-export function resolveBuffer(name: string, base: Required<BufferSetting>, setting: BufferSetting | undefined): Required<BufferSetting> {
+export function resolveBuffer(
+  name: string,
+  base: Required<BufferSetting>,
+  setting: BufferSetting | undefined,
+): Required<BufferSetting> {
   const size = setting?.size ?? base.size;
   const overflow = setting?.overflow ?? base.overflow;
   requirePositiveInteger(`${name}.size`, size);
@@ -92,18 +108,24 @@ export function resolveBuffer(name: string, base: Required<BufferSetting>, setti
 
 export function requirePositiveInteger(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new IbkrWsError('invalid-option', `${name} must be a positive integer, got ${String(value)}`, { option: name });
+    throw new IbkrWsError('invalid-option', `${name} must be a positive integer, got ${String(value)}`, {
+      option: name,
+    });
   }
 }
 
 export function requireNonNegativeInteger(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new IbkrWsError('invalid-option', `${name} must be a non-negative integer, got ${String(value)}`, { option: name });
+    throw new IbkrWsError('invalid-option', `${name} must be a non-negative integer, got ${String(value)}`, {
+      option: name,
+    });
   }
 }
 
 function requireOverflowPolicy(name: string, value: unknown): asserts value is OverflowPolicy {
   if (value !== 'drop-oldest' && value !== 'backpressure') {
-    throw new IbkrWsError('invalid-option', `${name} must be 'drop-oldest' or 'backpressure', got ${String(value)}`, { option: name });
+    throw new IbkrWsError('invalid-option', `${name} must be 'drop-oldest' or 'backpressure', got ${String(value)}`, {
+      option: name,
+    });
   }
 }

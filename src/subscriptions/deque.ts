@@ -49,7 +49,8 @@ export class Deque<T> {
 
   #grow(): void {
     const grown = new Array<T | undefined>(this.#items.length * 2);
-    for (let index = 0; index < this.#length; index++) grown[index] = this.#items[(this.#head + index) % this.#items.length];
+    for (let index = 0; index < this.#length; index++)
+      grown[index] = this.#items[(this.#head + index) % this.#items.length];
     this.#items = grown;
     this.#head = 0;
   }

@@ -16,7 +16,11 @@ export class ExpirySweep {
   readonly #onExpired: (streams: readonly WireSubscription[], now: number) => void;
   #timer: unknown;
 
-  constructor(clock: Clock, registry: Registry, onExpired: (streams: readonly WireSubscription[], now: number) => void) {
+  constructor(
+    clock: Clock,
+    registry: Registry,
+    onExpired: (streams: readonly WireSubscription[], now: number) => void,
+  ) {
     this.#clock = clock;
     this.#registry = registry;
     this.#onExpired = onExpired;
@@ -26,13 +30,17 @@ export class ExpirySweep {
   schedule(): void {
     if (this.#timer !== undefined) return;
     let shortest = Infinity;
-    for (const wire of this.#registry.wires.values()) if (wire.topic === 'smd') shortest = Math.min(shortest, wire.expiryMs);
+    for (const wire of this.#registry.wires.values())
+      if (wire.topic === 'smd') shortest = Math.min(shortest, wire.expiryMs);
     if (shortest === Infinity) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#sweep();
-      this.schedule();
-    }, Math.max(1, Math.floor(shortest / 4)));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#sweep();
+        this.schedule();
+      },
+      Math.max(1, Math.floor(shortest / 4)),
+    );
   }
 
   stop(): void {

@@ -36,10 +36,13 @@ export interface SubscriptionOpener {
   subscriptions(): SubscriptionSnapshot[];
 }
 
-
 export interface SubscriptionFacade {
   /** Quotes of one instrument (`265598`, or `'265598@ISLAND'` for one exchange), fields by id (`'31'`) or name (`'last'`). */
-  marketData(conid: number | `${number}@${string}`, fields: readonly string[], options?: MarketDataOptions): MarketDataHandle;
+  marketData(
+    conid: number | `${number}@${string}`,
+    fields: readonly string[],
+    options?: MarketDataOptions,
+  ): MarketDataHandle;
   /** Live order updates; optional status filters (an array, or `{ filters }`). */
   orders(filters?: readonly string[] | OrdersFilters): OrdersHandle;
   pnl(options?: StreamOptions): PnlHandle;
@@ -48,7 +51,12 @@ export interface SubscriptionFacade {
   book(acct: string, conid: number, exchange?: string, options?: StreamOptions): BookHandle;
   /** One historical-data response; the iterator ends after it. */
   history(conid: number, params?: HistoryParams, options?: StreamOptions): HistoryHandle;
-  accountSummary(acct: string, keys?: readonly string[], fields?: readonly string[], options?: StreamOptions): AccountSummaryHandle;
+  accountSummary(
+    acct: string,
+    keys?: readonly string[],
+    fields?: readonly string[],
+    options?: StreamOptions,
+  ): AccountSummaryHandle;
   ledger(acct: string, keys?: readonly string[], fields?: readonly string[], options?: StreamOptions): LedgerHandle;
   /** The escape hatch: send commands once (queued until ready) and/or receive messages by kind, topic or predicate. */
   raw(options: RawOptions): RawHandle;
@@ -60,10 +68,16 @@ export function createFacade(hub: SubscriptionOpener): SubscriptionFacade {
   return {
     marketData(conid, fields, options) {
       const { id, exchange } = parseInstrument(conid);
-      return hub.open('marketData', compact({ topic: 'smd' as const, conid: id, exchange, fields: fieldIds(fields) }), options);
+      return hub.open(
+        'marketData',
+        compact({ topic: 'smd' as const, conid: id, exchange, fields: fieldIds(fields) }),
+        options,
+      );
     },
     orders(filters) {
-      const options: OrdersFilters = Array.isArray(filters) ? { filters: filters as readonly string[] } : ((filters as OrdersFilters | undefined) ?? {});
+      const options: OrdersFilters = Array.isArray(filters)
+        ? { filters: filters as readonly string[] }
+        : ((filters as OrdersFilters | undefined) ?? {});
       const list = optionalWords('orders filters', options.filters);
       return hub.open('orders', compact({ topic: 'sor' as const, filters: list }), options);
     },
@@ -72,7 +86,10 @@ export function createFacade(hub: SubscriptionOpener): SubscriptionFacade {
     },
     trades(options = {}) {
       if (options.days !== undefined && (!Number.isInteger(options.days) || options.days < 1 || options.days > 7)) {
-        throw new IbkrWsError('invalid-option', `trades: days must be an integer from 1 to 7, got ${String(options.days)}`);
+        throw new IbkrWsError(
+          'invalid-option',
+          `trades: days must be an integer from 1 to 7, got ${String(options.days)}`,
+        );
       }
       if (options.realtimeUpdatesOnly !== undefined && typeof options.realtimeUpdatesOnly !== 'boolean') {
         throw new IbkrWsError('invalid-option', 'trades: realtimeUpdatesOnly must be a boolean');
@@ -89,7 +106,10 @@ export function createFacade(hub: SubscriptionOpener): SubscriptionFacade {
     history(conid, params = {}, options) {
       requireConid('history', conid);
       if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-        throw new IbkrWsError('invalid-option', 'history: params must be an object such as { period: "1d", bar: "5min" }');
+        throw new IbkrWsError(
+          'invalid-option',
+          'history: params must be an object such as { period: "1d", bar: "5min" }',
+        );
       }
       // A JSON round trip drops undefined members and proves the params can be sent at all.
       const sendable = JSON.parse(JSON.stringify(params)) as JsonObject;
@@ -119,27 +139,48 @@ function parseInstrument(conid: number | string): { id: number; exchange: string
   const id = at === -1 ? undefined : parseConid(conid.slice(0, at));
   const exchange = at === -1 ? '' : conid.slice(at + 1);
   if (id === undefined || !isIdentifier(exchange)) {
-    throw new IbkrWsError('invalid-option', `marketData: expected a conid or 'conid@EXCHANGE', got ${JSON.stringify(conid)}`);
+    throw new IbkrWsError(
+      'invalid-option',
+      `marketData: expected a conid or 'conid@EXCHANGE', got ${JSON.stringify(conid)}`,
+    );
   }
   return { id, exchange };
 }
 
 function fieldIds(fields: readonly string[]): string[] {
   if (!Array.isArray(fields) || fields.length === 0) {
-    throw new IbkrWsError('invalid-option', "marketData: fields must be a non-empty array such as ['31', '84', '86'] or ['last', 'bid', 'ask']");
+    throw new IbkrWsError(
+      'invalid-option',
+      "marketData: fields must be a non-empty array such as ['31', '84', '86'] or ['last', 'bid', 'ask']",
+    );
   }
   const ids: string[] = [];
   for (const field of fields) {
-    if (typeof field !== 'string' || field.length === 0) throw new IbkrWsError('invalid-option', `marketData: every field must be a non-empty string, got ${JSON.stringify(field)}`);
+    if (typeof field !== 'string' || field.length === 0)
+      throw new IbkrWsError(
+        'invalid-option',
+        `marketData: every field must be a non-empty string, got ${JSON.stringify(field)}`,
+      );
     const id = fieldId(field);
     if (!ids.includes(id)) ids.push(id);
   }
   return ids;
 }
 
-function accountRequest(topic: 'ssd' | 'sld', method: string, acct: string, keys: readonly string[] | undefined, fields: readonly string[] | undefined) {
+function accountRequest(
+  topic: 'ssd' | 'sld',
+  method: string,
+  acct: string,
+  keys: readonly string[] | undefined,
+  fields: readonly string[] | undefined,
+) {
   requireWord(`${method}: acct`, acct);
-  return compact({ topic, acct, keys: optionalWords(`${method}: keys`, keys), fields: optionalWords(`${method}: fields`, fields) });
+  return compact({
+    topic,
+    acct,
+    keys: optionalWords(`${method}: keys`, keys),
+    fields: optionalWords(`${method}: fields`, fields),
+  });
 }
 
 /** An optional list of non-empty strings; empty means "all", the same as absent. */
@@ -153,7 +194,11 @@ function optionalWords(what: string, list: readonly string[] | undefined): reado
 
 /** Account ids and exchanges travel between `+` separators on the wire (§4.1): the grammar keeps them to safe characters. */
 function requireWord(what: string, value: unknown): void {
-  if (typeof value !== 'string' || !isIdentifier(value)) throw new IbkrWsError('invalid-option', `${what} must be letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !isIdentifier(value))
+    throw new IbkrWsError(
+      'invalid-option',
+      `${what} must be letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`,
+    );
 }
 
 function requireConid(what: string, conid: unknown): void {

@@ -144,4 +144,3 @@ export class Handle<T> implements SubscriptionHandle<T> {
     this.#stream.fail(error);
   }
 }
-

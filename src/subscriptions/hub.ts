@@ -23,7 +23,14 @@ import { ReadingPause } from './reading-pause.js';
 import { Registry } from './registry.js';
 import { ackSettings, checkLimits, expiryOf } from './subscribe-checks.js';
 import type { SubscriptionOpener } from './facade.js';
-import type { Clock, MarketDataOptions, RawOptions, StreamKind, SubscriptionHubDeps, SubscriptionSnapshot } from './types.js';
+import type {
+  Clock,
+  MarketDataOptions,
+  RawOptions,
+  StreamKind,
+  SubscriptionHubDeps,
+  SubscriptionSnapshot,
+} from './types.js';
 import { keyOf, merge, subscribeCommand, unsubscribeCommand, type WireRequest } from './wire-requests.js';
 import { WireSubscription, type WireContext } from './wire-subscription.js';
 
@@ -61,8 +68,18 @@ export class SubscriptionHub implements SubscriptionOpener {
       retire: (wire, end) => this.#retire(wire, end),
     });
     const pause = new ReadingPause((paused) => deps.pauseReading(paused));
-    this.#consumers = { options: this.#options, deps, clock: this.#clock, pause, onClose: (handle) => this.#onClose(handle) };
-    this.#wires = { clock: this.#clock, onStatus: (change) => deps.onStatus?.(change), onGap: (gap) => deps.onGap?.(gap) };
+    this.#consumers = {
+      options: this.#options,
+      deps,
+      clock: this.#clock,
+      pause,
+      onClose: (handle) => this.#onClose(handle),
+    };
+    this.#wires = {
+      clock: this.#clock,
+      onStatus: (change) => deps.onStatus?.(change),
+      onGap: (gap) => deps.onGap?.(gap),
+    };
   }
 
   /** The socket is authenticated: (re)send every wanted subscription and the queued raw commands. */
@@ -143,8 +160,11 @@ export class SubscriptionHub implements SubscriptionOpener {
         // An error frame whose topic names a subscription fails it (§4.10); others are only counted by the client.
         const topic = message.topic;
         if (topic === undefined) break;
-        const wire = topic.startsWith('smh+') ? this.#history.erroredRequest(Number(topic.slice(4))) : this.#registry.wires.get(topic);
-        if (wire !== undefined) this.#fail(wire, `the gateway answered: ${message.error ?? `error frame (code ${String(message.code)})`}`);
+        const wire = topic.startsWith('smh+')
+          ? this.#history.erroredRequest(Number(topic.slice(4)))
+          : this.#registry.wires.get(topic);
+        if (wire !== undefined)
+          this.#fail(wire, `the gateway answered: ${message.error ?? `error frame (code ${String(message.code)})`}`);
         break;
       }
       default:
@@ -186,7 +206,12 @@ export class SubscriptionHub implements SubscriptionOpener {
       this.#join(existing, handle, merged.request, merged.changed);
       return handle;
     }
-    const wire = new WireSubscription(request, ackSettings(options, this.#options), expiryOf(options, this.#options), this.#wires);
+    const wire = new WireSubscription(
+      request,
+      ackSettings(options, this.#options),
+      expiryOf(options, this.#options),
+      this.#wires,
+    );
     wire.consumers.add(handle);
     this.#wireOf.set(handle, wire);
     this.#registry.add(wire);
@@ -204,7 +229,12 @@ export class SubscriptionHub implements SubscriptionOpener {
     validateRawOptions(options);
     const handle = createConsumer<ServerMessage>(this.#consumers, 'raw', `raw#${++this.#rawCount}`, options);
     this.#raw.add(handle, options);
-    const commands = options.send === undefined ? [] : Array.isArray(options.send) ? [...(options.send as readonly ClientCommand[])] : [options.send as ClientCommand];
+    const commands =
+      options.send === undefined
+        ? []
+        : Array.isArray(options.send)
+          ? [...(options.send as readonly ClientCommand[])]
+          : [options.send as ClientCommand];
     const sent = (): void => {
       handle.setStatus('active');
       handle.acknowledge();
@@ -232,7 +262,11 @@ export class SubscriptionHub implements SubscriptionOpener {
     if (!this.#ready || this.#stopped) return;
     const wires = [...this.#registry.wires.values()].filter((wire) => !this.#held.has(wire.topic));
     const queued = this.#queue.peek();
-    const commands = [...this.#deferredUnsubscribes.values(), ...wires.map((wire) => subscribeCommand(wire.request)), ...queued.commands];
+    const commands = [
+      ...this.#deferredUnsubscribes.values(),
+      ...wires.map((wire) => subscribeCommand(wire.request)),
+      ...queued.commands,
+    ];
     if (commands.length > 0) this.#deps.send(commands);
     this.#deferredUnsubscribes.clear();
     for (const wire of wires) this.#sent(wire, 1);
@@ -316,7 +350,10 @@ export class SubscriptionHub implements SubscriptionOpener {
     }
     const wire = this.#wireOf.get(handle);
     this.#wireOf.delete(handle);
-    handle.finish('closed', new IbkrWsError('subscription-closed', `${handle.key} was closed before it was acknowledged`));
+    handle.finish(
+      'closed',
+      new IbkrWsError('subscription-closed', `${handle.key} was closed before it was acknowledged`),
+    );
     if (wire === undefined) return;
     wire.consumers.delete(handle);
     if (wire.consumers.size === 0) this.#tearDown(wire);

@@ -61,7 +61,8 @@ class QuoteSnapshot implements Quote {
   get fields(): Readonly<Record<string, FieldValue>> {
     if (this.#fields === undefined) {
       const fields: Record<string, FieldValue> = {};
-      for (let slot = 0; slot < this.#values.length; slot++) fields[this.#keys[slot] as string] = this.#values[slot] as FieldValue;
+      for (let slot = 0; slot < this.#values.length; slot++)
+        fields[this.#keys[slot] as string] = this.#values[slot] as FieldValue;
       this.#fields = Object.freeze(fields);
     }
     return this.#fields;
@@ -130,14 +131,24 @@ export class QuoteAccumulator {
       // The decoder's arrays: no record to build and no integer keys to enumerate.
       const keys = message.fieldKeys;
       const deltaValues = message.fieldValues;
-      for (let index = 0; index < keys.length; index++) this.#set(values, keys[index] as string, deltaValues[index] as FieldValue);
+      for (let index = 0; index < keys.length; index++)
+        this.#set(values, keys[index] as string, deltaValues[index] as FieldValue);
     } else {
       const fields = message.fields;
       for (const id in fields) if (Object.hasOwn(fields, id)) this.#set(values, id, fields[id] as FieldValue);
     }
     if (message.updated !== undefined) this.#updated = message.updated;
     this.#values = values;
-    const quote = new QuoteSnapshot(this.#key, this.#conid, this.#exchange, this.#keys, values, this.#availability, this.#updated, receivedAt);
+    const quote = new QuoteSnapshot(
+      this.#key,
+      this.#conid,
+      this.#exchange,
+      this.#keys,
+      values,
+      this.#availability,
+      this.#updated,
+      receivedAt,
+    );
     this.#latest = quote;
     return quote;
   }
@@ -159,6 +170,7 @@ export class QuoteAccumulator {
       this.#slots.set(id, slot);
     }
     values[slot] = value;
-    if (id === AVAILABILITY_FIELD && value !== this.#availability?.code) this.#availability = decodeAvailability(String(value));
+    if (id === AVAILABILITY_FIELD && value !== this.#availability?.code)
+      this.#availability = decodeAvailability(String(value));
   }
 }

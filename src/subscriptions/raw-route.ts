@@ -60,7 +60,12 @@ export class RawRoutes {
         matched = route.matches(message);
       } catch (error) {
         matched = false;
-        this.#reportError(new IbkrWsError('listener-error', `${route.handle.key}: the match predicate threw: ${(error as Error)?.message ?? String(error)}`));
+        this.#reportError(
+          new IbkrWsError(
+            'listener-error',
+            `${route.handle.key}: the match predicate threw: ${(error as Error)?.message ?? String(error)}`,
+          ),
+        );
       }
       if (matched) route.handle.deliver(message);
     }
@@ -77,8 +82,12 @@ export class RawRoutes {
 }
 
 export function validateRawOptions(options: RawOptions): void {
-  if (typeof options !== 'object' || options === null) throw new IbkrWsError('invalid-option', 'raw(options): options must be an object');
-  if (options.kinds !== undefined && !Array.isArray(options.kinds)) throw new IbkrWsError('invalid-option', 'raw: kinds must be an array of message kinds');
-  if (options.topics !== undefined && !Array.isArray(options.topics)) throw new IbkrWsError('invalid-option', 'raw: topics must be an array of topics');
-  if (options.match !== undefined && typeof options.match !== 'function') throw new IbkrWsError('invalid-option', 'raw: match must be a function');
+  if (typeof options !== 'object' || options === null)
+    throw new IbkrWsError('invalid-option', 'raw(options): options must be an object');
+  if (options.kinds !== undefined && !Array.isArray(options.kinds))
+    throw new IbkrWsError('invalid-option', 'raw: kinds must be an array of message kinds');
+  if (options.topics !== undefined && !Array.isArray(options.topics))
+    throw new IbkrWsError('invalid-option', 'raw: topics must be an array of topics');
+  if (options.match !== undefined && typeof options.match !== 'function')
+    throw new IbkrWsError('invalid-option', 'raw: match must be a function');
 }

@@ -43,7 +43,9 @@ export class Registry {
   /** The ladders a `sbd` message is for: the one its topic names, or every one for a bare `sbd` (the docs' form, §4.4). */
   *ladders(message: Extract<ServerMessage, { kind: 'sbd' }>): Iterable<WireSubscription> {
     if (message.acct !== undefined && message.conid !== undefined) {
-      const wire = this.wires.get(['sbd', message.acct, message.conid, ...(message.exchange === undefined ? [] : [message.exchange])].join('+'));
+      const wire = this.wires.get(
+        ['sbd', message.acct, message.conid, ...(message.exchange === undefined ? [] : [message.exchange])].join('+'),
+      );
       if (wire !== undefined) yield wire;
       return;
     }

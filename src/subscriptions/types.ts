@@ -153,7 +153,8 @@ export interface BufferSetting {
 }
 
 /** The kinds of consumer stream, each with its own buffer default. */
-export type StreamKind = 'marketData' | 'orders' | 'pnl' | 'trades' | 'book' | 'history' | 'accountSummary' | 'ledger' | 'raw';
+export type StreamKind =
+  'marketData' | 'orders' | 'pnl' | 'trades' | 'book' | 'history' | 'accountSummary' | 'ledger' | 'raw';
 
 /** Client-wide options (`createIbkrWs({ subscriptions })`); every default lives in defaults.ts with its reason. */
 export interface SubscriptionOptions {

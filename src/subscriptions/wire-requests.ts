@@ -16,7 +16,12 @@ export type WireRequest =
   | { readonly topic: 'sor'; readonly filters?: readonly string[] }
   | { readonly topic: 'spl' }
   | { readonly topic: 'str'; readonly realtimeUpdatesOnly?: boolean; readonly days?: number }
-  | { readonly topic: 'ssd' | 'sld'; readonly acct: string; readonly keys?: readonly string[]; readonly fields?: readonly string[] };
+  | {
+      readonly topic: 'ssd' | 'sld';
+      readonly acct: string;
+      readonly keys?: readonly string[];
+      readonly fields?: readonly string[];
+    };
 
 export type RequestOf<T extends SubscribableTopic> = Extract<WireRequest, { topic: T }>;
 
@@ -33,7 +38,9 @@ export function keyOf(request: WireRequest): string {
     case 'smh':
       return `smh+${request.conid}+${JSON.stringify(request.params)}`;
     case 'sbd':
-      return ['sbd', request.acct, request.conid, ...(request.exchange === undefined ? [] : [request.exchange])].join('+');
+      return ['sbd', request.acct, request.conid, ...(request.exchange === undefined ? [] : [request.exchange])].join(
+        '+',
+      );
     case 'sor':
     case 'spl':
     case 'str':
@@ -62,17 +69,25 @@ export function merge(current: WireRequest, incoming: WireRequest): MergeResult 
         );
       }
       const fields = union(current.fields, next.fields);
-      return fields === undefined || fields === current.fields ? unchanged(current) : { request: { ...current, fields }, changed: true };
+      return fields === undefined || fields === current.fields
+        ? unchanged(current)
+        : { request: { ...current, fields }, changed: true };
     }
     case 'sor': {
       const filters = unionOrAll(current.filters, (incoming as RequestOf<'sor'>).filters);
-      return filters === current.filters ? unchanged(current) : { request: compact({ topic: 'sor', filters }), changed: true };
+      return filters === current.filters
+        ? unchanged(current)
+        : { request: compact({ topic: 'sor', filters }), changed: true };
     }
     case 'str': {
       const next = incoming as RequestOf<'str'>;
       // Realtime-only when every consumer wants only realtime; the longest history any consumer wants.
-      const realtimeUpdatesOnly = current.realtimeUpdatesOnly === true && next.realtimeUpdatesOnly === true ? true : undefined;
-      const days = current.days === undefined || next.days === undefined ? current.days ?? next.days : Math.max(current.days, next.days);
+      const realtimeUpdatesOnly =
+        current.realtimeUpdatesOnly === true && next.realtimeUpdatesOnly === true ? true : undefined;
+      const days =
+        current.days === undefined || next.days === undefined
+          ? (current.days ?? next.days)
+          : Math.max(current.days, next.days);
       if (realtimeUpdatesOnly === current.realtimeUpdatesOnly && days === current.days) return unchanged(current);
       return { request: compact({ topic: 'str', realtimeUpdatesOnly, days }), changed: true };
     }
@@ -95,20 +110,43 @@ export function merge(current: WireRequest, incoming: WireRequest): MergeResult 
 export function subscribeCommand(request: WireRequest): ClientCommand {
   switch (request.topic) {
     case 'smd':
-      return compact({ op: 'subscribe', topic: 'smd', conid: request.conid, exchange: request.exchange, fields: request.fields });
+      return compact({
+        op: 'subscribe',
+        topic: 'smd',
+        conid: request.conid,
+        exchange: request.exchange,
+        fields: request.fields,
+      });
     case 'smh':
       return { op: 'subscribe', topic: 'smh', conid: request.conid, params: request.params };
     case 'sbd':
-      return compact({ op: 'subscribe', topic: 'sbd', acct: request.acct, conid: request.conid, exchange: request.exchange });
+      return compact({
+        op: 'subscribe',
+        topic: 'sbd',
+        acct: request.acct,
+        conid: request.conid,
+        exchange: request.exchange,
+      });
     case 'sor':
       return compact({ op: 'subscribe', topic: 'sor', filters: request.filters });
     case 'spl':
       return { op: 'subscribe', topic: 'spl' };
     case 'str':
-      return compact({ op: 'subscribe', topic: 'str', realtimeUpdatesOnly: request.realtimeUpdatesOnly, days: request.days });
+      return compact({
+        op: 'subscribe',
+        topic: 'str',
+        realtimeUpdatesOnly: request.realtimeUpdatesOnly,
+        days: request.days,
+      });
     case 'ssd':
     case 'sld':
-      return compact({ op: 'subscribe', topic: request.topic, acct: request.acct, keys: request.keys, fields: request.fields });
+      return compact({
+        op: 'subscribe',
+        topic: request.topic,
+        acct: request.acct,
+        keys: request.keys,
+        fields: request.fields,
+      });
   }
 }
 
@@ -150,8 +188,12 @@ function union(current: readonly string[], incoming: readonly string[]): readonl
 }
 
 /** Like union(), where absent means "all" and wins. */
-function unionOrAll(current: readonly string[] | undefined, incoming: readonly string[] | undefined): readonly string[] | undefined {
-  if (current === undefined || incoming === undefined || incoming.length === 0 || current.length === 0) return undefined;
+function unionOrAll(
+  current: readonly string[] | undefined,
+  incoming: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (current === undefined || incoming === undefined || incoming.length === 0 || current.length === 0)
+    return undefined;
   return union(current, incoming);
 }
 

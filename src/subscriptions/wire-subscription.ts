@@ -208,7 +208,8 @@ export class WireSubscription {
     this.#status = status;
     this.#reason = reason;
     for (const consumer of this.consumers) consumer.setStatus(status, reason);
-    if (changed) this.#context.onStatus(reason === undefined ? { key: this.key, status } : { key: this.key, status, reason });
+    if (changed)
+      this.#context.onStatus(reason === undefined ? { key: this.key, status } : { key: this.key, status, reason });
   }
 
   #disarmAckTimer(): void {

@@ -7,7 +7,12 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createActor, setup, type AnyActorRef } from 'xstate';
-import { createSocketActor, type LiveSocket, type SocketObserver, type WebSocketLike } from '../../src/adapters/socket-actor.js';
+import {
+  createSocketActor,
+  type LiveSocket,
+  type SocketObserver,
+  type WebSocketLike,
+} from '../../src/adapters/socket-actor.js';
 import type { IbkrWsError } from '../../src/errors.js';
 import { Secret } from '../../src/protocol/secret.js';
 import type { SocketCommand, SocketEvent } from '../../src/protocol/session.js';
@@ -218,7 +223,13 @@ describe('the socket actor', () => {
     const response = Object.assign(new EventEmitter(), { statusCode: 502, resume: () => {} });
     ws.emit('unexpected-response', {}, response);
     expect(errors.map((error) => error.message)).toEqual(['gateway refused the socket upgrade with HTTP 502']);
-    expect(events).toEqual([{ type: 'SOCKET.ERROR', socketId: 7, error: { code: 'socket-error', message: 'gateway refused the socket upgrade with HTTP 502' } }]);
+    expect(events).toEqual([
+      {
+        type: 'SOCKET.ERROR',
+        socketId: 7,
+        error: { code: 'socket-error', message: 'gateway refused the socket upgrade with HTTP 502' },
+      },
+    ]);
     expect(ws.calls).toEqual(['terminate']);
   });
 });

@@ -49,7 +49,10 @@ function cycles(): string[][] {
 describe('the source tree', () => {
   it(`has no file over ${MAX_LINES} lines in src/ or machines/`, () => {
     const long = files
-      .map((file) => [relative(root, join(root, file)), readFileSync(join(root, file), 'utf8').split('\n').length - 1] as const)
+      .map(
+        (file) =>
+          [relative(root, join(root, file)), readFileSync(join(root, file), 'utf8').split('\n').length - 1] as const,
+      )
       .filter(([, lines]) => lines > MAX_LINES);
     expect(long).toEqual([]);
   });

@@ -37,10 +37,21 @@ describe.runIf(nats.available)('a 3-node NATS cluster', () => {
 
     consumer = await plainConsumer(urls, 'clu', 'clu-consumer');
     consumer.listen('ibkr.clu.md.265598');
-    expect((await consumer.subscribe([{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }], 3_000))['ok']).toBe(true);
+    expect(
+      (await consumer.subscribe([{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }], 3_000))[
+        'ok'
+      ],
+    ).toBe(true);
     consumer.renewEvery(1_000);
-    await eventually(() => consumer!.received.filter((r) => r.kind === 'quote').length >= 3, 'quotes through the cluster', 15_000);
-    await eventually(() => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')), 'sor upstream');
+    await eventually(
+      () => consumer!.received.filter((r) => r.kind === 'quote').length >= 3,
+      'quotes through the cluster',
+      15_000,
+    );
+    await eventually(
+      () => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')),
+      'sor upstream',
+    );
     simulator.pushOrders();
 
     const victim = nodes.find((node) => `n${nodes.indexOf(node) + 1}` === bridge!.stats().natsServer)!;
@@ -48,9 +59,17 @@ describe.runIf(nats.available)('a 3-node NATS cluster', () => {
     await victim.stop('SIGKILL');
     for (let i = 0; i < 3; i++) simulator.pushOrders();
     const mark = consumer.received.length;
-    await eventually(() => bridge!.stats().natsUp && bridge!.stats().natsServer !== `n${nodes.indexOf(victim) + 1}`, 'the bridge on another node', 15_000);
+    await eventually(
+      () => bridge!.stats().natsUp && bridge!.stats().natsServer !== `n${nodes.indexOf(victim) + 1}`,
+      'the bridge on another node',
+      15_000,
+    );
     await eventually(() => bridge!.stats().outbox === 0, 'outbox flushed to the surviving quorum', 15_000);
-    await eventually(() => consumer!.received.slice(mark).some((r) => r.kind === 'quote'), 'quotes after the failover', 15_000);
+    await eventually(
+      () => consumer!.received.slice(mark).some((r) => r.kind === 'quote'),
+      'quotes after the failover',
+      15_000,
+    );
 
     expect(consumer.unmarkedJumps('smd+265598')).toEqual([]);
     const stored = await consumer.readStream('IBKR_CLU_EV', 'ibkr.clu.orders');

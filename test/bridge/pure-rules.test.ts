@@ -3,7 +3,12 @@
  * registry (replace semantics, union of fields, leases, freezing) and the outbox (bounded, every loss counted).
  */
 import { describe, expect, it } from 'vitest';
-import { bridgeNames, keyOfSubscription, subjectOfSubscription, type BridgeSubscription } from '../../src/bridge/contract.js';
+import {
+  bridgeNames,
+  keyOfSubscription,
+  subjectOfSubscription,
+  type BridgeSubscription,
+} from '../../src/bridge/contract.js';
 import { readEntry, readReleaseRequest, readSubscribeRequest } from '../../src/bridge/control-request.js';
 import { InterestRegistry } from '../../src/bridge/interest.js';
 import { EntryState } from '../../src/bridge/entry-state.js';
@@ -15,21 +20,41 @@ describe('control requests', () => {
   it('refuses unreadable requests as a whole, with typed codes', () => {
     expect(readSubscribeRequest(bytes('nope'))).toMatchObject({ ok: false, error: { code: 'malformed-json' } });
     expect(readSubscribeRequest(bytes([1]))).toMatchObject({ ok: false, error: { code: 'not-an-object' } });
-    expect(readSubscribeRequest(bytes({ v: 2, consumer: 'a', subs: [] }))).toMatchObject({ ok: false, error: { code: 'invalid-option' } });
-    expect(readSubscribeRequest(bytes({ v: 1, consumer: 'a.b', subs: [] }))).toMatchObject({ ok: false, error: { code: 'invalid-option' } });
+    expect(readSubscribeRequest(bytes({ v: 2, consumer: 'a', subs: [] }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-option' },
+    });
+    expect(readSubscribeRequest(bytes({ v: 1, consumer: 'a.b', subs: [] }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-option' },
+    });
     expect(readSubscribeRequest(bytes({ v: 1, consumer: 'a', subs: {} }))).toMatchObject({ ok: false });
     expect(readSubscribeRequest(bytes({ v: 1, consumer: 'a', leaseMs: -1, subs: [] }))).toMatchObject({ ok: false });
-    expect(readSubscribeRequest(bytes({ v: 1, consumer: 'a', subs: new Array(1_001).fill({ topic: 'sor' }) }))).toMatchObject({ ok: false });
+    expect(
+      readSubscribeRequest(bytes({ v: 1, consumer: 'a', subs: new Array(1_001).fill({ topic: 'sor' }) })),
+    ).toMatchObject({ ok: false });
     expect(readReleaseRequest(bytes({ v: 1, consumer: 'a' }))).toEqual({ ok: true, consumer: 'a' });
   });
 
   it('judges each entry on its own and normalises field names to ids', () => {
     const verdict = readSubscribeRequest(
-      bytes({ v: 1, consumer: 'a', subs: [{ topic: 'smd', conid: 1, fields: ['last', '31', 'bid'] }, { topic: 'nope' }, { topic: 'sbd', acct: 'DU1', conid: 0 }] }),
+      bytes({
+        v: 1,
+        consumer: 'a',
+        subs: [
+          { topic: 'smd', conid: 1, fields: ['last', '31', 'bid'] },
+          { topic: 'nope' },
+          { topic: 'sbd', acct: 'DU1', conid: 0 },
+        ],
+      }),
     );
     expect(verdict.ok).toBe(true);
     if (!verdict.ok) return;
-    expect(verdict.entries[0]).toEqual({ ok: true, key: 'smd+1', sub: { topic: 'smd', conid: 1, fields: ['31', '84'] } });
+    expect(verdict.entries[0]).toEqual({
+      ok: true,
+      key: 'smd+1',
+      sub: { topic: 'smd', conid: 1, fields: ['31', '84'] },
+    });
     expect(verdict.entries[1]).toMatchObject({ ok: false, error: { code: 'invalid-option' } });
     expect(verdict.entries[2]).toMatchObject({ ok: false, error: { code: 'invalid-option' } });
     expect(readEntry({ topic: 'smd', conid: 1, fields: ['not-a-field'] })).toMatchObject({ ok: false });
@@ -63,7 +88,15 @@ describe('interest registry', () => {
 
   it('replaces a consumer set, counts holders, and widens fields to the union', () => {
     const registry = new InterestRegistry();
-    registry.set('a', new Map<string, BridgeSubscription>([['smd+1', smd(['31'])], ['sor', { topic: 'sor' }]]), 1_000, 0);
+    registry.set(
+      'a',
+      new Map<string, BridgeSubscription>([
+        ['smd+1', smd(['31'])],
+        ['sor', { topic: 'sor' }],
+      ]),
+      1_000,
+      0,
+    );
     registry.set('b', new Map([['smd+1', smd(['84', '31'])]]), 1_000, 0);
     expect(registry.holders('smd+1')).toBe(2);
     expect(registry.union('smd+1')).toEqual(smd(['31', '84']));
@@ -89,8 +122,16 @@ describe('interest registry', () => {
 describe('entry state (summary, ledger)', () => {
   it('merges entries by key, so a blank currency keeps its last balance, and starts again after a reset', () => {
     const state = new EntryState();
-    expect(state.merge('sld+A', [{ key: 'USD', cash: 1, timestamp: 1 }, { key: 'EUR', cash: 2, timestamp: 1 }])).toHaveLength(2);
-    expect(state.merge('sld+A', [{ key: 'USD', timestamp: 2 }])).toEqual([{ key: 'USD', cash: 1, timestamp: 2 }, { key: 'EUR', cash: 2, timestamp: 1 }]);
+    expect(
+      state.merge('sld+A', [
+        { key: 'USD', cash: 1, timestamp: 1 },
+        { key: 'EUR', cash: 2, timestamp: 1 },
+      ]),
+    ).toHaveLength(2);
+    expect(state.merge('sld+A', [{ key: 'USD', timestamp: 2 }])).toEqual([
+      { key: 'USD', cash: 1, timestamp: 2 },
+      { key: 'EUR', cash: 2, timestamp: 1 },
+    ]);
     state.reset('sld+A');
     expect(state.merge('sld+A', [{ key: 'USD', timestamp: 3 }])).toEqual([{ key: 'USD', timestamp: 3 }]);
   });

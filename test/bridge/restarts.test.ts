@@ -43,11 +43,17 @@ describe.runIf(nats.available)('restarts', () => {
     consumers.push(consumer);
     consumer.listen('ibkr.rst.md.265598');
     consumer.listen('ibkr.rst.orders');
-    const reply = await consumer.subscribe([{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }], 2_500);
+    const reply = await consumer.subscribe(
+      [{ topic: 'smd', conid: 265598, fields: ['31', '84'] }, { topic: 'sor' }],
+      2_500,
+    );
     expect(reply['ok']).toBe(true);
     consumer.renewEvery(500);
     await eventually(() => consumer.received.filter((r) => r.kind === 'quote').length >= 3, 'quotes before the outage');
-    await eventually(() => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')), 'sor upstream');
+    await eventually(
+      () => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')),
+      'sor upstream',
+    );
     simulator.pushOrders();
     await eventually(() => consumer.received.some((r) => r.kind === 'orders'), 'an order before the outage');
 
@@ -59,13 +65,24 @@ describe.runIf(nats.available)('restarts', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await server.restart();
 
-    await eventually(() => bridge.stats().natsUp && bridge.stats().outbox === 0, 'reconnected and outbox flushed', 10_000);
+    await eventually(
+      () => bridge.stats().natsUp && bridge.stats().outbox === 0,
+      'reconnected and outbox flushed',
+      10_000,
+    );
     const after = consumer.received.length;
-    await eventually(() => consumer.received.slice(after).some((r) => r.kind === 'quote'), 'a fresh quote after the restart', 10_000);
+    await eventually(
+      () => consumer.received.slice(after).some((r) => r.kind === 'quote'),
+      'a fresh quote after the restart',
+      10_000,
+    );
     expect(bridge.stats().consumers).toBe(1);
     expect([...bridge.stats().upstream].sort()).toEqual(['smd+265598', 'sor']);
     expect(consumer.unmarkedJumps('smd+265598')).toEqual([]);
-    expect(consumer.received.some((r) => r.kind === 'gap' && r.body['reason'] === 'nats-reconnect') || consumer.received.some((r) => r.kind === 'disconnect')).toBe(true);
+    expect(
+      consumer.received.some((r) => r.kind === 'gap' && r.body['reason'] === 'nats-reconnect') ||
+        consumer.received.some((r) => r.kind === 'disconnect'),
+    ).toBe(true);
 
     const stored = await consumer.readStream('IBKR_RST_EV', 'ibkr.rst.orders');
     const orders = stored.filter((r) => r.kind === 'orders');
@@ -91,14 +108,21 @@ describe.runIf(nats.available)('restarts', () => {
     b.listen('ibkr.brs.md.8314');
     await a.subscribe([{ topic: 'smd', conid: 265598, fields: ['31'] }], 2_000);
     await b.subscribe([{ topic: 'smd', conid: 8314, fields: ['31'] }], 2_000);
-    await eventually(() => a.received.some((r) => r.kind === 'quote') || a.received.length > 0, 'alpha hears the bridge', 10_000);
+    await eventually(
+      () => a.received.some((r) => r.kind === 'quote') || a.received.length > 0,
+      'alpha hears the bridge',
+      10_000,
+    );
 
     // The old run goes away without releasing anything (as if killed); nobody renews from here on.
     await first.stop();
     await firstClient.stop();
     bridges.splice(bridges.indexOf(first), 1);
     const client = createTestClient(simulator);
-    const upstreamBack = Promise.all([simulator.waitForClientFrame(isSmd('subscribe', 265598), 8_000), simulator.waitForClientFrame(isSmd('subscribe', 8314), 8_000)]);
+    const upstreamBack = Promise.all([
+      simulator.waitForClientFrame(isSmd('subscribe', 265598), 8_000),
+      simulator.waitForClientFrame(isSmd('subscribe', 8314), 8_000),
+    ]);
     const second = createBridge({ client, servers: [server.url], prefix: 'brs', leaseMs: 2_000 });
     bridges.push(second);
     const startedAt = Date.now();
@@ -108,10 +132,16 @@ describe.runIf(nats.available)('restarts', () => {
     expect(second.run).not.toBe(first.run);
     expect([...second.stats().upstream].sort()).toEqual(['smd+265598', 'smd+8314']);
     // Within 1 s of the new bridge's start, beyond the client's own connect (which the restore cannot speed up).
-    const connectedAt = Math.min(...simulator.connections.filter((c) => c.frames.some((f) => f.at >= startedAt)).map((c) => c.openedAt));
+    const connectedAt = Math.min(
+      ...simulator.connections.filter((c) => c.frames.some((f) => f.at >= startedAt)).map((c) => c.openedAt),
+    );
     for (const frame of frames) expect(frame.at - Math.max(startedAt, connectedAt)).toBeLessThan(3_000);
 
-    await eventually(() => a.received.some((r) => r.bridge === second.run && r.kind === 'quote'), 'alpha gets data from the new run', 10_000);
+    await eventually(
+      () => a.received.some((r) => r.bridge === second.run && r.kind === 'quote'),
+      'alpha gets data from the new run',
+      10_000,
+    );
     const firstOfNewRun = a.received.find((r) => r.bridge === second.run)!;
     expect(firstOfNewRun).toMatchObject({ kind: 'gap', seq: 1 });
     expect(firstOfNewRun.body['reason']).toBe('bridge-restart');
@@ -126,10 +156,20 @@ describe.runIf(nats.available)('restarts', () => {
     const server = await startNatsServer();
     const simulator = await startSimulator();
     const client = createTestClient(simulator);
-    const bridge = createBridge({ client, servers: [server.url], prefix: 'ovf', leaseMs: 5_000, outboxSize: 2, subscribe: [{ topic: 'sor' }] });
+    const bridge = createBridge({
+      client,
+      servers: [server.url],
+      prefix: 'ovf',
+      leaseMs: 5_000,
+      outboxSize: 2,
+      subscribe: [{ topic: 'sor' }],
+    });
     bridges.push(bridge);
     await Promise.all([client.start(), bridge.ready()]);
-    await eventually(() => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')), 'sor upstream');
+    await eventually(
+      () => simulator.connections.some((c) => c.frames.some((f) => (f.command as { topic?: string }).topic === 'sor')),
+      'sor upstream',
+    );
     await server.stop('SIGKILL');
     await eventually(() => !bridge.stats().natsUp, 'NATS down');
     for (let i = 0; i < 5; i++) simulator.pushOrders();

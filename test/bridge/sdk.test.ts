@@ -38,13 +38,19 @@ function runtimeImports(file: string, seen = new Set<string>()): Set<string> {
 describe('the bridge-client package', () => {
   it('never loads the client, its adapters or the statechart at run time', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const files = [...runtimeImports(join(root, 'src', 'bridge-client', 'index.ts'))].map((file) => file.slice(root.length + 1));
+    const files = [...runtimeImports(join(root, 'src', 'bridge-client', 'index.ts'))].map((file) =>
+      file.slice(root.length + 1),
+    );
     expect(files).toContain('src/bridge/contract.ts');
-    expect(files.filter((file) => /^src\/(client|adapters|subscriptions|cli|simulator)|^machines\//.test(file))).toEqual([]);
+    expect(
+      files.filter((file) => /^src\/(client|adapters|subscriptions|cli|simulator)|^machines\//.test(file)),
+    ).toEqual([]);
   });
 
   it('is exported as ibkr-ws/bridge-client', () => {
-    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> };
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, { default: string }>;
+    };
     expect(manifest.exports['./bridge-client']?.default).toBe('./dist/src/bridge-client/index.js');
   });
 });
@@ -92,9 +98,17 @@ describe.runIf(nats.available)('connectBridge', () => {
     // NATS side: the SDK's own disconnect is a gap; after the restart it reads the last value and goes live.
     mark = items.length;
     await server.stop('SIGKILL');
-    await eventually(() => items.slice(mark).some((item) => item.kind === 'gap' && item.reason === 'nats-disconnect'), 'own disconnect as a gap', 15_000);
+    await eventually(
+      () => items.slice(mark).some((item) => item.kind === 'gap' && item.reason === 'nats-disconnect'),
+      'own disconnect as a gap',
+      15_000,
+    );
     await server.restart();
-    await eventually(() => items.slice(mark).some((item) => item.kind === 'quote'), 'quotes after the NATS restart', 15_000);
+    await eventually(
+      () => items.slice(mark).some((item) => item.kind === 'quote'),
+      'quotes after the NATS restart',
+      15_000,
+    );
     expect(bridge.stats().upstream).toEqual(['smd+265598']);
 
     const unsubscribed = simulator.waitForClientFrame((frame: ClientFrameRecord) => {

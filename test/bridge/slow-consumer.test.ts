@@ -28,13 +28,21 @@ describe('slow consumer prerequisites', () => {
 describe.runIf(nats.available)('a slow consumer', () => {
   it('is cut by the server while the bridge and a fast consumer go on untouched', async () => {
     const monitor = await freePort();
-    const server = await startNatsServer({ config: `max_pending: 262144\nmax_payload: 65536\nwrite_deadline: "250ms"\nhttp: "127.0.0.1:${monitor}"\n` });
+    const server = await startNatsServer({
+      config: `max_pending: 262144\nmax_payload: 65536\nwrite_deadline: "250ms"\nhttp: "127.0.0.1:${monitor}"\n`,
+    });
     // A paused socket does not even notice being closed: the server's own count says it cut a slow consumer.
-    const slowConsumers = async (): Promise<number> => ((await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { slow_consumers: number }).slow_consumers;
+    const slowConsumers = async (): Promise<number> =>
+      ((await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { slow_consumers: number }).slow_consumers;
     const simulator = await startSimulator({ marketDataIntervalMs: 10 });
     const client = createTestClient(simulator);
     const conids = Array.from({ length: 20 }, (_, index) => 700_001 + index);
-    bridge = createBridge({ client, servers: [server.url], prefix: 'slow', subscribe: conids.map((conid) => ({ topic: 'smd', conid, fields: ['31', '84', '86', '85', '88'] })) });
+    bridge = createBridge({
+      client,
+      servers: [server.url],
+      prefix: 'slow',
+      subscribe: conids.map((conid) => ({ topic: 'smd', conid, fields: ['31', '84', '86', '85', '88'] })),
+    });
     await Promise.all([client.start(), bridge.ready()]);
     fast = await plainConsumer(server.url, 'slow', 'fast');
     fast.listen('ibkr.slow.md.>');
@@ -45,7 +53,10 @@ describe.runIf(nats.available)('a slow consumer', () => {
     let bytes = 0;
     slow.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes === chunk.length) slow.write('CONNECT {"verbose":false,"pedantic":false,"headers":true,"protocol":1}\r\nSUB ibkr.slow.md.> 1\r\nPING\r\n');
+      if (bytes === chunk.length)
+        slow.write(
+          'CONNECT {"verbose":false,"pedantic":false,"headers":true,"protocol":1}\r\nSUB ibkr.slow.md.> 1\r\nPING\r\n',
+        );
     });
     await eventually(() => bytes > 10_000, 'the raw subscriber receives quotes');
     slow.pause();
@@ -60,7 +71,10 @@ describe.runIf(nats.available)('a slow consumer', () => {
 
     const publishedAtCut = bridge.stats().published;
     const receivedAtCut = fast.received.length;
-    await eventually(() => fast!.received.length > receivedAtCut + 200 && bridge!.stats().published > publishedAtCut + 200, 'the bridge and the fast consumer go on');
+    await eventually(
+      () => fast!.received.length > receivedAtCut + 200 && bridge!.stats().published > publishedAtCut + 200,
+      'the bridge and the fast consumer go on',
+    );
     expect(publishedAtCut).toBeGreaterThan(publishedAtStart);
     expect(bridge.stats().natsUp).toBe(true);
     expect(bridge.stats().publishErrors).toBe(0);

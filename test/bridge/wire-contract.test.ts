@@ -28,10 +28,12 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
   const consumers: PlainConsumer[] = [];
 
   const smdFrames = (op: 'subscribe' | 'unsubscribe', conid: number) =>
-    simulator.connections.flatMap((connection) => connection.frames).filter((frame) => {
-      const command = frame.command as { op?: string; topic?: string; conid?: number };
-      return command.op === op && command.topic === 'smd' && command.conid === conid;
-    });
+    simulator.connections
+      .flatMap((connection) => connection.frames)
+      .filter((frame) => {
+        const command = frame.command as { op?: string; topic?: string; conid?: number };
+        return command.op === op && command.topic === 'smd' && command.conid === conid;
+      });
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -57,13 +59,20 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
   it('serves three consumers of one conid with one upstream subscription and contiguous Ibkr-Seq', async () => {
     const trio = await Promise.all(['c1', 'c2', 'c3'].map(consumer));
     for (const c of trio) c.listen(MD);
-    const replies = await Promise.all(trio.map((c) => c.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31', '84', '86'] }], 3_000)));
+    const replies = await Promise.all(
+      trio.map((c) => c.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31', '84', '86'] }], 3_000)),
+    );
     for (const reply of replies) {
       expect(reply).toMatchObject({ v: 1, ok: true, bridge: bridge.run, leaseMs: 3_000 });
-      expect(reply['results']).toEqual([{ key: `smd+${AAPL}`, subject: MD, status: expect.stringMatching(/pending|active/) }]);
+      expect(reply['results']).toEqual([
+        { key: `smd+${AAPL}`, subject: MD, status: expect.stringMatching(/pending|active/) },
+      ]);
     }
     for (const c of trio) c.renewEvery(1_000);
-    await eventually(() => trio.every((c) => c.received.filter((r) => r.kind === 'quote').length >= 8), 'eight quotes at every consumer');
+    await eventually(
+      () => trio.every((c) => c.received.filter((r) => r.kind === 'quote').length >= 8),
+      'eight quotes at every consumer',
+    );
 
     expect(smdFrames('subscribe', AAPL)).toHaveLength(1);
     expect(bridge.stats().upstream).toEqual([`smd+${AAPL}`]);
@@ -89,7 +98,7 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     expect(reply['ok']).toBe(true);
     wider.renewEvery(1_000);
     await eventually(() => smdFrames('subscribe', AAPL).length === 2, 'a widened smd');
-    const widened = smdFrames("subscribe", AAPL)[1]!.command as unknown as { fields: string[] };
+    const widened = smdFrames('subscribe', AAPL)[1]!.command as unknown as { fields: string[] };
     expect([...widened.fields].sort()).toEqual(['31', '7295', '84', '86']);
     expect(smdFrames('unsubscribe', AAPL)).toHaveLength(0);
     await eventually(() => wider.received.some((r) => r.kind === 'quote'), 'a quote for the widened consumer');
@@ -112,12 +121,26 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     const reader = await consumer('inspector');
     expect(reader.nc.info?.version).toMatch(/^2\.(9|[1-9]\d)\./);
     const info = async (stream: string) =>
-      JSON.parse(new TextDecoder().decode((await reader.nc.request(`$JS.API.STREAM.INFO.${stream}`, new Uint8Array(), { timeout: 3_000 })).data)).config;
+      JSON.parse(
+        new TextDecoder().decode(
+          (await reader.nc.request(`$JS.API.STREAM.INFO.${stream}`, new Uint8Array(), { timeout: 3_000 })).data,
+        ),
+      ).config;
     const lv = await info(LV);
     expect(lv).toMatchObject({ max_msgs_per_subject: 1, allow_direct: true, storage: 'file' });
-    expect(lv.subjects).toEqual([`ibkr.${PREFIX}.md.>`, `ibkr.${PREFIX}.pnl`, `ibkr.${PREFIX}.summary.>`, `ibkr.${PREFIX}.ledger.>`, `ibkr.${PREFIX}.book.>`]);
+    expect(lv.subjects).toEqual([
+      `ibkr.${PREFIX}.md.>`,
+      `ibkr.${PREFIX}.pnl`,
+      `ibkr.${PREFIX}.summary.>`,
+      `ibkr.${PREFIX}.ledger.>`,
+      `ibkr.${PREFIX}.book.>`,
+    ]);
     const ev = await info(`IBKR_${PREFIX.toUpperCase()}_EV`);
-    expect(ev).toMatchObject({ storage: 'file', duplicate_window: 120_000_000_000, subjects: [`ibkr.${PREFIX}.orders`, `ibkr.${PREFIX}.trades`] });
+    expect(ev).toMatchObject({
+      storage: 'file',
+      duplicate_window: 120_000_000_000,
+      subjects: [`ibkr.${PREFIX}.orders`, `ibkr.${PREFIX}.trades`],
+    });
     // Per-message TTLs and subject delete markers are 2.11 features a 2.9 server drops without an error: not used.
     expect(lv.allow_msg_ttl ?? false).toBe(false);
     expect(ev.allow_msg_ttl ?? false).toBe(false);
@@ -144,12 +167,29 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     // Three lines allowed (the client's marketDataLines): 265598 and 8314 hold two, 8315 is the third… and the fourth fails.
     expect(results[3]).toMatchObject({ key: 'smd+8315', status: expect.stringMatching(/pending|active/) });
     expect(results[4]).toMatchObject({ status: 'failed', error: { code: 'invalid-option' } });
-    const over = await picky.subscribe([{ topic: 'smd', conid: 8314, fields: ['31'] }, { topic: 'smd', conid: 8315, fields: ['31'] }, { topic: 'smd', conid: 9999, fields: ['31'] }], 3_000);
-    expect(over['results'][2]).toMatchObject({ key: 'smd+9999', status: 'failed', error: { code: 'subscription-limit' } });
+    const over = await picky.subscribe(
+      [
+        { topic: 'smd', conid: 8314, fields: ['31'] },
+        { topic: 'smd', conid: 8315, fields: ['31'] },
+        { topic: 'smd', conid: 9999, fields: ['31'] },
+      ],
+      3_000,
+    );
+    expect(over['results'][2]).toMatchObject({
+      key: 'smd+9999',
+      status: 'failed',
+      error: { code: 'subscription-limit' },
+    });
     await eventually(() => smdFrames('subscribe', 8314).length === 1, 'smd+8314 upstream');
     expect(smdFrames('subscribe', 9999)).toHaveLength(0);
-    const garbage = await picky.nc.request(`ibkr.${PREFIX}.ctl.subscribe`, new TextEncoder().encode('{not json'), { timeout: 3_000 });
-    expect(JSON.parse(new TextDecoder().decode(garbage.data))).toMatchObject({ v: 1, ok: false, error: { code: 'malformed-json' } });
+    const garbage = await picky.nc.request(`ibkr.${PREFIX}.ctl.subscribe`, new TextEncoder().encode('{not json'), {
+      timeout: 3_000,
+    });
+    expect(JSON.parse(new TextDecoder().decode(garbage.data))).toMatchObject({
+      v: 1,
+      ok: false,
+      error: { code: 'malformed-json' },
+    });
     expect(garbage.headers?.get('Nats-Service-Error-Code')).toBe('400');
     await picky.release();
   });
@@ -173,7 +213,9 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     const watcher = await consumer('watcher');
     watcher.listen(MD);
     const states: string[] = [];
-    watcher.nc.subscribe(`ibkr.${PREFIX}.evt.state`, { callback: (_error, msg) => void states.push(JSON.parse(new TextDecoder().decode(msg.data)).state) });
+    watcher.nc.subscribe(`ibkr.${PREFIX}.evt.state`, {
+      callback: (_error, msg) => void states.push(JSON.parse(new TextDecoder().decode(msg.data)).state),
+    });
     await watcher.subscribe([{ topic: 'smd', conid: AAPL, fields: ['31'] }], 3_000);
     watcher.renewEvery(1_000);
     await eventually(() => watcher.received.some((r) => r.kind === 'quote'), 'a first quote');
@@ -181,9 +223,18 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     simulator.closeSockets(1000);
     await eventually(() => watcher.received.slice(before).some((r) => r.kind === 'gap'), 'the in-band gap');
     const gapAt = watcher.received.findIndex((r, index) => index >= before && r.kind === 'gap');
-    await eventually(() => watcher.received.slice(gapAt + 1).some((r) => r.kind === 'quote'), 'a fresh quote after the gap');
+    await eventually(
+      () => watcher.received.slice(gapAt + 1).some((r) => r.kind === 'quote'),
+      'a fresh quote after the gap',
+    );
     const gap = watcher.received[gapAt]!;
-    expect(gap.body).toMatchObject({ v: 1, kind: 'gap', key: `smd+${AAPL}`, reason: expect.any(String), at: expect.any(Number) });
+    expect(gap.body).toMatchObject({
+      v: 1,
+      kind: 'gap',
+      key: `smd+${AAPL}`,
+      reason: expect.any(String),
+      at: expect.any(Number),
+    });
     expect(watcher.unmarkedJumps(`smd+${AAPL}`)).toEqual([]);
     // The lifecycle on evt.state, and KV ibkr_<p>_state `connection` (read as any client would: a direct get).
     expect(states).toContain('reconnect');

@@ -77,13 +77,18 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
   });
 
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error('cleanup failed', error));
+    for (const cleanup of cleanups.splice(0).reverse())
+      await cleanup().catch((error: unknown) => console.error('cleanup failed', error));
   });
 
   afterAll(() => figures.write());
 
   async function setup(options: { nginx?: Partial<NginxOptions>; upstream?: GatewaySimulatorOptions } = {}) {
-    const upstream = await UpstreamProcess.start({ port: await freePort(), certificate, simulator: { ...CHAOS_UPSTREAM, ...options.upstream } });
+    const upstream = await UpstreamProcess.start({
+      port: await freePort(),
+      certificate,
+      simulator: { ...CHAOS_UPSTREAM, ...options.upstream },
+    });
     cleanups.push(() => upstream.stop());
     const proxy = await NginxProxy.start({
       binary: nginxPath as string,
@@ -96,7 +101,10 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     return { upstream, proxy, gateway: `https://127.0.0.1:${proxy.listenPort}` };
   }
 
-  async function connect(gateway: string, options: { subscriptions?: SubscriptionSet; client?: Partial<IbkrWsOptions> } = {}): Promise<ChaosClient> {
+  async function connect(
+    gateway: string,
+    options: { subscriptions?: SubscriptionSet; client?: Partial<IbkrWsOptions> } = {},
+  ): Promise<ChaosClient> {
     const chaos = await connectClient(gateway, certificate.cert, options);
     cleanups.push(() => chaos.client.stop());
     return chaos;
@@ -106,9 +114,17 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
   async function expectRecovered(chaos: ChaosClient): Promise<void> {
     expect(chaos.client.state, describeClient(chaos)).toBe('authenticated');
     expect(allActive(chaos.handles), describeClient(chaos)).toBe(true);
-    expect(chaos.client.subscriptions().every((row) => row.status === 'active'), describeClient(chaos)).toBe(true);
+    expect(
+      chaos.client.subscriptions().every((row) => row.status === 'active'),
+      describeClient(chaos),
+    ).toBe(true);
     const before = chaos.client.metrics().dataMessages;
-    await waitUntil(chaos, () => chaos.client.metrics().dataMessages > before, 'data still flowing after recovery', 5_000);
+    await waitUntil(
+      chaos,
+      () => chaos.client.metrics().dataMessages > before,
+      'data still flowing after recovery',
+      5_000,
+    );
   }
 
   function silenceFigures(result: SilenceFaultResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -138,7 +154,10 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     expect(result.authenticatedDuringFault, 'no socket can authenticate while the upstream is stopped').toBe(false);
     expect(result.failedAttempts).toBeGreaterThanOrEqual(2);
     await expectRecovered(chaos);
-    figures.record('upstream-sigstop', silenceFigures(result, { outcome: 'recovered', reasons: [...new Set(result.reconnectReasons)] }));
+    figures.record(
+      'upstream-sigstop',
+      silenceFigures(result, { outcome: 'recovered', reasons: [...new Set(result.reconnectReasons)] }),
+    );
   }, 45_000);
 
   it('a killed upstream (SIGKILL) makes the proxy answer 502 until it is restarted on the same port, then recovers', async () => {
@@ -152,7 +171,8 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     expect(await proxyStatus(gateway, certificate.cert), 'nginx answers 502 while nothing listens upstream').toBe(502);
     await waitUntil(
       chaos,
-      () => reconnectReasons(chaos.recorder, firstChange).filter((reason) => reason === 'gateway-server-error').length >= 2,
+      () =>
+        reconnectReasons(chaos.recorder, firstChange).filter((reason) => reason === 'gateway-server-error').length >= 2,
       'two attempts answered 502 by the proxy',
       15_000,
     );
@@ -167,7 +187,9 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
       outcome: 'recovered',
       socketLostMs: dropped.at - killedAt,
       closeSeenAs: dropped.reason,
-      attemptsAnswered502: reconnectReasons(chaos.recorder, firstChange).filter((reason) => reason === 'gateway-server-error').length,
+      attemptsAnswered502: reconnectReasons(chaos.recorder, firstChange).filter(
+        (reason) => reason === 'gateway-server-error',
+      ).length,
       upstreamRestartMs: readyAt - restartedAt,
       recoveryMs: recoveredAt - readyAt,
       outageMs: recoveredAt - killedAt,
@@ -177,7 +199,9 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
   it('an nginx reload (SIGHUP to our master) leaves the socket on the old worker: no disruption', async () => {
     const { proxy, gateway } = await setup();
     // A cut shows at once as a close; the generous heartbeat only keeps a loaded machine's scheduling out of the verdict.
-    const chaos = await connect(gateway, { client: { timing: { ...CHAOS_TIMING, heartbeatTimeoutMs: 3_000, probeTimeoutMs: 1_000 } } });
+    const chaos = await connect(gateway, {
+      client: { timing: { ...CHAOS_TIMING, heartbeatTimeoutMs: 3_000, probeTimeoutMs: 1_000 } },
+    });
     const firstChange = chaos.recorder.changes.length;
     const authentications = chaos.client.metrics().authentications;
     const reloadAt = Date.now();
@@ -187,7 +211,8 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     await observe(2_500);
     // Disrupted = the socket was lost (a reconnect or a new authentication); a lingering false alarm on a loaded machine
     // is not a disruption of the connection.
-    const disrupted = chaos.client.metrics().reconnects > 0 || chaos.client.metrics().authentications !== authentications;
+    const disrupted =
+      chaos.client.metrics().reconnects > 0 || chaos.client.metrics().authentications !== authentications;
     let recoveryMs = 0;
     if (disrupted) recoveryMs = (await waitRecovered(chaos, 0, 15_000, 'after the reload')) - reloadAt;
     await expectRecovered(chaos);
@@ -200,7 +225,11 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
       oldWorkerDraining: log.includes('gracefully shutting down'),
     });
     expect(disrupted, `${describeClient(chaos)}\n${log.slice(-2000)}`).toBe(false);
-    expect(chaos.recorder.changes.slice(firstChange).filter((change) => change.state !== 'authenticated' && change.state !== 'lingering-detected')).toEqual([]);
+    expect(
+      chaos.recorder.changes
+        .slice(firstChange)
+        .filter((change) => change.state !== 'authenticated' && change.state !== 'lingering-detected'),
+    ).toEqual([]);
   }, 30_000);
 
   it('an nginx reload with worker_shutdown_timeout cuts the socket after the grace period, and the client recovers', async () => {
@@ -226,7 +255,10 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
 
   it('a proxy idle timeout shorter than the server heartbeat cuts quiet sockets, and the client recovers every time', async () => {
     const proxyTimeoutMs = 1_000;
-    const { upstream, gateway } = await setup({ nginx: { readTimeoutMs: proxyTimeoutMs }, upstream: { heartbeatIntervalMs: 3_000 } });
+    const { upstream, gateway } = await setup({
+      nginx: { readTimeoutMs: proxyTimeoutMs },
+      upstream: { heartbeatIntervalMs: 3_000 },
+    });
     // `sor` alone carries no steady data; no tic (interval far beyond the test); the heartbeat watch tolerates 3 s beats.
     const chaos = await connect(gateway, {
       subscriptions: 'orders-only',
@@ -236,7 +268,8 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     const wantedCuts = 3;
     await waitUntil(
       chaos,
-      () => reconnectReasons(chaos.recorder, firstChange).length >= wantedCuts && chaos.client.state === 'authenticated',
+      () =>
+        reconnectReasons(chaos.recorder, firstChange).length >= wantedCuts && chaos.client.state === 'authenticated',
       `${wantedCuts} cuts by the proxy, each recovered`,
       20_000,
     );
@@ -254,7 +287,10 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
       const back = changes.slice(index + 1).find((later) => later.state === 'authenticated');
       if (back) recoveries.push(back.at - change.at);
     }
-    expect(cutReasons.every((reason) => reason.startsWith('closed-') || reason.startsWith('socket-error')), cutReasons.join(', ')).toBe(true);
+    expect(
+      cutReasons.every((reason) => reason.startsWith('closed-') || reason.startsWith('socket-error')),
+      cutReasons.join(', '),
+    ).toBe(true);
     expect(chaos.client.metrics().lingeringDetections, 'cut, not lingering: the proxy closes the connection').toBe(0);
     figures.record('proxy-idle-timeout-cuts', {
       outcome: 'recovered-each-time',
@@ -270,7 +306,10 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
   it('a tic interval below the proxy idle timeout keeps the socket alive: never cut', async () => {
     const proxyTimeoutMs = 1_000;
     const ticIntervalMs = 400;
-    const { upstream, gateway } = await setup({ nginx: { readTimeoutMs: proxyTimeoutMs }, upstream: { heartbeatIntervalMs: 3_000 } });
+    const { upstream, gateway } = await setup({
+      nginx: { readTimeoutMs: proxyTimeoutMs },
+      upstream: { heartbeatIntervalMs: 3_000 },
+    });
     const chaos = await connect(gateway, {
       subscriptions: 'orders-only',
       client: { timing: { ...CHAOS_TIMING, heartbeatTimeoutMs: 8_000, ticIntervalMs } },
@@ -303,32 +342,61 @@ describe.runIf(nginxPath !== undefined)('faults behind a real nginx reverse prox
     expect(result.reasonLeavingLingering).toBe('probe-timeout');
     expect(result.authenticatedDuringFault).toBe(false);
     await expectRecovered(chaos);
-    figures.record('blackhole-stalled-relay', silenceFigures(result, { outcome: 'recovered', mode: 'stalled TCP relay in the test process', reasons: [...new Set(result.reconnectReasons)] }));
+    figures.record(
+      'blackhole-stalled-relay',
+      silenceFigures(result, {
+        outcome: 'recovered',
+        mode: 'stalled TCP relay in the test process',
+        reasons: [...new Set(result.reconnectReasons)],
+      }),
+    );
   }, 45_000);
 
-  it.runIf(namespace.ok)('a blackhole made with iptables DROP in a private network namespace is detected and recovered once lifted', async () => {
-    const child = spawn('unshare', ['--net', '--map-root-user', process.execPath, '--import', TSX_LOADER, BLACKHOLE_SCRIPT], {
-      cwd: REPOSITORY_ROOT,
-      env: systemToolsEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output = new OutputCollector(child);
-    cleanups.push(async () => {
-      await exitWithin(child, 10_000);
-    });
-    const line = await output.nextJson((value) => value['type'] === 'result', 50_000, 'blackhole result from the namespace');
-    const exit = await exitWithin(child, 15_000);
-    expect(exit, output.stderr).toMatchObject({ code: 0, killed: false });
-    const result = line['result'] as SilenceFaultResult;
-    expect(String(line['rulesDuringFault'])).toMatch(/-j DROP/);
-    expect(result.reasonLeavingLingering).toBe('probe-timeout');
-    expect(result.authenticatedDuringFault).toBe(false);
-    expect(result.failedAttempts).toBeGreaterThanOrEqual(2);
-    expect(result.finalState).toBe('authenticated');
-    expect(result.statuses.every((status) => status === 'active'), result.statuses.join(',')).toBe(true);
-    expect(result.dataMessagesAfter).toBeGreaterThan(result.dataBaseline);
-    figures.record('blackhole-iptables-netns', silenceFigures(result, { outcome: 'recovered', mode: 'iptables DROP (both directions) in unshare --net --map-root-user', reasons: [...new Set(result.reconnectReasons)] }));
-  }, 60_000);
+  it.runIf(namespace.ok)(
+    'a blackhole made with iptables DROP in a private network namespace is detected and recovered once lifted',
+    async () => {
+      const child = spawn(
+        'unshare',
+        ['--net', '--map-root-user', process.execPath, '--import', TSX_LOADER, BLACKHOLE_SCRIPT],
+        {
+          cwd: REPOSITORY_ROOT,
+          env: systemToolsEnvironment(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const output = new OutputCollector(child);
+      cleanups.push(async () => {
+        await exitWithin(child, 10_000);
+      });
+      const line = await output.nextJson(
+        (value) => value['type'] === 'result',
+        50_000,
+        'blackhole result from the namespace',
+      );
+      const exit = await exitWithin(child, 15_000);
+      expect(exit, output.stderr).toMatchObject({ code: 0, killed: false });
+      const result = line['result'] as SilenceFaultResult;
+      expect(String(line['rulesDuringFault'])).toMatch(/-j DROP/);
+      expect(result.reasonLeavingLingering).toBe('probe-timeout');
+      expect(result.authenticatedDuringFault).toBe(false);
+      expect(result.failedAttempts).toBeGreaterThanOrEqual(2);
+      expect(result.finalState).toBe('authenticated');
+      expect(
+        result.statuses.every((status) => status === 'active'),
+        result.statuses.join(','),
+      ).toBe(true);
+      expect(result.dataMessagesAfter).toBeGreaterThan(result.dataBaseline);
+      figures.record(
+        'blackhole-iptables-netns',
+        silenceFigures(result, {
+          outcome: 'recovered',
+          mode: 'iptables DROP (both directions) in unshare --net --map-root-user',
+          reasons: [...new Set(result.reconnectReasons)],
+        }),
+      );
+    },
+    60_000,
+  );
 });
 
 /** A bounded observation window: nothing is awaited but time itself, so nothing can race. */
@@ -339,7 +407,12 @@ function observe(ms: number): Promise<void> {
 /** Orders carry no steady data: push some upstream until one arrives (a push can fall into a reconnect gap). */
 async function expectOrdersFlow(chaos: ChaosClient, upstream: UpstreamProcess): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await waitUntil(chaos, () => chaos.client.state === 'authenticated' && allActive(chaos.handles), 'authenticated with orders active', 10_000);
+    await waitUntil(
+      chaos,
+      () => chaos.client.state === 'authenticated' && allActive(chaos.handles),
+      'authenticated with orders active',
+      10_000,
+    );
     const before = chaos.client.metrics().dataMessages;
     await upstream.command('pushOrders');
     try {
@@ -354,7 +427,12 @@ async function expectOrdersFlow(chaos: ChaosClient, upstream: UpstreamProcess): 
 async function proxyStatus(gateway: string, ca: string): Promise<number> {
   const agent = new Agent({ connect: { ca } });
   try {
-    const response = await request(new URL('/v1/api/tickle', gateway), { method: 'POST', dispatcher: agent, body: '{}', headers: { 'content-type': 'application/json' } });
+    const response = await request(new URL('/v1/api/tickle', gateway), {
+      method: 'POST',
+      dispatcher: agent,
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     await response.body.dump();
     return response.statusCode;
   } finally {
@@ -364,5 +442,10 @@ async function proxyStatus(gateway: string, ca: string): Promise<number> {
 
 function summary(values: readonly number[]): { count: number; min: number; median: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0 };
+  return {
+    count: sorted.length,
+    min: sorted[0] ?? 0,
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    max: sorted.at(-1) ?? 0,
+  };
 }

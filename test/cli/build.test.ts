@@ -12,7 +12,8 @@ import { parseJsonLines, stateSequence } from './support/contract.js';
 
 const built = existsSync(BUILT_BIN);
 const inCi = Boolean(process.env['CI']);
-if (!built && !inCi) console.warn(`build test SKIPPED: ${BUILT_BIN} is missing; run 'npm run build' first (CI always builds).`);
+if (!built && !inCi)
+  console.warn(`build test SKIPPED: ${BUILT_BIN} is missing; run 'npm run build' first (CI always builds).`);
 
 let simulator: GatewaySimulator | undefined;
 afterAll(async () => {
@@ -35,22 +36,55 @@ describe('the built ibkr-ws executable', () => {
     expect(run.stdout).toMatch(/ibkr-ws connect --gateway URL/);
   });
 
-  it.runIf(built)('connects to the simulator with --json and stops cleanly', async () => {
-    simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20 });
-    const run = await runCli(['connect', '--gateway', simulator.url, '--ca', simulator.caPath, '--subscribe', 'smd:8314:31', '--json', '--for', '1.5'], {
-      built: true,
-      timeoutMs: 15_000,
-    });
-    expect(run.code).toBe(0);
-    const lines = parseJsonLines(run.lines);
-    expect(stateSequence(lines)).toEqual(['checking-session', 'open', 'awaiting-session', 'authenticated', 'stopped']);
-    expect(lines.some((line) => line.type === 'data' && line['topic'] === 'smd+8314')).toBe(true);
-    expect(run.stdout).not.toContain(simulator.sessionValue);
-  }, 20_000);
+  it.runIf(built)(
+    'connects to the simulator with --json and stops cleanly',
+    async () => {
+      simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20 });
+      const run = await runCli(
+        [
+          'connect',
+          '--gateway',
+          simulator.url,
+          '--ca',
+          simulator.caPath,
+          '--subscribe',
+          'smd:8314:31',
+          '--json',
+          '--for',
+          '1.5',
+        ],
+        {
+          built: true,
+          timeoutMs: 15_000,
+        },
+      );
+      expect(run.code).toBe(0);
+      const lines = parseJsonLines(run.lines);
+      expect(stateSequence(lines)).toEqual([
+        'checking-session',
+        'open',
+        'awaiting-session',
+        'authenticated',
+        'stopped',
+      ]);
+      expect(lines.some((line) => line.type === 'data' && line['topic'] === 'smd+8314')).toBe(true);
+      expect(run.stdout).not.toContain(simulator.sessionValue);
+    },
+    20_000,
+  );
 
-  it.runIf(built)('generates from dist the same diagrams as from source (nothing is read from visualizations/ at run time)', async () => {
-    const run = await runCli(['diagram', '--check', '--out', join(ROOT, 'visualizations')], { built: true, timeoutMs: 15_000 });
-    // Locally, a dist/ older than the sources fails here too: rebuild with 'npm run build'.
-    expect(run.code, `dist/ generates different diagrams (${run.stderr.trim()}): is dist/ stale? run 'npm run build'`).toBe(0);
-  });
+  it.runIf(built)(
+    'generates from dist the same diagrams as from source (nothing is read from visualizations/ at run time)',
+    async () => {
+      const run = await runCli(['diagram', '--check', '--out', join(ROOT, 'visualizations')], {
+        built: true,
+        timeoutMs: 15_000,
+      });
+      // Locally, a dist/ older than the sources fails here too: rebuild with 'npm run build'.
+      expect(
+        run.code,
+        `dist/ generates different diagrams (${run.stderr.trim()}): is dist/ stale? run 'npm run build'`,
+      ).toBe(0);
+    },
+  );
 });

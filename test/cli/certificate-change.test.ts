@@ -28,15 +28,31 @@ beforeAll(async () => {
   let replaced = false;
   let seen = '';
   const startedAt = Date.now();
-  run = await runCli(['connect', '--gateway', front.url, '--ca', caPath, '--json', '--for', '30', '--backoff-initial', '50', '--backoff-max', '200'], {
-    timeoutMs: 40_000,
-    onStdout: (chunk) => {
-      seen += chunk;
-      if (replaced || !seen.includes('"state":"authenticated"')) return;
-      replaced = true;
-      void front.replaceCertificate();
+  run = await runCli(
+    [
+      'connect',
+      '--gateway',
+      front.url,
+      '--ca',
+      caPath,
+      '--json',
+      '--for',
+      '30',
+      '--backoff-initial',
+      '50',
+      '--backoff-max',
+      '200',
+    ],
+    {
+      timeoutMs: 40_000,
+      onStdout: (chunk) => {
+        seen += chunk;
+        if (replaced || !seen.includes('"state":"authenticated"')) return;
+        replaced = true;
+        void front.replaceCertificate();
+      },
     },
-  });
+  );
   elapsedMs = Date.now() - startedAt;
   lines = parseJsonLines(run.lines);
 }, 50_000);

@@ -74,7 +74,12 @@ async function scenario(): Promise<void> {
 }
 
 beforeAll(async () => {
-  simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20, marketDataIntervalMs: 100 });
+  simulator = await startGatewaySimulator({
+    port: 0,
+    heartbeatIntervalMs: 200,
+    greetingDelayMs: 20,
+    marketDataIntervalMs: 100,
+  });
   let started = false;
   let stdout = '';
   let livez: ReturnType<typeof setInterval> | undefined;
@@ -83,17 +88,26 @@ beforeAll(async () => {
   run = await runCli(
     [
       'connect',
-      '--gateway', simulator.url,
-      '--ca', simulator.caPath,
-      '--subscribe', 'smd:265598:31,84,86',
+      '--gateway',
+      simulator.url,
+      '--ca',
+      simulator.caPath,
+      '--subscribe',
+      'smd:265598:31,84,86',
       '--json',
-      '--health-port', '0',
-      '--for', '20',
+      '--health-port',
+      '0',
+      '--for',
+      '20',
       // 3 server heartbeats: a lingering socket is noticed well within the second the check allows.
-      '--heartbeat-timeout', '600',
-      '--probe-timeout', '400',
-      '--backoff-initial', '50',
-      '--backoff-max', '200',
+      '--heartbeat-timeout',
+      '600',
+      '--probe-timeout',
+      '400',
+      '--backoff-initial',
+      '50',
+      '--backoff-max',
+      '200',
     ],
     {
       // Generous: on a loaded machine the CLI alone takes seconds to load (tsx, the OpenTelemetry SDK).
@@ -146,7 +160,13 @@ describe('ibkr-ws connect --health-port', () => {
     const logout = timeline.find((entry) => entry.what === 'logout → 503');
     expect(linger?.ms).toBeLessThan(1_000);
     expect(logout?.ms).toBeLessThan(1_000);
-    expect(readyzBody).toMatchObject({ ready: false, live: true, state: expect.any(String), since: expect.any(String), reason: expect.any(String) });
+    expect(readyzBody).toMatchObject({
+      ready: false,
+      live: true,
+      state: expect.any(String),
+      since: expect.any(String),
+      reason: expect.any(String),
+    });
     expect(readyzBody['subscriptions']).toMatchObject({ wanted: 1 });
   });
 
@@ -158,7 +178,15 @@ describe('ibkr-ws connect --health-port', () => {
   it('/metrics parses as Prometheus text and its reconnect counter grows by one per fault', () => {
     expect(metricsBefore.length).toBeGreaterThan(10);
     const names = metricsBefore.map((family) => family.name);
-    expect(names).toEqual(expect.arrayContaining(['ibkr_ws_socket_frames_total', 'ibkr_ws_rest_duration', 'ibkr_ws_connection_state_time_total', 'ibkr_ws_connection_state', 'ibkr_ws_health_ready']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ibkr_ws_socket_frames_total',
+        'ibkr_ws_rest_duration',
+        'ibkr_ws_connection_state_time_total',
+        'ibkr_ws_connection_state',
+        'ibkr_ws_health_ready',
+      ]),
+    );
     expect(reconnects(metricsBefore)).toBe(0);
     expect(reconnects(metricsAfterLinger)).toBe(1);
     expect(reconnects(metricsAfterClose)).toBe(2);
@@ -167,6 +195,8 @@ describe('ibkr-ws connect --health-port', () => {
   });
 
   it('the metrics carry no session value', () => {
-    expect(JSON.stringify([metricsBefore, metricsAfterLinger, metricsAfterClose])).not.toContain(simulator.sessionValue);
+    expect(JSON.stringify([metricsBefore, metricsAfterLinger, metricsAfterClose])).not.toContain(
+      simulator.sessionValue,
+    );
   });
 });

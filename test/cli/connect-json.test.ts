@@ -13,21 +13,34 @@ let run: CliRun;
 let lines: JsonLine[];
 
 beforeAll(async () => {
-  simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20, marketDataIntervalMs: 100 });
+  simulator = await startGatewaySimulator({
+    port: 0,
+    heartbeatIntervalMs: 200,
+    greetingDelayMs: 20,
+    marketDataIntervalMs: 100,
+  });
   let faulted = false;
   let seen = '';
   run = await runCli(
     [
       'connect',
-      '--gateway', simulator.url,
-      '--ca', simulator.caPath,
-      '--subscribe', 'smd:265598:31,84,86',
+      '--gateway',
+      simulator.url,
+      '--ca',
+      simulator.caPath,
+      '--subscribe',
+      'smd:265598:31,84,86',
       '--json',
-      '--for', '4',
-      '--heartbeat-timeout', '800',
-      '--probe-timeout', '400',
-      '--backoff-initial', '50',
-      '--backoff-max', '200',
+      '--for',
+      '4',
+      '--heartbeat-timeout',
+      '800',
+      '--probe-timeout',
+      '400',
+      '--backoff-initial',
+      '50',
+      '--backoff-max',
+      '200',
     ],
     {
       timeoutMs: 20_000,
@@ -58,9 +71,18 @@ describe('ibkr-ws connect --json', () => {
     const states = stateSequence(lines);
     expect(states.slice(0, 4)).toEqual(['checking-session', 'open', 'awaiting-session', 'authenticated']);
     expect(states).not.toContain('idle');
-    expectSubsequence(states.slice(4), ['lingering-detected', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated', 'stopped']);
+    expectSubsequence(states.slice(4), [
+      'lingering-detected',
+      'reconnect',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'authenticated',
+      'stopped',
+    ]);
     expect(lines.at(-1)).toMatchObject({ type: 'state', state: 'stopped' });
-    for (let index = 1; index < states.length; index++) expect(states[index], `change ${index}`).not.toBe(states[index - 1]);
+    for (let index = 1; index < states.length; index++)
+      expect(states[index], `change ${index}`).not.toBe(states[index - 1]);
   });
 
   it('prints data messages with their topic', () => {
@@ -70,7 +92,9 @@ describe('ibkr-ws connect --json', () => {
       expect(line['topic']).toBe('smd+265598');
       expect(line['message']).toBeTypeOf('object');
     }
-    expect(data.some((line) => (line['message'] as { fields?: Record<string, unknown> }).fields?.['31'] !== undefined)).toBe(true);
+    expect(
+      data.some((line) => (line['message'] as { fields?: Record<string, unknown> }).fields?.['31'] !== undefined),
+    ).toBe(true);
   });
 
   it('prints subscription status lines with the contract statuses', () => {
@@ -102,10 +126,15 @@ describe('ibkr-ws connect --json', () => {
 
 describe('ibkr-ws connect without the certificate pinned', () => {
   it('exits 1 naming the certificate problem and the fix, still ending with state stopped', async () => {
-    const unpinned = await runCli(['connect', '--gateway', simulator.url, '--json', '--for', '10'], { timeoutMs: 20_000 });
+    const unpinned = await runCli(['connect', '--gateway', simulator.url, '--json', '--for', '10'], {
+      timeoutMs: 20_000,
+    });
     expect(unpinned.code).toBe(1);
     const output = parseJsonLines(unpinned.lines);
-    expect(output.find((line) => line.type === 'error')).toMatchObject({ code: 'tls-certificate', message: expect.stringMatching(/self-signed.*--ca FILE/) });
+    expect(output.find((line) => line.type === 'error')).toMatchObject({
+      code: 'tls-certificate',
+      message: expect.stringMatching(/self-signed.*--ca FILE/),
+    });
     expect(output.at(-1)).toMatchObject({ type: 'state', state: 'stopped' });
   }, 25_000);
 });

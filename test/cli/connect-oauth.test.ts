@@ -25,12 +25,34 @@ async function oauthSimulator() {
 describe('ibkr-ws connect --oauth FILE', () => {
   it('authorizes, authenticates and streams, then exits 0 after --for', async () => {
     const { simulator } = await oauthSimulator();
-    const run = await runCli(['connect', '--oauth', simulator.oauthFile!, '--gateway', simulator.url, '--ca', simulator.caPath, '--subscribe', 'smd:265598:31', '--json', '--for', '3'], {
-      timeoutMs: 30_000,
-    });
+    const run = await runCli(
+      [
+        'connect',
+        '--oauth',
+        simulator.oauthFile!,
+        '--gateway',
+        simulator.url,
+        '--ca',
+        simulator.caPath,
+        '--subscribe',
+        'smd:265598:31',
+        '--json',
+        '--for',
+        '3',
+      ],
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
     const lines = parseJsonLines(run.lines);
-    expect(stateSequence(lines).slice(0, 5)).toEqual(['authorizing', 'checking-session', 'open', 'awaiting-session', 'authenticated']);
+    expect(stateSequence(lines).slice(0, 5)).toEqual([
+      'authorizing',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'authenticated',
+    ]);
     expect(lines.some((line) => line.type === 'data')).toBe(true);
     expect(lines.filter((line) => line.type === 'token')).toHaveLength(1);
   }, 40_000);
@@ -38,12 +60,21 @@ describe('ibkr-ws connect --oauth FILE', () => {
   it('ends with exit 1 and an error naming what to check when IBKR cannot verify the signature, after one request', async () => {
     const { simulator, requests } = await oauthSimulator();
     const folder = dirname(simulator.oauthFile!);
-    writeFileSync(join(folder, 'stranger.pem'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(
+      join(folder, 'stranger.pem'),
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
     const file = join(folder, 'stranger.json');
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(simulator.oauthFile!, 'utf8')), signatureKeyFile: 'stranger.pem' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...JSON.parse(readFileSync(simulator.oauthFile!, 'utf8')), signatureKeyFile: 'stranger.pem' }),
+    );
     const startedAt = Date.now();
     // --for 60: the run must end long before that, on the refusal (the bound leaves room for tsx starting on a loaded machine).
-    const run = await runCli(['connect', '--oauth', file, '--gateway', simulator.url, '--ca', simulator.caPath, '--json', '--for', '60'], { timeoutMs: 50_000 });
+    const run = await runCli(
+      ['connect', '--oauth', file, '--gateway', simulator.url, '--ca', simulator.caPath, '--json', '--for', '60'],
+      { timeoutMs: 50_000 },
+    );
     expect(run.code).toBe(1);
     expect(Date.now() - startedAt).toBeLessThan(40_000);
     const error = parseJsonLines(run.lines).find((line) => line.type === 'error');

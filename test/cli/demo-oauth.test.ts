@@ -30,7 +30,9 @@ describe('ibkr-ws demo --oauth --for 20 --json', () => {
   });
 
   it('recovers from the faults of its schedule, the token expiry included', () => {
-    const recovered = lines.filter((line) => line.type === 'fault' && line['phase'] === 'recovered').map((line) => line['name']);
+    const recovered = lines
+      .filter((line) => line.type === 'fault' && line['phase'] === 'recovered')
+      .map((line) => line['name']);
     // The token expiry comes first (t = 4 s) and must heal; on a loaded machine the last fault may still be healing
     // when the 20 s are up, so at least one more (as the gateway demo's test asks).
     expect(recovered).toContain('token expiry');

@@ -8,11 +8,22 @@ import { DEMO_INSTRUMENTS } from '../../src/cli/demo/setup.js';
 import { captureIo } from './support/capture-io.js';
 import { createFakeClient, recordingReporter } from './support/fake-client.js';
 
-const AAPL = { kind: 'quote', named: { symbol: 'AAPL', last: '189.62', bid: '189.60', ask: '189.63', change: '0.17', volume: '12,200,500' } };
+const AAPL = {
+  kind: 'quote',
+  named: { symbol: 'AAPL', last: '189.62', bid: '189.60', ask: '189.63', change: '0.17', volume: '12,200,500' },
+};
 
 describe('the quote table', () => {
   it('formats a quote row with prices, a signed change and a short volume', () => {
-    expect(quoteRow('AAPL', 265598, AAPL)).toEqual({ symbol: 'AAPL', conid: 265598, last: '189.62', bid: '189.60', ask: '189.63', change: '+0.17', volume: '12.20M' });
+    expect(quoteRow('AAPL', 265598, AAPL)).toEqual({
+      symbol: 'AAPL',
+      conid: 265598,
+      last: '189.62',
+      bid: '189.60',
+      ask: '189.63',
+      change: '+0.17',
+      volume: '12.20M',
+    });
     expect(quoteRow('IBM', 8314, undefined)).toMatchObject({ symbol: 'IBM', last: '—' });
   });
 
@@ -27,8 +38,18 @@ describe('the dashboard (stdout is a terminal)', () => {
   it('redraws one screen in place with the state, the quotes and the events', () => {
     const captured = captureIo({ interactive: true });
     const fake = createFakeClient();
-    (fake.client as unknown as { metrics: () => object }).metrics = () => ({ reconnects: 1, lingeringDetections: 1, framesIn: 42, protocolErrors: 0 });
-    const dashboard = createDashboard(captured.io, { title: 'ibkr-ws demo', instruments: DEMO_INSTRUMENTS, forSeconds: 20, redrawMs: 10_000 });
+    (fake.client as unknown as { metrics: () => object }).metrics = () => ({
+      reconnects: 1,
+      lingeringDetections: 1,
+      framesIn: 42,
+      protocolErrors: 0,
+    });
+    const dashboard = createDashboard(captured.io, {
+      title: 'ibkr-ws demo',
+      instruments: DEMO_INSTRUMENTS,
+      forSeconds: 20,
+      redrawMs: 10_000,
+    });
     dashboard.attach(fake.client);
     fake.setState('authenticated', 'greeting');
     dashboard.subscription('smd+265598', 'active');

@@ -38,7 +38,11 @@ describe('ibkr-ws demo --for 20 --json', () => {
     const summary = lines.find((line) => line.type === 'summary');
     expect(summary?.['faults']).toMatchObject({ injected: 4 });
     // Measured, for the record (the report quotes these).
-    console.info(recovered.map((line) => `${line['name']}: detected ${line['detectedInMs']} ms, recovered ${line['recoveredInMs']} ms`).join('\n'));
+    console.info(
+      recovered
+        .map((line) => `${line['name']}: detected ${line['detectedInMs']} ms, recovered ${line['recoveredInMs']} ms`)
+        .join('\n'),
+    );
   });
 
   it('never prints the session value', () => {

@@ -25,11 +25,27 @@ function setup(faults: readonly DemoFault[] = DEMO_FAULTS, repeat = false) {
   const fake = createFakeClient();
   const sim = fakeSimulator();
   const { reporter, calls } = recordingReporter();
-  const runner = new FaultRunner({ client: fake.client, simulator: sim.simulator, reporter, faults, repeat, now: () => Date.now() });
+  const runner = new FaultRunner({
+    client: fake.client,
+    simulator: sim.simulator,
+    reporter,
+    faults,
+    repeat,
+    now: () => Date.now(),
+  });
   fake.setState('authenticated');
   runner.start();
-  const faultLines = () => calls.filter((call) => call[0] === 'event' && call[1] === 'fault').map((call) => call[2] as Record<string, unknown>);
-  return { fake, sim, runner, faultLines, texts: () => calls.filter((call) => call[0] === 'event').map((call) => call[3] as string) };
+  const faultLines = () =>
+    calls
+      .filter((call) => call[0] === 'event' && call[1] === 'fault')
+      .map((call) => call[2] as Record<string, unknown>);
+  return {
+    fake,
+    sim,
+    runner,
+    faultLines,
+    texts: () => calls.filter((call) => call[0] === 'event').map((call) => call[3] as string),
+  };
 }
 
 describe('FaultRunner', () => {
@@ -54,7 +70,11 @@ describe('FaultRunner', () => {
     vi.advanceTimersByTime(300);
     fake.setState('authenticated');
     expect(runner.records[0]).toMatchObject({ status: 'recovered' });
-    expect(faultLines().find((line) => line['phase'] === 'recovered')).toMatchObject({ name: 'lingering socket', detectedInMs: 3_100, recoveredInMs: 4_400 });
+    expect(faultLines().find((line) => line['phase'] === 'recovered')).toMatchObject({
+      name: 'lingering socket',
+      detectedInMs: 3_100,
+      recoveredInMs: 4_400,
+    });
     expect(texts()).toContain('t=8.4s  fault: lingering socket → detected in 3.1 s, recovered in 4.4 s');
   });
 
@@ -68,7 +88,12 @@ describe('FaultRunner', () => {
     expect(faultLines().some((line) => line['phase'] === 'recovered')).toBe(false);
     vi.advanceTimersByTime(400);
     fake.setState('authenticated');
-    expect(faultLines().at(-1)).toMatchObject({ phase: 'recovered', detectedInMs: 0, recoveredInMs: 1_900, recoveredAfterFollowUpMs: 400 });
+    expect(faultLines().at(-1)).toMatchObject({
+      phase: 'recovered',
+      detectedInMs: 0,
+      recoveredInMs: 1_900,
+      recoveredAfterFollowUpMs: 400,
+    });
   });
 
   it('reports a malformed frame that never disturbed the connection as detected and unaffected', () => {
@@ -87,7 +112,10 @@ describe('FaultRunner', () => {
   });
 
   it('repeats the schedule without --for, and stop() leaves no timer behind', () => {
-    const { sim, runner } = setup(DEMO_FAULTS.filter((fault) => fault.name === 'close 1000'), true);
+    const { sim, runner } = setup(
+      DEMO_FAULTS.filter((fault) => fault.name === 'close 1000'),
+      true,
+    );
     vi.advanceTimersByTime(50_000);
     expect(sim.calls).toEqual(['close 1000', 'close 1000', 'close 1000']);
     runner.stop();
@@ -96,7 +124,10 @@ describe('FaultRunner', () => {
 });
 
 it('keeps the records of two cycles at most while counting every fault (a demo left running stays small)', () => {
-  const { runner } = setup(DEMO_FAULTS.filter((fault) => fault.name === 'close 1000'), true);
+  const { runner } = setup(
+    DEMO_FAULTS.filter((fault) => fault.name === 'close 1000'),
+    true,
+  );
   vi.advanceTimersByTime(100_000);
   expect(runner.records.length).toBeLessThanOrEqual(2);
   expect(runner.summary().injected).toBe(5);

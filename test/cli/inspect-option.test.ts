@@ -18,23 +18,29 @@ beforeAll(async () => {
   simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20 });
   let seen = '';
   let probing: Promise<void> | undefined;
-  run = await runCli(['connect', '--gateway', simulator.url, '--ca', simulator.caPath, '--json', '--inspect', '--for', '3'], {
-    timeoutMs: 20_000,
-    onStdout: (chunk) => {
-      seen += chunk;
-      if (probing || !seen.includes('"state":"authenticated"')) return;
-      url = (JSON.parse(seen.split('\n').find((line) => line.includes('"type":"inspect"')) ?? '{}') as { url?: string }).url ?? '';
-      probing = (async () => {
-        page = await (await fetch(url)).text();
-        state = (await (await fetch(new URL('/state', url))).json()) as typeof state;
-        const controller = new AbortController();
-        const response = await fetch(new URL('/events', url), { signal: controller.signal });
-        const reader = response.body!.getReader();
-        while (!events.includes('"lifecycle":"authenticated"')) events += new TextDecoder().decode((await reader.read()).value);
-        controller.abort();
-      })();
+  run = await runCli(
+    ['connect', '--gateway', simulator.url, '--ca', simulator.caPath, '--json', '--inspect', '--for', '3'],
+    {
+      timeoutMs: 20_000,
+      onStdout: (chunk) => {
+        seen += chunk;
+        if (probing || !seen.includes('"state":"authenticated"')) return;
+        url =
+          (JSON.parse(seen.split('\n').find((line) => line.includes('"type":"inspect"')) ?? '{}') as { url?: string })
+            .url ?? '';
+        probing = (async () => {
+          page = await (await fetch(url)).text();
+          state = (await (await fetch(new URL('/state', url))).json()) as typeof state;
+          const controller = new AbortController();
+          const response = await fetch(new URL('/events', url), { signal: controller.signal });
+          const reader = response.body!.getReader();
+          while (!events.includes('"lifecycle":"authenticated"'))
+            events += new TextDecoder().decode((await reader.read()).value);
+          controller.abort();
+        })();
+      },
     },
-  });
+  );
   await probing;
 }, 30_000);
 

@@ -38,7 +38,10 @@ function credentialsFile(overrides: Record<string, unknown> = {}, files: Record<
     ...overrides,
   };
   const file = join(folder, 'oauth.json');
-  writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined))));
+  writeFileSync(
+    file,
+    JSON.stringify(Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined))),
+  );
   return file;
 }
 
@@ -48,7 +51,12 @@ async function connect(file: string): Promise<{ code: number; stderr: string }> 
   return { code, stderr: captured.stderr.join('\n') };
 }
 
-const SECRET_VALUES = [config.access_token_secret_b64, config.access_token_secret_b64.slice(0, 40), 'MIIE', config.access_token];
+const SECRET_VALUES = [
+  config.access_token_secret_b64,
+  config.access_token_secret_b64.slice(0, 40),
+  'MIIE',
+  config.access_token,
+];
 
 describe('connect --oauth FILE', () => {
   it('reads a good FILE: keys by relative path, the prime from an OpenSSL 3 dhparam.pem', () => {
@@ -56,24 +64,55 @@ describe('connect --oauth FILE', () => {
     expect(options.consumerKey).toBe(config.consumer_key);
     expect(options.dhPrime).toBe(BigInt(`0x${config.dh_prime_hex}`));
     expect(String(options.signatureKey)).toContain('BEGIN RSA PRIVATE KEY');
-    expect(readOAuthFile(credentialsFile({ dhParamFile: undefined, dhPrime: config.dh_prime_hex })).dhPrime).toBe(config.dh_prime_hex);
+    expect(readOAuthFile(credentialsFile({ dhParamFile: undefined, dhPrime: config.dh_prime_hex })).dhPrime).toBe(
+      config.dh_prime_hex,
+    );
   });
 
   it.each([
     ['a missing file', () => '/nonexistent/oauth.json', /cannot read the file \(ENOENT\)/],
-    ['malformed JSON', () => {
-      const file = credentialsFile();
-      writeFileSync(file, `{"accessTokenSecret": "${config.access_token_secret_b64}",`);
-      return file;
-    }, /not valid JSON/],
-    ['a missing consumer key', () => credentialsFile({ consumerKey: undefined }), /"consumerKey" must be a non-empty string/],
+    [
+      'malformed JSON',
+      () => {
+        const file = credentialsFile();
+        writeFileSync(file, `{"accessTokenSecret": "${config.access_token_secret_b64}",`);
+        return file;
+      },
+      /not valid JSON/,
+    ],
+    [
+      'a missing consumer key',
+      () => credentialsFile({ consumerKey: undefined }),
+      /"consumerKey" must be a non-empty string/,
+    ],
     ['an unknown field', () => credentialsFile({ secret: 'x' }), /unknown field\(s\) secret/],
     ['both prime forms', () => credentialsFile({ dhPrime: config.dh_prime_hex }), /exactly one of "dhPrime"/],
-    ['a key file that is not there', () => credentialsFile({ signatureKeyFile: 'nope.pem' }), /"signatureKeyFile" names a file that cannot be read: nope\.pem/],
-    ['a key that does not parse', () => credentialsFile({}, { 'signature.pem': '-----BEGIN PRIVATE KEY-----\nMIIEbroken\n-----END PRIVATE KEY-----' }), /"signatureKeyFile" is not a readable PEM private key/],
-    ['a public key given as the private one', () => credentialsFile({}, { 'encryption.pem': config.encryption_key.public_spki_pem }), /"encryptionKeyFile"/],
-    ['a secret that does not decrypt', () => credentialsFile({ accessTokenSecret: config.access_token_secret_b64.replace(/^..../, 'AAAA') }), /"accessTokenSecret" does not decrypt/],
-    ['a dhparam file that is not one', () => credentialsFile({}, { 'dhparam.pem': 'hello' }), /"dhParamFile" is not a DH parameters file/],
+    [
+      'a key file that is not there',
+      () => credentialsFile({ signatureKeyFile: 'nope.pem' }),
+      /"signatureKeyFile" names a file that cannot be read: nope\.pem/,
+    ],
+    [
+      'a key that does not parse',
+      () =>
+        credentialsFile({}, { 'signature.pem': '-----BEGIN PRIVATE KEY-----\nMIIEbroken\n-----END PRIVATE KEY-----' }),
+      /"signatureKeyFile" is not a readable PEM private key/,
+    ],
+    [
+      'a public key given as the private one',
+      () => credentialsFile({}, { 'encryption.pem': config.encryption_key.public_spki_pem }),
+      /"encryptionKeyFile"/,
+    ],
+    [
+      'a secret that does not decrypt',
+      () => credentialsFile({ accessTokenSecret: config.access_token_secret_b64.replace(/^..../, 'AAAA') }),
+      /"accessTokenSecret" does not decrypt/,
+    ],
+    [
+      'a dhparam file that is not one',
+      () => credentialsFile({}, { 'dhparam.pem': 'hello' }),
+      /"dhParamFile" is not a DH parameters file/,
+    ],
   ])('exits 2 for %s, naming the field and never its value', async (_name, make, message) => {
     const { code, stderr } = await connect(make());
     expect(code).toBe(2);

@@ -24,8 +24,17 @@ function tempFile(name: string, content: string): string {
 }
 
 /** `ibkr-ws sim --json` as a child process, its stdout parsed line by line. */
-function spawnSim(args: string[]): { child: ChildProcess; events: any[]; waitFor: (predicate: (event: any) => boolean) => Promise<any>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--port', '0', '--json', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnSim(args: string[]): {
+  child: ChildProcess;
+  events: any[];
+  waitFor: (predicate: (event: any) => boolean) => Promise<any>;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--port', '0', '--json', ...args],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   cleanups.push(() => {
     clearTimeout(killer);
@@ -76,7 +85,10 @@ describe('ibkr-ws sim --faults --json', () => {
     );
     const sim = spawnSim(['--faults', schedule, '--heartbeat-interval', '200']);
     const listening = await sim.waitFor((event) => event.event === 'listening');
-    expect(listening).toMatchObject({ url: expect.stringMatching(/^https:\/\/localhost:\d+$/), port: expect.any(Number) });
+    expect(listening).toMatchObject({
+      url: expect.stringMatching(/^https:\/\/localhost:\d+$/),
+      port: expect.any(Number),
+    });
     expect(listening.control).toBe(`${listening.url}/__sim/`);
     const ca = readFileSync(listening.ca, 'utf8');
     // Nothing fires before an authenticated socket exists.
@@ -92,7 +104,11 @@ describe('ibkr-ws sim --faults --json', () => {
     const agent = new Agent({ connect: { ca } });
     const tickle = await request(`${listening.url}/v1/api/tickle`, { method: 'POST', dispatcher: agent });
     await tickle.body.text();
-    const api = await request(`${listening.url}/__sim/failNextTickles`, { method: 'POST', dispatcher: agent, body: '{"count":1,"status":500}' });
+    const api = await request(`${listening.url}/__sim/failNextTickles`, {
+      method: 'POST',
+      dispatcher: agent,
+      body: '{"count":1,"status":500}',
+    });
     expect(api.statusCode).toBe(200);
     await api.body.text();
     await agent.close();
@@ -105,10 +121,14 @@ describe('ibkr-ws sim --faults --json', () => {
       ['login', [], 'schedule'],
       ['failNextTickles', [1, 500], 'api'],
     ]);
-    expect(sim.events).toContainEqual(expect.objectContaining({ event: 'socket-opened', socket: 1, path: '/v1/api/ws' }));
+    expect(sim.events).toContainEqual(
+      expect.objectContaining({ event: 'socket-opened', socket: 1, path: '/v1/api/ws' }),
+    );
     expect(sim.events).toContainEqual(expect.objectContaining({ event: 'socket-ready', socket: 1 }));
     expect(sim.events).toContainEqual(expect.objectContaining({ event: 'socket-closed', socket: 1, code: 4002 }));
-    expect(sim.events).toContainEqual(expect.objectContaining({ event: 'rest', method: 'POST', path: '/v1/api/tickle', status: 200 }));
+    expect(sim.events).toContainEqual(
+      expect.objectContaining({ event: 'rest', method: 'POST', path: '/v1/api/tickle', status: 200 }),
+    );
     // The control API is not a gateway REST call.
     expect(sim.events.filter((event) => event.event === 'rest' && String(event.path).startsWith('/__sim'))).toEqual([]);
     for (const event of sim.events) expect(event.at).toEqual(expect.any(Number));
@@ -123,13 +143,17 @@ describe('ibkr-ws sim --faults --json', () => {
     const schedule = tempFile('faults.json', JSON.stringify([{ at: 0.05, fault: 'maintenance', args: { on: true } }]));
     const lines: string[] = [];
     const stop = new AbortController();
-    const running = runSimCommand(['--port', '0', '--faults', schedule], {
-      stdout: (line) => {
-        lines.push(line);
-        if (line.includes('fired')) stop.abort();
+    const running = runSimCommand(
+      ['--port', '0', '--faults', schedule],
+      {
+        stdout: (line) => {
+          lines.push(line);
+          if (line.includes('fired')) stop.abort();
+        },
+        stderr: (line) => lines.push(`stderr: ${line}`),
       },
-      stderr: (line) => lines.push(`stderr: ${line}`),
-    }, { signal: stop.signal });
+      { signal: stop.signal },
+    );
     expect(await running).toBe(0);
     const fault = lines.findIndex((line) => line === 'fault maintenance [true] (schedule)');
     expect(fault).toBeGreaterThan(-1);
@@ -140,14 +164,20 @@ describe('ibkr-ws sim --faults --json', () => {
   it.each([
     ['[{"at": 1, "fault": "explode"}]', /step 1: unknown control 'explode'/],
     ['[{"at": -1, "fault": "linger"}]', /step 1: at must be a non-negative number/],
-    ['[{"at": 1, "fault": "closeSockets", "args": [1005]}]', /step 1: closeSockets: argument 'code' 1005 is not a close code/],
+    [
+      '[{"at": 1, "fault": "closeSockets", "args": [1005]}]',
+      /step 1: closeSockets: argument 'code' 1005 is not a close code/,
+    ],
     ['{"relativeTo": "lunch", "faults": []}', /relativeTo must be 'start' or 'first-authenticated-socket'/],
     ['[{"at": 1, "fault": "linger", "when": 2}]', /unknown key 'when'/],
     ['not json', /not JSON/],
   ])('refuses the schedule %s with exit code 2 before starting', async (content, message) => {
     const schedule = tempFile('faults.json', content);
     const stderr: string[] = [];
-    const code = await runSimCommand(['--port', '0', '--faults', schedule], { stdout: () => undefined, stderr: (line) => stderr.push(line) });
+    const code = await runSimCommand(['--port', '0', '--faults', schedule], {
+      stdout: () => undefined,
+      stderr: (line) => stderr.push(line),
+    });
     expect(code).toBe(2);
     expect(stderr[0]).toMatch(message);
   });

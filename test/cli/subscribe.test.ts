@@ -66,6 +66,8 @@ describe('openSubscription', () => {
     (fake.client as unknown as { pnl: () => never }).pnl = () => {
       throw new IbkrWsError('invalid-option', 'pnl: nope');
     };
-    expect(() => openSubscription(fake.client, parseSubscribeSpec('spl'), recordingReporter().reporter)).toThrow(UsageError);
+    expect(() => openSubscription(fake.client, parseSubscribeSpec('spl'), recordingReporter().reporter)).toThrow(
+      UsageError,
+    );
   });
 });

@@ -13,13 +13,16 @@ function row(name: string): string[] | undefined {
 }
 
 describe('docs/OBSERVABILITY.md', () => {
-  it.each(Object.values(METRIC).map((spec) => [spec.name, spec.unit]))('documents the metric %s with its unit %s', (name, unit) => {
-    const cells = row(name);
-    expect(cells, `no table row for ${name}`).toBeDefined();
-    expect(cells?.[3]).toBe(unit);
-    // The Prometheus column names what the exporter makes of it: dots to underscores.
-    expect(cells?.[5]).toContain(name.replaceAll('.', '_'));
-  });
+  it.each(Object.values(METRIC).map((spec) => [spec.name, spec.unit]))(
+    'documents the metric %s with its unit %s',
+    (name, unit) => {
+      const cells = row(name);
+      expect(cells, `no table row for ${name}`).toBeDefined();
+      expect(cells?.[3]).toBe(unit);
+      // The Prometheus column names what the exporter makes of it: dots to underscores.
+      expect(cells?.[5]).toContain(name.replaceAll('.', '_'));
+    },
+  );
 
   it.each(Object.values(SPAN))('documents the span %s', (name) => {
     expect(row(name), `no table row for ${name}`).toBeDefined();

@@ -60,7 +60,8 @@ describe('references in the code', () => {
       const text = readFileSync(join(root, file), 'utf8');
       // Section numbers of other documents (`RFC 6455 §7.4`) are not ours to check.
       for (const match of text.matchAll(/(RFC \d+ )?§ ?(\d+(?:\.\d+)*)/g)) {
-        if (match[1] === undefined && !sections.has(match[2]!)) unknown.push(`${relative(root, join(root, file))}: §${match[2]}`);
+        if (match[1] === undefined && !sections.has(match[2]!))
+          unknown.push(`${relative(root, join(root, file))}: §${match[2]}`);
       }
     }
     expect(unknown).toEqual([]);

@@ -43,7 +43,11 @@ const EXPECTED_LINES = 71;
 
 /** `raw`: a text frame and the same bytes as a binary frame (the gateway sends binary); `raw_base64`, `generate`: bytes. */
 function framesOf(line: BadFrameLine): Frame[] {
-  if (line.raw !== undefined) return [{ data: line.raw, binary: false }, { data: Buffer.from(line.raw, 'utf8'), binary: true }];
+  if (line.raw !== undefined)
+    return [
+      { data: line.raw, binary: false },
+      { data: Buffer.from(line.raw, 'utf8'), binary: true },
+    ];
   if (line.raw_base64 !== undefined) return [{ data: Buffer.from(line.raw_base64, 'base64'), binary: true }];
   if (line.generate !== undefined) {
     const { repeat, times, wrap } = line.generate;
@@ -54,7 +58,9 @@ function framesOf(line: BadFrameLine): Frame[] {
 
 /** A well-formed `sts` that says the brokerage session is gone: the client must re-check it, not ignore it. */
 function saysNotAuthenticated(line: BadFrameLine): boolean {
-  return line.expect.outcome === 'decoded' && line.expect.kind === 'sts' && line.expect.facts?.['authenticated'] === false;
+  return (
+    line.expect.outcome === 'decoded' && line.expect.kind === 'sts' && line.expect.facts?.['authenticated'] === false
+  );
 }
 
 let setup: HostileSetup;
@@ -75,63 +81,75 @@ describe('the hostile-frame corpus', () => {
     expect(new Set(LINES.map((line) => line.id)).size).toBe(LINES.length);
   });
 
-  it.each(LINES.map((line) => [line.id, line] as const))('%s: survived through the socket', async (_id, line) => {
-    const { client, simulator, recorder } = setup;
-    const frames = framesOf(line);
-    const before = client.metrics();
-    const errorsBefore = setup.errors.length;
-    const connectionsBefore = simulator.counters.connections;
-    const changesBefore = recorder.changes.length;
-    const captureBefore = setup.capture.size;
+  it.each(LINES.map((line) => [line.id, line] as const))(
+    '%s: survived through the socket',
+    async (_id, line) => {
+      const { client, simulator, recorder } = setup;
+      const frames = framesOf(line);
+      const before = client.metrics();
+      const errorsBefore = setup.errors.length;
+      const connectionsBefore = simulator.counters.connections;
+      const changesBefore = recorder.changes.length;
+      const captureBefore = setup.capture.size;
 
-    if (saysNotAuthenticated(line)) {
-      // Last key wins: this frame really says "not authenticated". Re-checking the session is the right answer.
-      for (const frame of frames) simulator.sendRaw(frame.data, { binary: frame.binary });
-      await recorder.waitForState('checking-session', 5_000);
-      await recorder.waitForState('authenticated', 10_000);
-      await eventually(() => setup.marketDataStatus() === 'active', 'market data active again after the re-check');
-      await setup.sendAndSettle([]);
-    } else {
-      await setup.sendAndSettle(frames);
-    }
-    const after = client.metrics();
+      if (saysNotAuthenticated(line)) {
+        // Last key wins: this frame really says "not authenticated". Re-checking the session is the right answer.
+        for (const frame of frames) simulator.sendRaw(frame.data, { binary: frame.binary });
+        await recorder.waitForState('checking-session', 5_000);
+        await recorder.waitForState('authenticated', 10_000);
+        await eventually(() => setup.marketDataStatus() === 'active', 'market data active again after the re-check');
+        await setup.sendAndSettle([]);
+      } else {
+        await setup.sendAndSettle(frames);
+      }
+      const after = client.metrics();
 
-    // Counted, with the line's stable code, in metrics and in `error` events.
-    const newErrors = setup.errors.slice(errorsBefore);
-    if (line.expect.outcome === 'error') {
-      expect(protocolErrorDelta(before, after)).toEqual({ [line.expect.code as string]: frames.length });
-      expect(after.protocolErrors - before.protocolErrors).toBe(frames.length);
-      expect(newErrors.map((error) => error.code)).toEqual(frames.map(() => line.expect.code));
-    } else {
-      expect(after.protocolErrors - before.protocolErrors, safeJson(newErrors)).toBe(0);
-      expect(newErrors.filter((error) => ['empty-frame', 'malformed-json', 'not-an-object', 'frame-too-large', 'invalid-field'].includes(error.code))).toEqual([]);
-    }
+      // Counted, with the line's stable code, in metrics and in `error` events.
+      const newErrors = setup.errors.slice(errorsBefore);
+      if (line.expect.outcome === 'error') {
+        expect(protocolErrorDelta(before, after)).toEqual({ [line.expect.code as string]: frames.length });
+        expect(after.protocolErrors - before.protocolErrors).toBe(frames.length);
+        expect(newErrors.map((error) => error.code)).toEqual(frames.map(() => line.expect.code));
+      } else {
+        expect(after.protocolErrors - before.protocolErrors, safeJson(newErrors)).toBe(0);
+        expect(
+          newErrors.filter((error) =>
+            ['empty-frame', 'malformed-json', 'not-an-object', 'frame-too-large', 'invalid-field'].includes(error.code),
+          ),
+        ).toEqual([]);
+      }
 
-    // Still connected: same socket, no reconnect (except the one frame that legitimately says "not authenticated").
-    expect(client.state).toBe('authenticated');
-    if (!saysNotAuthenticated(line)) {
-      expect(recorder.changes.slice(changesBefore)).toEqual([]);
-      expect(simulator.counters.connections).toBe(connectionsBefore);
-      expect(after.reconnects).toBe(before.reconnects);
-    }
+      // Still connected: same socket, no reconnect (except the one frame that legitimately says "not authenticated").
+      expect(client.state).toBe('authenticated');
+      if (!saysNotAuthenticated(line)) {
+        expect(recorder.changes.slice(changesBefore)).toEqual([]);
+        expect(simulator.counters.connections).toBe(connectionsBefore);
+        expect(after.reconnects).toBe(before.reconnects);
+      }
 
-    // The stream goes on.
-    await setup.expectQuotesFlow();
-    expect(setup.marketDataStatus()).toBe('active');
+      // The stream goes on.
+      await setup.expectQuotesFlow();
+      expect(setup.marketDataStatus()).toBe('active');
 
-    // Nothing polluted, nothing echoed.
-    expect(prototypeFingerprint()).toBe(prototypes);
-    expect(inheritedPollution()).toEqual([]);
-    if (line.expect.never_echo !== undefined) {
-      setup.capture.add('metrics', client.metrics());
-      const echoed = setup.capture.lines.slice(captureBefore).filter((text) => text.includes(line.expect.never_echo as string));
-      expect(echoed, `the client emitted ${line.id}'s never_echo`).toEqual([]);
-    }
-  }, 30_000);
+      // Nothing polluted, nothing echoed.
+      expect(prototypeFingerprint()).toBe(prototypes);
+      expect(inheritedPollution()).toEqual([]);
+      if (line.expect.never_echo !== undefined) {
+        setup.capture.add('metrics', client.metrics());
+        const echoed = setup.capture.lines
+          .slice(captureBefore)
+          .filter((text) => text.includes(line.expect.never_echo as string));
+        expect(echoed, `the client emitted ${line.id}'s never_echo`).toEqual([]);
+      }
+    },
+    30_000,
+  );
 
   it('never let a never_echo string out, over the whole corpus run', () => {
     setup.capture.add('metrics', setup.client.metrics());
-    const neverEcho = [...new Set(LINES.flatMap((line) => (line.expect.never_echo === undefined ? [] : [line.expect.never_echo])))];
+    const neverEcho = [
+      ...new Set(LINES.flatMap((line) => (line.expect.never_echo === undefined ? [] : [line.expect.never_echo]))),
+    ];
     expect(neverEcho.length).toBeGreaterThan(0);
     for (const text of neverEcho) expect(setup.capture.find(text), `captured output containing ${text}`).toEqual([]);
     // The capture saw the run (a capture that saw nothing would prove nothing): the protocol errors were logged.

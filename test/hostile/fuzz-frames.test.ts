@@ -92,13 +92,62 @@ const asBytes = (text: string): Frame => ({ data: Buffer.from(text, 'utf8'), bin
 const either = (text: string, binary: boolean): Frame => (binary ? asBytes(text) : asText(text));
 
 const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
-const INTERESTING_KEYS = [...POLLUTION_KEYS, 'topic', 'args', 'hb', 'success', 'authenticated', 'competing', '31', '84', 'conid', 'error', 'code', 'session', 'message', 'result', 'id', 'toString', 'valueOf', 'hasOwnProperty'];
-const TOPICS = ['system', 'sts', 'act', 'tic', 'smd+265598', 'smd+1', 'smd', 'sor', 'spl', 'str', 'ntf', 'blt', 'sbd', 'ssd+DU1', 'sld+DU1', 'smh+265598', 'error', '__proto__', 'constructor'];
+const INTERESTING_KEYS = [
+  ...POLLUTION_KEYS,
+  'topic',
+  'args',
+  'hb',
+  'success',
+  'authenticated',
+  'competing',
+  '31',
+  '84',
+  'conid',
+  'error',
+  'code',
+  'session',
+  'message',
+  'result',
+  'id',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+];
+const TOPICS = [
+  'system',
+  'sts',
+  'act',
+  'tic',
+  'smd+265598',
+  'smd+1',
+  'smd',
+  'sor',
+  'spl',
+  'str',
+  'ntf',
+  'blt',
+  'sbd',
+  'ssd+DU1',
+  'sld+DU1',
+  'smh+265598',
+  'error',
+  '__proto__',
+  'constructor',
+];
 
 const key = fc.oneof(fc.constantFrom(...INTERESTING_KEYS), fc.string({ maxLength: 8 }));
 const scalarText = fc
   .oneof(
-    fc.constantFrom<unknown>(HOSTILE_SESSION_VALUE, `{"session":"${HOSTILE_SESSION_VALUE}"}`, `Topic unknown '{"session":"${HOSTILE_SESSION_VALUE}"}'`, true, false, null, 0, -1),
+    fc.constantFrom<unknown>(
+      HOSTILE_SESSION_VALUE,
+      `{"session":"${HOSTILE_SESSION_VALUE}"}`,
+      `Topic unknown '{"session":"${HOSTILE_SESSION_VALUE}"}'`,
+      true,
+      false,
+      null,
+      0,
+      -1,
+    ),
     fc.integer(),
     fc.double(),
     fc.string({ maxLength: 24 }),
@@ -107,11 +156,16 @@ const scalarText = fc
 /** JSON text built by hand, so that `__proto__` stays a literal key on the wire (an object literal would not keep it). */
 const jsonText = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, scalarText, tie('object'), tie('array')),
-  object: fc.array(fc.tuple(key, tie('value')), { maxLength: 6 }).map((entries) => `{${entries.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`),
+  object: fc
+    .array(fc.tuple(key, tie('value')), { maxLength: 6 })
+    .map((entries) => `{${entries.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`),
   array: fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
 }));
 const protocolShaped = fc
-  .tuple(fc.option(fc.oneof(fc.constantFrom(...TOPICS), fc.string({ maxLength: 10 }))), fc.array(fc.tuple(key, jsonText.value), { maxLength: 8 }))
+  .tuple(
+    fc.option(fc.oneof(fc.constantFrom(...TOPICS), fc.string({ maxLength: 10 }))),
+    fc.array(fc.tuple(key, jsonText.value), { maxLength: 8 }),
+  )
   .map(([topic, entries]) => {
     const members = entries.map(([name, value]) => `${JSON.stringify(name)}:${value}`);
     if (topic !== null) members.unshift(`"topic":${JSON.stringify(topic)}`);
@@ -121,7 +175,10 @@ const protocolShaped = fc
 const RUNS = { numRuns: 100, endOnFailure: true } as const;
 
 const randomBytes = fc.array(fc.uint8Array({ maxLength: 2_048 }), { minLength: 1, maxLength: 10 });
-const randomText = fc.array(fc.tuple(fc.string({ unit: 'binary', maxLength: 512 }), fc.boolean()), { minLength: 1, maxLength: 10 });
+const randomText = fc.array(fc.tuple(fc.string({ unit: 'binary', maxLength: 512 }), fc.boolean()), {
+  minLength: 1,
+  maxLength: 10,
+});
 const randomJson = fc.array(fc.tuple(fc.json({ maxDepth: 6 }), fc.boolean()), { minLength: 1, maxLength: 10 });
 const pollution = fc.array(fc.tuple(protocolShaped, fc.boolean()), { minLength: 1, maxLength: 10 });
 const ARBITRARIES = [randomBytes, randomText, randomJson, pollution] as const;
@@ -208,7 +265,11 @@ describe('generated hostile frames through the socket', () => {
   it('let the session value out nowhere: logs, events, errors, metrics', () => {
     const total = Object.values(tally).reduce((sum, count) => sum + count, 0);
     const figures = new FiguresFile('fuzz-figures');
-    figures.record('generated-hostile-frames', { frames: total, byVerdict: tally, protocolErrorsByCode: setup.client.metrics().protocolErrorsByCode });
+    figures.record('generated-hostile-frames', {
+      frames: total,
+      byVerdict: tally,
+      protocolErrorsByCode: setup.client.metrics().protocolErrorsByCode,
+    });
     figures.write();
     setup.capture.add('metrics', setup.client.metrics());
     expect(setup.capture.find(HOSTILE_SESSION_VALUE)).toEqual([]);

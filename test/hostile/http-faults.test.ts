@@ -9,7 +9,14 @@ import { backoffCapMs } from '../../machines/connection.defaults.js';
 import { createIbkrWs, type IbkrWs } from '../../src/client.js';
 import { ERROR_CODES, type IbkrWsError } from '../../src/errors.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, type Recorder } from '../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  type Recorder,
+} from '../support/harness.js';
 import { Capture } from '../security/support/capture.js';
 import { FaultFront, type TickleFault } from './support/fault-front.js';
 import { FiguresFile } from '../chaos/support/figures.js';
@@ -47,7 +54,13 @@ async function prepare(options: { front?: boolean } = {}): Promise<Running & { f
   const client =
     front === undefined
       ? createTestClient(simulator, common)
-      : createIbkrWs({ gateway: front.url, tls: { ca: front.certificate.cert }, timing: FAST_TIMING, random: () => 1, ...common });
+      : createIbkrWs({
+          gateway: front.url,
+          tls: { ca: front.certificate.cert },
+          timing: FAST_TIMING,
+          random: () => 1,
+          ...common,
+        });
   cleanups.push(() => client.stop());
   capture.attach(client);
   const recorder = recordStates(client);
@@ -90,7 +103,10 @@ describe('tickles answered with an HTTP error status (simulator failNextTickles)
     await running.recorder.waitForState('checking-session');
     await running.recorder.waitForState('login-required');
     const back = await running.recorder.waitForState('authenticated');
-    figures.record('tickle-401-x3-while-authenticated', { injectedToAuthenticatedMs: back.at - injectedAt, path: running.recorder.states.slice(-4) });
+    figures.record('tickle-401-x3-while-authenticated', {
+      injectedToAuthenticatedMs: back.at - injectedAt,
+      path: running.recorder.states.slice(-4),
+    });
     expect(loginRequired).toContain('logged-out');
     expect(running.simulator.counters.failedTickles).toBe(3);
     await expectRecovered(running);
@@ -101,7 +117,10 @@ describe('tickles answered with an HTTP error status (simulator failNextTickles)
     running.simulator.failNextTickles(4, 429);
     const startedAt = Date.now();
     await running.client.start();
-    figures.record('tickle-429-x4-at-connect', { startToAuthenticatedMs: Date.now() - startedAt, delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs) });
+    figures.record('tickle-429-x4-at-connect', {
+      startToAuthenticatedMs: Date.now() - startedAt,
+      delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs),
+    });
     expect(running.reconnects.map((reconnect) => reconnect.reason)).toEqual(Array(4).fill('gateway-rate-limited'));
     expect(running.client.metrics().errorsByCode['rate-limited']).toBe(4);
     expectBackoff(running.reconnects);
@@ -109,17 +128,23 @@ describe('tickles answered with an HTTP error status (simulator failNextTickles)
     await expectRecovered(running);
   });
 
-  it.each([500, 502, 503])('%i at connect: retried with backoff as "gateway-server-error", then connected', async (status) => {
-    const running = await prepare();
-    running.simulator.failNextTickles(3, status);
-    const startedAt = Date.now();
-    await running.client.start();
-    figures.record(`tickle-${status}-x3-at-connect`, { startToAuthenticatedMs: Date.now() - startedAt, delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs) });
-    expect(running.reconnects.map((reconnect) => reconnect.reason)).toEqual(Array(3).fill('gateway-server-error'));
-    expect(running.client.metrics().errorsByCode['gateway-unavailable']).toBe(3);
-    expectBackoff(running.reconnects);
-    await expectRecovered(running);
-  });
+  it.each([500, 502, 503])(
+    '%i at connect: retried with backoff as "gateway-server-error", then connected',
+    async (status) => {
+      const running = await prepare();
+      running.simulator.failNextTickles(3, status);
+      const startedAt = Date.now();
+      await running.client.start();
+      figures.record(`tickle-${status}-x3-at-connect`, {
+        startToAuthenticatedMs: Date.now() - startedAt,
+        delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs),
+      });
+      expect(running.reconnects.map((reconnect) => reconnect.reason)).toEqual(Array(3).fill('gateway-server-error'));
+      expect(running.client.metrics().errorsByCode['gateway-unavailable']).toBe(3);
+      expectBackoff(running.reconnects);
+      await expectRecovered(running);
+    },
+  );
 
   it('503 keep-alive tickles while authenticated do not condemn a socket that still delivers', async () => {
     const running = await prepare();
@@ -127,7 +152,11 @@ describe('tickles answered with an HTTP error status (simulator failNextTickles)
     const changes = running.recorder.changes.length;
     const failedBefore = running.simulator.counters.failedTickles;
     running.simulator.failNextTickles(3, 503);
-    await eventually(() => running.simulator.counters.failedTickles === failedBefore + 3, 'three keep-alive tickles answered 503', 10_000);
+    await eventually(
+      () => running.simulator.counters.failedTickles === failedBefore + 3,
+      'three keep-alive tickles answered 503',
+      10_000,
+    );
     expect(running.recorder.changes.slice(changes)).toEqual([]);
     expect(running.client.metrics().reconnects).toBe(0);
     await expectRecovered(running);
@@ -136,36 +165,69 @@ describe('tickles answered with an HTTP error status (simulator failNextTickles)
 
 describe('tickles served badly by a misbehaving HTTPS front', () => {
   const cases: Array<{ name: string; fault: TickleFault; reason: string; errorCode?: string }> = [
-    { name: 'an HTML page instead of JSON', fault: { kind: 'non-json' }, reason: 'gateway-bad-response', errorCode: 'gateway-bad-response' },
-    { name: 'JSON that does not parse', fault: { kind: 'broken-json' }, reason: 'gateway-bad-response', errorCode: 'gateway-bad-response' },
-    { name: `an answer slower than requestTimeoutMs (${REQUEST_TIMEOUT_MS} ms)`, fault: { kind: 'slow', delayMs: 3 * REQUEST_TIMEOUT_MS }, reason: 'gateway-timeout', errorCode: 'timeout' },
-    { name: `a body over maxResponseBytes (${MAX_RESPONSE_BYTES} bytes)`, fault: { kind: 'oversized', bytes: 2 * 1024 * 1024 }, reason: 'gateway-bad-response', errorCode: 'gateway-bad-response' },
-    { name: 'a body that never ends', fault: { kind: 'drip', everyMs: 50 }, reason: 'gateway-timeout', errorCode: 'timeout' },
-    { name: 'a 502 from the front itself', fault: { kind: 'status', status: 502 }, reason: 'gateway-server-error', errorCode: 'gateway-unavailable' },
+    {
+      name: 'an HTML page instead of JSON',
+      fault: { kind: 'non-json' },
+      reason: 'gateway-bad-response',
+      errorCode: 'gateway-bad-response',
+    },
+    {
+      name: 'JSON that does not parse',
+      fault: { kind: 'broken-json' },
+      reason: 'gateway-bad-response',
+      errorCode: 'gateway-bad-response',
+    },
+    {
+      name: `an answer slower than requestTimeoutMs (${REQUEST_TIMEOUT_MS} ms)`,
+      fault: { kind: 'slow', delayMs: 3 * REQUEST_TIMEOUT_MS },
+      reason: 'gateway-timeout',
+      errorCode: 'timeout',
+    },
+    {
+      name: `a body over maxResponseBytes (${MAX_RESPONSE_BYTES} bytes)`,
+      fault: { kind: 'oversized', bytes: 2 * 1024 * 1024 },
+      reason: 'gateway-bad-response',
+      errorCode: 'gateway-bad-response',
+    },
+    {
+      name: 'a body that never ends',
+      fault: { kind: 'drip', everyMs: 50 },
+      reason: 'gateway-timeout',
+      errorCode: 'timeout',
+    },
+    {
+      name: 'a 502 from the front itself',
+      fault: { kind: 'status', status: 502 },
+      reason: 'gateway-server-error',
+      errorCode: 'gateway-unavailable',
+    },
   ];
 
-  it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s: typed, retried with backoff, recovered', async (_name, testCase) => {
-    const running = await prepare({ front: true });
-    const front = running.front as FaultFront;
-    const attempts = 3;
-    front.failTickles(testCase.fault, attempts);
-    const startedAt = Date.now();
-    await running.client.start();
-    figures.record(`tickle-${testCase.fault.kind}-x${attempts}-at-connect`, {
-      startToAuthenticatedMs: Date.now() - startedAt,
-      reason: testCase.reason,
-      errorCodes: running.errors.map((error) => error.code),
-      delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs),
-    });
-    expect(front.served[testCase.fault.kind]).toBe(attempts);
-    expect(running.reconnects.map((reconnect) => reconnect.reason)).toEqual(Array(attempts).fill(testCase.reason));
-    expectBackoff(running.reconnects);
-    if (testCase.errorCode !== undefined) {
-      expect(running.errors.map((error) => error.code)).toEqual(Array(attempts).fill(testCase.errorCode));
-      expect(running.client.metrics().errorsByCode[testCase.errorCode]).toBe(attempts);
-    }
-    await expectRecovered(running);
-  });
+  it.each(cases.map((testCase) => [testCase.name, testCase] as const))(
+    '%s: typed, retried with backoff, recovered',
+    async (_name, testCase) => {
+      const running = await prepare({ front: true });
+      const front = running.front as FaultFront;
+      const attempts = 3;
+      front.failTickles(testCase.fault, attempts);
+      const startedAt = Date.now();
+      await running.client.start();
+      figures.record(`tickle-${testCase.fault.kind}-x${attempts}-at-connect`, {
+        startToAuthenticatedMs: Date.now() - startedAt,
+        reason: testCase.reason,
+        errorCodes: running.errors.map((error) => error.code),
+        delaysMs: running.reconnects.map((reconnect) => reconnect.delayMs),
+      });
+      expect(front.served[testCase.fault.kind]).toBe(attempts);
+      expect(running.reconnects.map((reconnect) => reconnect.reason)).toEqual(Array(attempts).fill(testCase.reason));
+      expectBackoff(running.reconnects);
+      if (testCase.errorCode !== undefined) {
+        expect(running.errors.map((error) => error.code)).toEqual(Array(attempts).fill(testCase.errorCode));
+        expect(running.client.metrics().errorsByCode[testCase.errorCode]).toBe(attempts);
+      }
+      await expectRecovered(running);
+    },
+  );
 
   it('keeps retrying through a long run of bad answers (backoff capped), and recovers when the front behaves', async () => {
     const running = await prepare({ front: true });

@@ -37,7 +37,19 @@ describe('the inspection pipeline', () => {
     await until(() => phases.includes('authenticated'), 'authenticated');
     connection.linger();
     await until(() => phases.filter((phase) => phase === 'authenticated').length === 2, 'a second authenticated');
-    expect(phases).toEqual(['idle', 'checking-session', 'open', 'awaiting-session', 'authenticated', 'lingering-detected', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated']);
+    expect(phases).toEqual([
+      'idle',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'authenticated',
+      'lingering-detected',
+      'reconnect',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'authenticated',
+    ]);
     expect(inspection.feed.snapshot?.active).toContain('socket.ready.authenticated.liveness.watching');
   });
 
@@ -47,7 +59,11 @@ describe('the inspection pipeline', () => {
     connection = startSyntheticConnection(inspection.inspect);
     await until(() => inspection?.feed.snapshot?.lifecycle === 'authenticated', 'authenticated');
     // A frame that quotes the session value in free text must come out scrubbed too.
-    connection.actor.send({ type: 'SOCKET.MESSAGE', socketId: 1, message: { kind: 'unknown', text: `echo ${SYNTHETIC_SESSION}` } as never });
+    connection.actor.send({
+      type: 'SOCKET.MESSAGE',
+      socketId: 1,
+      message: { kind: 'unknown', text: `echo ${SYNTHETIC_SESSION}` } as never,
+    });
     await until(() => seen.some((event) => JSON.stringify(event).includes('echo ')), 'the quoting frame');
     const everything = JSON.stringify(seen) + JSON.stringify(inspection.feed.backlog());
     expect(everything).not.toContain(SYNTHETIC_SESSION);
@@ -70,11 +86,16 @@ describe('the live view server', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.getReader();
     let text = '';
-    while (text.split('"lifecycle":"authenticated"').length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    while (text.split('"lifecycle":"authenticated"').length < 3)
+      text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
-    const snapshots = [...text.matchAll(/event: snapshot\ndata: (.*)\n/g)].map((match) => JSON.parse(match[1]!) as ViewMessage);
+    const snapshots = [...text.matchAll(/event: snapshot\ndata: (.*)\n/g)].map(
+      (match) => JSON.parse(match[1]!) as ViewMessage,
+    );
     // The backlog replays the lifecycle so far (a page opened late still shows the timeline), the current state last.
-    const phases = snapshots.map((snapshot) => (snapshot.kind === 'snapshot' ? snapshot.lifecycle : '')).filter((phase, index, all) => phase !== all[index - 1]);
+    const phases = snapshots
+      .map((snapshot) => (snapshot.kind === 'snapshot' ? snapshot.lifecycle : ''))
+      .filter((phase, index, all) => phase !== all[index - 1]);
     expect(phases).toEqual(['idle', 'checking-session', 'open', 'awaiting-session', 'authenticated']);
     expect(text).not.toContain(SYNTHETIC_SESSION);
   });
@@ -100,7 +121,8 @@ describe('the live view server', () => {
     await reader.read();
     await inspection.close();
     let text = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += new TextDecoder().decode(chunk.value);
     expect(text).toContain('event: end');
     await expect(fetch(inspection.url)).rejects.toThrow();
   });

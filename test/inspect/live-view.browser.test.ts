@@ -38,11 +38,14 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ readonly dataset: Record<string, string | undefined> }>;
 };
 const lifecycleIs = (state: string): boolean => document.body.dataset['lifecycle'] === state;
-const timelineInPage = (): string[] => Array.from(document.querySelectorAll('#timeline li'), (item) => item.dataset['lifecycle'] ?? '').reverse();
+const timelineInPage = (): string[] =>
+  Array.from(document.querySelectorAll('#timeline li'), (item) => item.dataset['lifecycle'] ?? '').reverse();
 const inCi = Boolean(process.env['CI']);
 
 if (!hasChromium && !inCi) {
-  console.warn(`live-view browser test SKIPPED: ${CHROMIUM} is missing. Install it with 'apt-get install chromium' (CI installs it and fails without it).`);
+  console.warn(
+    `live-view browser test SKIPPED: ${CHROMIUM} is missing. Install it with 'apt-get install chromium' (CI installs it and fails without it).`,
+  );
 }
 
 let simulator: GatewaySimulator | undefined;
@@ -105,7 +108,9 @@ describe('the offline live view in headless Chromium', () => {
       await page.goto(inspection.url);
       await page.waitForFunction(lifecycleIs, 'authenticated', { timeout: 10_000 });
       expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated"]'))).toMatch(/\bactive\b/);
-      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated.liveness.watching"]'))).toMatch(/\bactive\b/);
+      expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated.liveness.watching"]'))).toMatch(
+        /\bactive\b/,
+      );
 
       simulator.linger();
       await page.waitForFunction(lifecycleIs, 'lingering-detected', { timeout: 10_000 });
@@ -116,7 +121,10 @@ describe('the offline live view in headless Chromium', () => {
 
       await page.waitForFunction(
         () => {
-          const states = Array.from(document.querySelectorAll('#timeline li'), (item) => item.dataset['lifecycle'] ?? '').reverse();
+          const states = Array.from(
+            document.querySelectorAll('#timeline li'),
+            (item) => item.dataset['lifecycle'] ?? '',
+          ).reverse();
           const after = states.slice(states.indexOf('lingering-detected'));
           return after.includes('reconnect') && after[after.length - 1] === 'authenticated';
         },
@@ -124,7 +132,18 @@ describe('the offline live view in headless Chromium', () => {
         { timeout: 15_000 },
       );
       const seen = await timeline(page);
-      expect(isSubsequence(seen, ['authenticated', 'lingering-detected', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated']), seen.join(' → ')).toBe(true);
+      expect(
+        isSubsequence(seen, [
+          'authenticated',
+          'lingering-detected',
+          'reconnect',
+          'checking-session',
+          'open',
+          'awaiting-session',
+          'authenticated',
+        ]),
+        seen.join(' → '),
+      ).toBe(true);
       expect(await classOf(page.locator('[data-state-path="socket.ready.authenticated"]'))).toMatch(/\bactive\b/);
       expect(await page.locator('#log li').count()).toBeGreaterThan(0);
       await page.screenshot({ path: join(ARTIFACTS, 'live-view.png'), fullPage: true });

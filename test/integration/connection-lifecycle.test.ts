@@ -4,7 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 
 let simulator: GatewaySimulator | undefined;
 let client: IbkrWs | undefined;
@@ -20,7 +27,9 @@ async function connected(options: Parameters<typeof startSimulator>[0] = {}) {
 }
 
 function sessionFramesSent(sim: GatewaySimulator): number {
-  return sim.connections.flatMap((connection) => connection.frames).filter((frame) => frame.text.startsWith('{"session"')).length;
+  return sim.connections
+    .flatMap((connection) => connection.frames)
+    .filter((frame) => frame.text.startsWith('{"session"')).length;
 }
 
 describe('authentication', () => {
@@ -36,14 +45,23 @@ describe('authentication', () => {
     client = createTestClient(simulator);
     const recorder = recordStates(client);
     await client.start();
-    expect(recorder.states).toEqual(['checking-session', 'open', 'awaiting-session', 'sending-session', 'authenticated']);
+    expect(recorder.states).toEqual([
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'sending-session',
+      'authenticated',
+    ]);
     expect(sessionFramesSent(simulator)).toBe(1);
   });
 
   it('refuses a gateway whose self-signed certificate is not pinned, naming the certificate problem', async () => {
     simulator = await startSimulator();
     client = createTestClient(simulator, { tls: {} });
-    await expect(client.start()).rejects.toMatchObject({ code: 'tls-certificate', message: expect.stringMatching(/self-signed|--ca/) });
+    await expect(client.start()).rejects.toMatchObject({
+      code: 'tls-certificate',
+      message: expect.stringMatching(/self-signed|--ca/),
+    });
   });
 });
 

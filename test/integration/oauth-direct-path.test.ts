@@ -11,7 +11,14 @@ import type { IbkrWs, IbkrWsOptions } from '../../src/client.js';
 import type { IbkrWsError } from '../../src/errors.js';
 import { readOAuthFile } from '../../src/cli/oauth-file.js';
 import { sharedOAuthMaterial } from '../simulator/support/oauth-test-client.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 
 afterEach(stopWhatWasStarted);
 
@@ -19,7 +26,10 @@ async function oauthSimulator(options: Parameters<typeof startSimulator>[0] = {}
   return startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), ...options });
 }
 
-function oauthClient(simulator: GatewaySimulator, options: Partial<IbkrWsOptions> = {}): { client: IbkrWs; errors: IbkrWsError[]; requests: OAuthRequestEvent[] } {
+function oauthClient(
+  simulator: GatewaySimulator,
+  options: Partial<IbkrWsOptions> = {},
+): { client: IbkrWs; errors: IbkrWsError[]; requests: OAuthRequestEvent[] } {
   const requests: OAuthRequestEvent[] = [];
   simulator.on('oauth-request', (event) => requests.push(event));
   const client = createTestClient(simulator, { oauth: readOAuthFile(simulator.oauthFile!), ...options });
@@ -28,7 +38,8 @@ function oauthClient(simulator: GatewaySimulator, options: Partial<IbkrWsOptions
   return { client, errors, requests };
 }
 
-const lstRequests = (requests: readonly OAuthRequestEvent[]) => requests.filter((event) => event.endpoint === 'live-session-token');
+const lstRequests = (requests: readonly OAuthRequestEvent[]) =>
+  requests.filter((event) => event.endpoint === 'live-session-token');
 const refusals = (requests: readonly OAuthRequestEvent[]) => requests.filter((event) => event.outcome === 'rejected');
 
 describe('the direct OAuth path', () => {
@@ -42,7 +53,9 @@ describe('the direct OAuth path', () => {
     await quotes.acknowledged;
     expect(refusals(requests)).toEqual([]);
     expect(lstRequests(requests)).toHaveLength(1);
-    expect(requests.filter((event) => event.endpoint === 'signed-request').every((event) => event.variant === 'standard')).toBe(true);
+    expect(
+      requests.filter((event) => event.endpoint === 'signed-request').every((event) => event.variant === 'standard'),
+    ).toBe(true);
     expect(requests.some((event) => event.endpoint === 'websocket-upgrade' && event.outcome === 'accepted')).toBe(true);
     expect(simulator.oauth!.brokerageSessionInitialised).toBe(true);
     expect(errors).toEqual([]);
@@ -62,7 +75,12 @@ describe('the direct OAuth path', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(4_000);
     expect(refusals(requests)).toEqual([]);
     expect(simulator.connections.length).toBe(socketsBefore);
-    expect(recorder.states.filter((state) => state !== 'authenticated')).toEqual(['authorizing', 'checking-session', 'open', 'awaiting-session']);
+    expect(recorder.states.filter((state) => state !== 'authenticated')).toEqual([
+      'authorizing',
+      'checking-session',
+      'open',
+      'awaiting-session',
+    ]);
     expect(client.state).toBe('authenticated');
   });
 
@@ -73,10 +91,18 @@ describe('the direct OAuth path', () => {
     await client.start();
     const quotes = client.marketData(265598, ['31']);
     await quotes.acknowledged;
-    for (const fault of [() => simulator.oauth!.expireLiveSessionToken(), () => simulator.closeSockets(1000), () => simulator.dropConnections()]) {
+    for (const fault of [
+      () => simulator.oauth!.expireLiveSessionToken(),
+      () => simulator.closeSockets(1000),
+      () => simulator.dropConnections(),
+    ]) {
       const before = recorder.changes.length;
       fault();
-      await eventually(() => recorder.changes.slice(before).some((change) => change.state === 'authenticated'), 'authenticated again', 15_000);
+      await eventually(
+        () => recorder.changes.slice(before).some((change) => change.state === 'authenticated'),
+        'authenticated again',
+        15_000,
+      );
       const received = client.metrics().dataMessages;
       await eventually(() => client.metrics().dataMessages > received, 'data after recovery', 10_000);
     }
@@ -86,7 +112,9 @@ describe('the direct OAuth path', () => {
   it('reports an unactivated consumer with what to check, and asks again no more than the retry floor allows', async () => {
     const simulator = await oauthSimulator();
     simulator.oauth!.setConsumerActivated(false);
-    const { client, errors, requests } = oauthClient(simulator, { timing: { ...FAST_TIMING, authorizationRetryMs: 2_000 } });
+    const { client, errors, requests } = oauthClient(simulator, {
+      timing: { ...FAST_TIMING, authorizationRetryMs: 2_000 },
+    });
     void client.start().catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     // t = 0, ≥ 2 s, ≥ 6 s: two requests in 5 s (the default 5 s floor gives at most 3 in 10 s).
@@ -102,7 +130,9 @@ describe('the direct OAuth path', () => {
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const { client, errors, requests } = oauthClient(simulator);
     await client.stop();
-    const second = createTestClient(simulator, { oauth: { ...readOAuthFile(simulator.oauthFile!), signatureKey: stranger } });
+    const second = createTestClient(simulator, {
+      oauth: { ...readOAuthFile(simulator.oauthFile!), signatureKey: stranger },
+    });
     second.on('error', (error) => errors.push(error));
     void second.start().catch(() => undefined);
     await eventually(() => errors.some((error) => error.code === 'oauth-signature-refused'), 'a signature refusal');
@@ -116,6 +146,13 @@ describe('the direct OAuth path', () => {
     const { client } = oauthClient(simulator);
     const recorder = recordStates(client);
     await client.start();
-    expect(recorder.states).toEqual(['authorizing', 'checking-session', 'open', 'awaiting-session', 'sending-session', 'authenticated']);
+    expect(recorder.states).toEqual([
+      'authorizing',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'sending-session',
+      'authenticated',
+    ]);
   });
 });

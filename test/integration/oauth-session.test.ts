@@ -21,7 +21,10 @@ afterEach(async () => {
 });
 
 async function session(options: { refusedRetryMs?: number; now?: () => number } = {}) {
-  const simulator: GatewaySimulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial() });
+  const simulator: GatewaySimulator = await startSimulator({
+    auth: 'oauth',
+    oauthMaterial: await sharedOAuthMaterial(),
+  });
   const gateway = new URL(simulator.url);
   const errors: IbkrWsError[] = [];
   const renewals: number[] = [];
@@ -33,7 +36,14 @@ async function session(options: { refusedRetryMs?: number; now?: () => number } 
     onToken: (inMs) => renewals.push(inMs),
     ...(options.now ? { now: options.now } : {}),
   });
-  const http = new HttpTransport({ gateway, tls: resolveTls(gateway, { ca: simulator.ca }), requestTimeoutMs: 5_000, maxResponseBytes: 1 << 20, userAgent: 'ibkr-ws-test', signer: oauth.signer });
+  const http = new HttpTransport({
+    gateway,
+    tls: resolveTls(gateway, { ca: simulator.ca }),
+    requestTimeoutMs: 5_000,
+    maxResponseBytes: 1 << 20,
+    userAgent: 'ibkr-ws-test',
+    signer: oauth.signer,
+  });
   transports.push(http);
   oauth.attach(http);
   return { simulator, oauth, http, errors, renewals };

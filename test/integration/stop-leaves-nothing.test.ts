@@ -20,7 +20,11 @@ function runStopIn(state: string): Promise<{ code: number | null; output: string
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the process did not exit within ${EXIT_DEADLINE_MS} ms after stopping in ${state}: something was left running\n${output}`));
+      reject(
+        new Error(
+          `the process did not exit within ${EXIT_DEADLINE_MS} ms after stopping in ${state}: something was left running\n${output}`,
+        ),
+      );
     }, EXIT_DEADLINE_MS);
     child.on('exit', (code) => {
       clearTimeout(deadline);
@@ -30,10 +34,18 @@ function runStopIn(state: string): Promise<{ code: number | null; output: string
 }
 
 describe('stopping leaves nothing running', () => {
-  it.each(LIFECYCLE_STATES)('a client stopped in %s lets its process exit by itself', async (state) => {
-    const { code, output } = await runStopIn(state);
-    expect(code, output).toBe(0);
-    const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { target: string; reached: boolean; finalState: string };
-    expect(result, output).toMatchObject({ target: state, reached: true, finalState: 'stopped' });
-  }, EXIT_DEADLINE_MS + 5_000);
+  it.each(LIFECYCLE_STATES)(
+    'a client stopped in %s lets its process exit by itself',
+    async (state) => {
+      const { code, output } = await runStopIn(state);
+      expect(code, output).toBe(0);
+      const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+        target: string;
+        reached: boolean;
+        finalState: string;
+      };
+      expect(result, output).toMatchObject({ target: state, reached: true, finalState: 'stopped' });
+    },
+    EXIT_DEADLINE_MS + 5_000,
+  );
 });

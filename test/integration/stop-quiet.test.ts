@@ -34,7 +34,11 @@ describe('stopping during a REST request', () => {
     server.on('connection', (socket: Socket) => sockets.add(socket));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as { port: number }).port;
-    client = createIbkrWs({ gateway: `https://localhost:${port}`, tls: { ca: certificate.cert }, requestTimeoutMs: 60_000 });
+    client = createIbkrWs({
+      gateway: `https://localhost:${port}`,
+      tls: { ca: certificate.cert },
+      requestTimeoutMs: 60_000,
+    });
     const errors: IbkrWsError[] = [];
     client.on('error', (error) => errors.push(error));
     void client.start().catch(() => undefined);

@@ -39,9 +39,18 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startClient(gateway: GatewaySimulator, timing: Record<string, number>) {
-  const spawned = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify({ gateway: `https://127.0.0.1:${gateway.port}`, ca: gateway.ca, timing })], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const spawned = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      SCRIPT,
+      JSON.stringify({ gateway: `https://127.0.0.1:${gateway.port}`, ca: gateway.ca, timing }),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   child = spawned;
   const pid = spawned.pid;
   if (pid === undefined) throw new Error('the client process did not start');

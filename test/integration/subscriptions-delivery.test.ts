@@ -25,7 +25,12 @@ describe('delivery once ready', () => {
     await Promise.all([quotes.handle.acknowledged, pnl.handle.acknowledged, summary.handle.acknowledged]);
     await quotes.moreData(1, 'a quote');
     const quote = quotes.data().at(-1);
-    expect(quote).toMatchObject({ kind: 'quote', conid: 265598, named: { symbol: 'AAPL' }, availability: { timeline: 'realtime' } });
+    expect(quote).toMatchObject({
+      kind: 'quote',
+      conid: 265598,
+      named: { symbol: 'AAPL' },
+      availability: { timeline: 'realtime' },
+    });
     expect(client.subscriptions().map((row) => [row.key, row.status])).toEqual([
       ['smd+265598', 'active'],
       ['spl', 'active'],
@@ -54,13 +59,22 @@ describe('delivery once ready', () => {
     simulator = await startSimulator({ greetingDelayMs: 300 });
     client = createTestClient(simulator);
     const recorder = recordStates(client);
-    const handles = [client.marketData(265598, ['31']), client.orders(), client.pnl(), client.trades(), client.ledger('DU1234567')];
+    const handles = [
+      client.marketData(265598, ['31']),
+      client.orders(),
+      client.pnl(),
+      client.trades(),
+      client.ledger('DU1234567'),
+    ];
     await client.start();
     await Promise.all(handles.map((handle) => handle.acknowledged));
     simulator.closeSockets(1000);
     await recorder.waitForState('reconnect');
     await recorder.waitForState('authenticated');
-    await eventually(() => handles.every((handle) => handle.status === 'active'), 'every subscription active on the second socket');
+    await eventually(
+      () => handles.every((handle) => handle.status === 'active'),
+      'every subscription active on the second socket',
+    );
     const frames = subscribeFrames(simulator);
     expect(new Set(frames.map((frame) => frame.connectionId)).size).toBe(2);
     expect(frames.length).toBeGreaterThanOrEqual(10);

@@ -7,7 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
 import type { Quote } from '../../src/subscriptions/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 import { subscribeFrames, tap } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
@@ -32,7 +39,9 @@ describe('stream expiry', () => {
     }
     expect(statuses).not.toContain('expired');
     expect(quotes.gaps()).toEqual([]);
-    expect(subscribeFrames(simulator).filter((frame) => frame.text.startsWith('smd+265598')).length).toBeGreaterThanOrEqual(8);
+    expect(
+      subscribeFrames(simulator).filter((frame) => frame.text.startsWith('smd+265598')).length,
+    ).toBeGreaterThanOrEqual(8);
   });
 
   it('notices a stream that expired anyway, marks it expired with a gap, and re-requests it at once', async () => {
@@ -51,7 +60,9 @@ describe('stream expiry', () => {
     await quotes.dataAfterGap('quotes again after the re-request');
     expect(quotes.gaps().map((gap) => gap.reason)).toContain('expired');
     await eventually(() => quotes.handle.status === 'active', 'active again');
-    expect(subscribeFrames(simulator).filter((frame) => frame.text.startsWith('smd+8314')).length).toBeGreaterThanOrEqual(2);
+    expect(
+      subscribeFrames(simulator).filter((frame) => frame.text.startsWith('smd+8314')).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -25,7 +25,10 @@ describe('overflow is counted and reported', () => {
       dropEvents += event.count;
     });
     await quotes.acknowledged;
-    await eventually(() => (client!.metrics().droppedByReason['marketData-drop-oldest'] ?? 0) >= 3, 'quotes dropped and counted');
+    await eventually(
+      () => (client!.metrics().droppedByReason['marketData-drop-oldest'] ?? 0) >= 3,
+      'quotes dropped and counted',
+    );
     expect(dropEvents).toBe(client.metrics().droppedByReason['marketData-drop-oldest']);
     // The two newest quotes are still there, and they are whole quotes.
     const iterator = quotes[Symbol.asyncIterator]();
@@ -47,7 +50,8 @@ describe('overflow is counted and reported', () => {
     await openSocketHolds(simulator, 'sor');
     const gaps: string[] = [];
     orders.on('gap', (gap) => gaps.push(gap.reason));
-    for (let update = 0; update < 20; update++) simulator.pushOrders([{ acct: 'DU1234567', orderId: 1, status: 'Submitted', seq: update }]);
+    for (let update = 0; update < 20; update++)
+      simulator.pushOrders([{ acct: 'DU1234567', orderId: 1, status: 'Submitted', seq: update }]);
     await eventually(() => errors.some((error) => error.code === 'buffer-overflow'), 'the stall reported');
     await eventually(() => (client!.metrics().droppedByReason['orders-overflow'] ?? 0) > 0, 'the overflow counted');
     expect(gaps).toEqual(['overflow']);

@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import type { IbkrWs } from '../../src/client.js';
 import type { LifecycleState } from '../../machines/index.js';
-import { createTestClient, eventually, recordStates, startSimulator, type Recorder, stopWhatWasStarted } from '../support/harness.js';
+import {
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  type Recorder,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 import { openSocketHolds, tap, type Tap } from '../subscriptions/integration-support.js';
 
 let simulator: GatewaySimulator | undefined;
@@ -74,10 +81,16 @@ describe('every subscription survives every fault', () => {
       tap(client.ledger('DU1234567')),
     ] as Array<Tap<unknown>>;
     // Trades stay quiet here: a short ack timeout lets them count as active (assumed) without slowing the test.
-    const quiet: Array<Tap<unknown>> = [tap(client.orders()), tap(client.trades({ realtimeUpdatesOnly: true, ackTimeoutMs: 200 }))] as Array<Tap<unknown>>;
+    const quiet: Array<Tap<unknown>> = [
+      tap(client.orders()),
+      tap(client.trades({ realtimeUpdatesOnly: true, ackTimeoutMs: 200 })),
+    ] as Array<Tap<unknown>>;
     const all = [...flowing, ...quiet];
     await Promise.all(flowing.map((stream) => stream.handle.acknowledged));
-    await eventually(() => all.every((stream) => stream.handle.status === 'active'), 'everything active before the fault');
+    await eventually(
+      () => all.every((stream) => stream.handle.status === 'active'),
+      'everything active before the fault',
+    );
 
     await fault.inject(simulator, recorder);
     await recorder.waitForState('authenticated');

@@ -29,7 +29,14 @@ describe('authorizing', () => {
   test('on the OAuth path the token comes first, then the session check and the socket', async () => {
     const harness = createHarness(OAUTH, { manualChecks: true });
     await harness.connect();
-    expect(harness.states).toEqual(['idle', 'authorizing', 'checking-session', 'open', 'awaiting-session', 'authenticated']);
+    expect(harness.states).toEqual([
+      'idle',
+      'authorizing',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'authenticated',
+    ]);
     expect(harness.checks[0]).toEqual({ purpose: 'authorize', reason: 'start' });
     expect(harness.actor.getSnapshot().context.authorization).toBe('proven');
   });
@@ -45,9 +52,15 @@ describe('authorizing', () => {
     await harness.advanceInSteps(120_000, 500);
     const all = harness.checkTimes.filter((_, index) => harness.checks[index]!.purpose === 'authorize');
     const gaps = all.slice(1).map((at, index) => at - all[index]!);
-    gaps.forEach((gap, index) => expect(gap).toBeGreaterThanOrEqual(authorizationRetryFloorMs({ authorizationRetryMs: 5_000 }, index + 1)));
+    gaps.forEach((gap, index) =>
+      expect(gap).toBeGreaterThanOrEqual(authorizationRetryFloorMs({ authorizationRetryMs: 5_000 }, index + 1)),
+    );
     expect(harness.states).not.toContain('open');
-    expect(harness.emitted.filter((event) => event.type === 'reconnect').every((event) => event.type === 'reconnect' && event.reason === 'authorization-invalid-consumer')).toBe(true);
+    expect(
+      harness.emitted
+        .filter((event) => event.type === 'reconnect')
+        .every((event) => event.type === 'reconnect' && event.reason === 'authorization-invalid-consumer'),
+    ).toBe(true);
   });
 
   test('a network failure while authorizing is retried with the ordinary backoff, through authorizing again', async () => {
@@ -106,7 +119,10 @@ describe('authorizing', () => {
 
   test('a refused keep-alive tickle renews once in the background; refused again with the new token, it starts over', async () => {
     // No heartbeats are played here: keep the liveness watch (fixed, not learnt) out of the way of the tickle.
-    const harness = createHarness({ ...OAUTH, learnCadence: false, timing: { heartbeatTimeoutMs: 10 * DEFAULT_TIMING.tickleIntervalMs } }, { manualChecks: true });
+    const harness = createHarness(
+      { ...OAUTH, learnCadence: false, timing: { heartbeatTimeoutMs: 10 * DEFAULT_TIMING.tickleIntervalMs } },
+      { manualChecks: true },
+    );
     const socket = await harness.connect();
     await harness.advance(DEFAULT_TIMING.tickleIntervalMs);
     expect(harness.checks.at(-1)?.purpose).toBe('keep-alive');

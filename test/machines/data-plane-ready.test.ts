@@ -44,10 +44,22 @@ describe('socket.ready', () => {
 
   test.each([
     ['closed by the gateway', 'closed-1000', async (h: ReturnType<typeof createHarness>) => h.current().closed(1000)],
-    ['a socket error', 'socket-error:ECONNRESET', async (h: ReturnType<typeof createHarness>) => h.current().errored('ECONNRESET')],
-    ['sts authenticated:false', 'auth-lost', async (h: ReturnType<typeof createHarness>) => h.current().message(frames.stsUnauthenticated)],
+    [
+      'a socket error',
+      'socket-error:ECONNRESET',
+      async (h: ReturnType<typeof createHarness>) => h.current().errored('ECONNRESET'),
+    ],
+    [
+      'sts authenticated:false',
+      'auth-lost',
+      async (h: ReturnType<typeof createHarness>) => h.current().message(frames.stsUnauthenticated),
+    ],
     ['STOP', 'stop', async (h: ReturnType<typeof createHarness>) => void h.actor.send({ type: 'STOP' })],
-    ['FATAL', 'tls-certificate', async (h: ReturnType<typeof createHarness>) => void h.actor.send({ type: 'FATAL', code: 'tls-certificate' })],
+    [
+      'FATAL',
+      'tls-certificate',
+      async (h: ReturnType<typeof createHarness>) => void h.actor.send({ type: 'FATAL', code: 'tls-certificate' }),
+    ],
     [
       'the probe timing out',
       'probe-timeout',
@@ -74,29 +86,35 @@ describe('socket.ready', () => {
         await h.answerCheck(loginRequired('not-authenticated'));
       },
     ],
-  ])('left through %s: the subscription layer is told why (%s), before the transition records it', async (_, reason, leave) => {
-    const harness = createHarness({}, { manualChecks: true });
-    await harness.connect();
-    await leave(harness);
-    await harness.settle();
-    expect(harness.notifications.lost).toEqual([reason]);
-    expect(isDataPlaneReady(harness.actor.getSnapshot())).toBe(false);
-  });
+  ])(
+    'left through %s: the subscription layer is told why (%s), before the transition records it',
+    async (_, reason, leave) => {
+      const harness = createHarness({}, { manualChecks: true });
+      await harness.connect();
+      await leave(harness);
+      await harness.settle();
+      expect(harness.notifications.lost).toEqual([reason]);
+      expect(isDataPlaneReady(harness.actor.getSnapshot())).toBe(false);
+    },
+  );
 });
 
 describe('FATAL', () => {
-  test.each(RESTING_PLACES.filter((place) => place !== 'failed'))('in %s goes to failed with the code as reason, no timer and no socket left', async (place) => {
-    const harness = createHarness({ maxAttempts: 2 }, { manualChecks: true });
-    await driveTo(harness, place);
-    harness.actor.send({ type: 'FATAL', code: 'tls-certificate' });
-    await harness.settle();
-    expect(harness.state()).toBe('failed');
-    expect(harness.actor.getSnapshot().context.lastReason).toBe('tls-certificate');
-    expect(harness.emitted.at(-1)).toMatchObject({ type: 'failed', reason: 'tls-certificate' });
-    expect(harness.liveSockets()).toEqual([]);
-    expect(harness.timeouts()).toEqual([]);
-    expect(harness.pendingChecks()).toEqual([]);
-  });
+  test.each(RESTING_PLACES.filter((place) => place !== 'failed'))(
+    'in %s goes to failed with the code as reason, no timer and no socket left',
+    async (place) => {
+      const harness = createHarness({ maxAttempts: 2 }, { manualChecks: true });
+      await driveTo(harness, place);
+      harness.actor.send({ type: 'FATAL', code: 'tls-certificate' });
+      await harness.settle();
+      expect(harness.state()).toBe('failed');
+      expect(harness.actor.getSnapshot().context.lastReason).toBe('tls-certificate');
+      expect(harness.emitted.at(-1)).toMatchObject({ type: 'failed', reason: 'tls-certificate' });
+      expect(harness.liveSockets()).toEqual([]);
+      expect(harness.timeouts()).toEqual([]);
+      expect(harness.pendingChecks()).toEqual([]);
+    },
+  );
 
   test('retry() after a FATAL failure checks the session again from zero attempts', async () => {
     const harness = createHarness({}, { manualChecks: true });

@@ -6,7 +6,17 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_TIMING } from '../../machines/index.js';
 import { advanceThroughBackoff } from './support/drive.js';
-import { authenticated, createHarness, frames, loginRequired, rejection, SESSION_A, SESSION_B, unavailable, type Harness } from './support/in-memory-adapters.js';
+import {
+  authenticated,
+  createHarness,
+  frames,
+  loginRequired,
+  rejection,
+  SESSION_A,
+  SESSION_B,
+  unavailable,
+  type Harness,
+} from './support/in-memory-adapters.js';
 
 const T = DEFAULT_TIMING;
 const BEAT = 10_000;
@@ -28,7 +38,9 @@ async function connectedManual(): Promise<Harness> {
 /** Runs to the first keep-alive tickle and leaves it in flight. */
 async function toKeepAliveCheck(harness: Harness): Promise<void> {
   await beatFor(harness, T.tickleIntervalMs);
-  expect(harness.pendingChecks().map((check) => check.input)).toEqual([{ purpose: 'keep-alive', reauthenticate: false }]);
+  expect(harness.pendingChecks().map((check) => check.input)).toEqual([
+    { purpose: 'keep-alive', reauthenticate: false },
+  ]);
 }
 
 describe('tic keep-alive', () => {
@@ -102,17 +114,20 @@ describe('REST tickle keep-alive', () => {
   test.each([
     ['an unavailable gateway', unavailable('network')],
     ['a check that throws', rejection()],
-  ])('%s during a keep-alive leaves a delivering socket alone, and the next tickle comes an interval later', async (_, answer) => {
-    const harness = await connectedManual();
-    await toKeepAliveCheck(harness);
-    await harness.answerCheck(answer);
-    expect(harness.state()).toBe('authenticated');
-    expect(harness.liveSockets()).toHaveLength(1);
-    await beatFor(harness, T.tickleIntervalMs - BEAT);
-    expect(harness.pendingChecks()).toHaveLength(0);
-    await beatFor(harness, BEAT);
-    expect(harness.pendingChecks()).toHaveLength(1);
-  });
+  ])(
+    '%s during a keep-alive leaves a delivering socket alone, and the next tickle comes an interval later',
+    async (_, answer) => {
+      const harness = await connectedManual();
+      await toKeepAliveCheck(harness);
+      await harness.answerCheck(answer);
+      expect(harness.state()).toBe('authenticated');
+      expect(harness.liveSockets()).toHaveLength(1);
+      await beatFor(harness, T.tickleIntervalMs - BEAT);
+      expect(harness.pendingChecks()).toHaveLength(0);
+      await beatFor(harness, BEAT);
+      expect(harness.pendingChecks()).toHaveLength(1);
+    },
+  );
 
   test('a keep-alive tickle is never overlapped by another', async () => {
     const harness = await connectedManual();
@@ -157,7 +172,12 @@ describe('stability', () => {
     expect(harness.actor.getSnapshot().context.attempt).toBe(0);
     second.closed(1006);
     await harness.settle();
-    expect(harness.emitted.at(-1)).toEqual({ type: 'reconnect', attempt: 1, delayMs: T.backoffInitialMs, reason: 'closed-1006' });
+    expect(harness.emitted.at(-1)).toEqual({
+      type: 'reconnect',
+      attempt: 1,
+      delayMs: T.backoffInitialMs,
+      reason: 'closed-1006',
+    });
   });
 
   test('a connection lost before stableAfterMs keeps counting attempts', async () => {
@@ -172,6 +192,11 @@ describe('stability', () => {
     await harness.advanceInSteps(T.stableAfterMs - BEAT, BEAT, () => second.message(frames.heartbeat));
     second.closed(1006);
     await harness.settle();
-    expect(harness.emitted.at(-1)).toEqual({ type: 'reconnect', attempt: 2, delayMs: T.backoffInitialMs * 2, reason: 'closed-1006' });
+    expect(harness.emitted.at(-1)).toEqual({
+      type: 'reconnect',
+      attempt: 2,
+      delayMs: T.backoffInitialMs * 2,
+      reason: 'closed-1006',
+    });
   });
 });

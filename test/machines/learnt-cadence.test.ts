@@ -19,7 +19,7 @@ async function beating(intervalMs: number, beats: number, input: ConnectionInput
 async function beat(harness: Harness, intervalMs: number, beats: number): Promise<void> {
   const answered = new Map<number, number>();
   for (let count = 0; count < beats; count++) {
-    for (let elapsed = 0; elapsed < intervalMs; ) {
+    for (let elapsed = 0; elapsed < intervalMs;) {
       const step = Math.min(5, intervalMs - elapsed);
       await harness.advance(step);
       elapsed += step;
@@ -65,7 +65,10 @@ describe('the learnt silence threshold', () => {
   });
 
   test('the fixed rule (learning off) waits the whole heartbeatTimeoutMs, as before', async () => {
-    const harness = await beating(10_000, 12, { learnCadence: false, timing: { heartbeatTimeoutMs: 25_000, probeTimeoutMs: 5_000 } });
+    const harness = await beating(10_000, 12, {
+      learnCadence: false,
+      timing: { heartbeatTimeoutMs: 25_000, probeTimeoutMs: 5_000 },
+    });
     expect(await msUntil(harness, 'lingering-detected', 30_000)).toBe(25_000);
   });
 
@@ -108,7 +111,9 @@ describe('the learnt silence threshold', () => {
     const harness = await beating(30_000, 2);
     // Not yet learnt: the default 11.5 s probes (answered: false alarms); the beats count as gaps, the echoes do not.
     expect(harness.current().count('SOCKET.SEND_PROBE')).toBeGreaterThan(0);
-    expect(harness.emitted.filter((event) => event.type === 'false-alarm').length).toBe(harness.current().count('SOCKET.SEND_PROBE'));
+    expect(harness.emitted.filter((event) => event.type === 'false-alarm').length).toBe(
+      harness.current().count('SOCKET.SEND_PROBE'),
+    );
     expect(harness.states).not.toContain('reconnect');
     expect(harness.actor.getSnapshot().context.cadence.gaps).toEqual([30_000]);
     harness.current().closed(1006);

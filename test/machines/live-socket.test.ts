@@ -11,16 +11,20 @@ import { judgeWithoutReading } from './support/mutants.js';
 const DAY = 24 * 3_600_000;
 
 describe('a live gateway for a simulated day', () => {
-  test.each([1, 2, 3])('seed %d: zero condemnations, a handful of probes per hour', async (seed) => {
-    const report = await simulateLiveGateway({ seed, durationMs: DAY });
-    console.log(`[figures] live socket, seed ${seed}: ${JSON.stringify(report)}`);
-    expect(report.heartbeats).toBeGreaterThan(8_000);
-    expect(report.stalls).toBeGreaterThan(100);
-    expect(report.pauses).toBeGreaterThan(100);
-    expect(report.condemnations).toBe(0);
-    expect(report.falseAlarms).toBe(report.probes);
-    expect(report.probes / report.hours).toBeLessThan(5);
-  }, 120_000);
+  test.each([1, 2, 3])(
+    'seed %d: zero condemnations, a handful of probes per hour',
+    async (seed) => {
+      const report = await simulateLiveGateway({ seed, durationMs: DAY });
+      console.log(`[figures] live socket, seed ${seed}: ${JSON.stringify(report)}`);
+      expect(report.heartbeats).toBeGreaterThan(8_000);
+      expect(report.stalls).toBeGreaterThan(100);
+      expect(report.pauses).toBeGreaterThan(100);
+      expect(report.condemnations).toBe(0);
+      expect(report.falseAlarms).toBe(report.probes);
+      expect(report.probes / report.hours).toBeLessThan(5);
+    },
+    120_000,
+  );
 });
 
 describe('a probe after every beat (ceiling 5 s), a stall of up to 6 s after most probes (2 simulated hours)', () => {
@@ -36,7 +40,13 @@ describe('a probe after every beat (ceiling 5 s), a stall of up to 6 s after mos
   }, 120_000);
 
   test('the simulation can fail: a machine that judges in the same timers phase (no read first) condemns live sockets', async () => {
-    const report = await simulateLiveGateway({ seed: 7, durationMs: 2 * 3_600_000, input, profile: harsh, machine: judgeWithoutReading() });
+    const report = await simulateLiveGateway({
+      seed: 7,
+      durationMs: 2 * 3_600_000,
+      input,
+      profile: harsh,
+      machine: judgeWithoutReading(),
+    });
     expect(report.condemnations).toBeGreaterThan(0);
   }, 120_000);
 
@@ -44,7 +54,11 @@ describe('a probe after every beat (ceiling 5 s), a stall of up to 6 s after mos
     const steady = { jitter: 0.01, longGapChance: 0, burstEveryMs: 60_000, pauseChance: 0.5, maxPauseMs: 20_000 };
     const report = await simulateLiveGateway({ seed: 7, durationMs: 2 * 3_600_000, profile: steady });
     expect(report.condemnations).toBeGreaterThan(0);
-    const safe = await simulateLiveGateway({ seed: 7, durationMs: 2 * 3_600_000, profile: { ...steady, maxPauseMs: undefined } });
+    const safe = await simulateLiveGateway({
+      seed: 7,
+      durationMs: 2 * 3_600_000,
+      profile: { ...steady, maxPauseMs: undefined },
+    });
     expect(safe.pauses).toBeGreaterThan(50);
     expect(safe.condemnations).toBe(0);
   }, 120_000);

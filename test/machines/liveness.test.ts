@@ -12,7 +12,6 @@ import { authenticated, createHarness, frames, TEARDOWN, type Harness } from './
 const T = DEFAULT_TIMING;
 const SILENCE = DEFAULT_SILENCE_MS;
 
-
 async function lingering(): Promise<Harness> {
   const harness = createHarness({}, { manualChecks: true });
   await driveTo(harness, 'lingering-detected');
@@ -120,7 +119,9 @@ describe('lingering-detected', () => {
     const socket = harness.current();
     await harness.advance(T.probeTimeoutMs);
     // The probe timer has fired; the socket is read once more before it is judged.
-    expect(harness.actor.getSnapshot().matches({ socket: { ready: { 'lingering-detected': 'confirming' } } })).toBe(true);
+    expect(harness.actor.getSnapshot().matches({ socket: { ready: { 'lingering-detected': 'confirming' } } })).toBe(
+      true,
+    );
     await harness.advance(1);
     expect(harness.state()).toBe('reconnect');
     expect(socket.history).toEqual([{ type: 'SOCKET.SEND_PROBE' }, { type: 'SOCKET.TERMINATE' }, TEARDOWN]);

@@ -49,11 +49,14 @@ describe('login-required', () => {
     ['not-authenticated', true, true],
     ['competing', true, false],
     ['not-authenticated', false, false],
-  ] as const)('after %s with autoReauthenticate %s, the poll asks to reauthenticate: %s', async (reason, autoReauthenticate, expected) => {
-    const harness = await loginRequiredHarness(reason, { autoReauthenticate });
-    await harness.advance(POLL);
-    expect(harness.checks.at(-1)).toEqual({ purpose: 'login-poll', reauthenticate: expected });
-  });
+  ] as const)(
+    'after %s with autoReauthenticate %s, the poll asks to reauthenticate: %s',
+    async (reason, autoReauthenticate, expected) => {
+      const harness = await loginRequiredHarness(reason, { autoReauthenticate });
+      await harness.advance(POLL);
+      expect(harness.checks.at(-1)).toEqual({ purpose: 'login-poll', reauthenticate: expected });
+    },
+  );
 
   test('the reauthenticate flag follows the latest answer: a competing session stops it', async () => {
     const harness = await loginRequiredHarness('not-authenticated');
@@ -76,7 +79,13 @@ describe('login-required', () => {
     await harness.answerCheck(authenticated());
     expect(harness.state()).toBe('open');
     expect(harness.sockets).toHaveLength(1);
-    expect(harness.actor.getSnapshot().context).toMatchObject({ attempt: 0, socketId: 1, competing: false, gatewayLoggedIn: true, lastReason: 'logged-in' });
+    expect(harness.actor.getSnapshot().context).toMatchObject({
+      attempt: 0,
+      socketId: 1,
+      competing: false,
+      gatewayLoggedIn: true,
+      lastReason: 'logged-in',
+    });
   });
 
   test.each([

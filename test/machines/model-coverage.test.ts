@@ -64,15 +64,31 @@ function generateModePaths(mode: string, input: ConnectionInput): ModelPath[] {
   for (const path of shortest) {
     // The first step of every path is the `xstate.init` that starts the machine.
     const events = path.steps.map((step) => step.event).filter((event) => (event.type as string) !== 'xstate.init');
-    toState.set(serializeModelSnapshot(path.state), events.map(({ type, label }) => ({ type, label })));
+    toState.set(
+      serializeModelSnapshot(path.state),
+      events.map(({ type, label }) => ({ type, label })),
+    );
   }
-  const paths: ModelPath[] = [...toState].map(([state, events]) => ({ name: `${mode}: reach ${state}`, input, events, expected: state }));
+  const paths: ModelPath[] = [...toState].map(([state, events]) => ({
+    name: `${mode}: reach ${state}`,
+    input,
+    events,
+    expected: state,
+  }));
   for (const [source, { transitions }] of Object.entries(adjacency)) {
     const prefix = toState.get(source);
     if (!prefix) throw new Error(`no path reaches ${source}`);
-    for (const { event, state } of Object.values(transitions) as Array<{ event: ModelEvent; state: ConnectionSnapshot }>) {
+    for (const { event, state } of Object.values(transitions) as Array<{
+      event: ModelEvent;
+      state: ConnectionSnapshot;
+    }>) {
       const { type, label } = event;
-      paths.push({ name: `${mode}: from ${source} take ${type}|${label}`, input, events: [...prefix, { type, label }], expected: serializeModelSnapshot(state) });
+      paths.push({
+        name: `${mode}: from ${source} take ${type}|${label}`,
+        input,
+        events: [...prefix, { type, label }],
+        expected: serializeModelSnapshot(state),
+      });
     }
   }
   return paths;
@@ -111,7 +127,8 @@ async function replayEvent(harness: Harness, labeled: LabeledEvent): Promise<voi
   if (type.startsWith('SOCKET.') && labeled.label.startsWith('current')) {
     const socketEvent = event as unknown as SocketEvent;
     const socket = harness.liveSockets().find((candidate) => candidate.socketId === socketEvent.socketId);
-    if (!socket) throw new Error(`the model sends ${labeled.label} ${type} but socket ${socketEvent.socketId} is not alive`);
+    if (!socket)
+      throw new Error(`the model sends ${labeled.label} ${type} but socket ${socketEvent.socketId} is not alive`);
     socket.deliver(socketEvent);
   } else {
     // START, STOP, RETRY, and events of an older socket (already in flight when it was torn down).
@@ -121,25 +138,39 @@ async function replayEvent(harness: Harness, labeled: LabeledEvent): Promise<voi
   await harness.settle();
 }
 
-const observed = (snapshot: ConnectionSnapshot) => ({ value: snapshot.value, attempt: snapshot.context.attempt, status: snapshot.status });
+const observed = (snapshot: ConnectionSnapshot) => ({
+  value: snapshot.value,
+  attempt: snapshot.context.attempt,
+  status: snapshot.status,
+});
 const percent = (covered: number, total: number) => `${covered}/${total} (${Math.floor((covered / total) * 100)}%)`;
 
 describe('model-based coverage of the connection statechart', () => {
   const paths = generatePaths();
   const stateIds = allStateNodes().map((node) => node.id);
-  const transitionKeys = new Map(allTransitions().map((transition) => [transitionKey(transition), describeTransition(transition)]));
+  const transitionKeys = new Map(
+    allTransitions().map((transition) => [transitionKey(transition), describeTransition(transition)]),
+  );
 
   test('the generated paths reach every state node and take every transition definition', () => {
     const nodes = new Set<string>();
     const taken = new Set<string>();
     for (const path of paths) {
       const result = walk(path);
-      expect(serializeModelSnapshot(result.snapshots.at(-1) ?? stepperOf(path.input).initial()), path.name).toBe(path.expected);
+      expect(serializeModelSnapshot(result.snapshots.at(-1) ?? stepperOf(path.input).initial()), path.name).toBe(
+        path.expected,
+      );
       result.nodes.forEach((id) => nodes.add(id));
       // The gateway path never authorizes: not one of its snapshots is in `authorizing`.
       if (path.input.oauth !== true) {
-        expect(result.snapshots.some((snapshot) => snapshot.matches('authorizing')), path.name).toBe(false);
-        expect([...result.nodes].some((id) => id.endsWith('.renewing')), path.name).toBe(false);
+        expect(
+          result.snapshots.some((snapshot) => snapshot.matches('authorizing')),
+          path.name,
+        ).toBe(false);
+        expect(
+          [...result.nodes].some((id) => id.endsWith('.renewing')),
+          path.name,
+        ).toBe(false);
       }
       result.taken.forEach((key) => taken.add(key));
     }
@@ -160,14 +191,19 @@ describe('model-based coverage of the connection statechart', () => {
     const record = (event: InspectionEvent) => {
       if (event.type !== '@xstate.microstep') return;
       for (const id of activeNodeIds((event as unknown as { snapshot: ConnectionSnapshot }).snapshot)) entered.add(id);
-      for (const transition of (event as unknown as { _transitions: Parameters<typeof transitionKey>[0][] })._transitions ?? []) taken.add(transitionKey(transition));
+      for (const transition of (event as unknown as { _transitions: Parameters<typeof transitionKey>[0][] })
+        ._transitions ?? [])
+        taken.add(transitionKey(transition));
     };
     for (const path of paths) {
       const model = walk(path);
       const harness = createHarness(path.input, { manualChecks: true, inspect: record });
       for (const [index, labeled] of path.events.entries()) {
         await replayEvent(harness, labeled);
-        expect(observed(harness.actor.getSnapshot()), `${path.name}, step ${index + 1} (${labeled.type}|${labeled.label})`).toEqual(observed(model.snapshots[index]!));
+        expect(
+          observed(harness.actor.getSnapshot()),
+          `${path.name}, step ${index + 1} (${labeled.type}|${labeled.label})`,
+        ).toEqual(observed(model.snapshots[index]!));
         expect(harness.liveSockets().length, path.name).toBeLessThanOrEqual(1);
       }
       if (harness.actor.getSnapshot().status === 'active') harness.actor.stop();

@@ -33,7 +33,12 @@ describe('backoff', () => {
     reconnects.forEach((event, index) => {
       const attempt = index + 1;
       const cap = Math.min(T.backoffMaxMs, T.backoffInitialMs * 2 ** (attempt - 1));
-      expect(event).toEqual({ type: 'reconnect', attempt, delayMs: Math.round(samples[index]! * cap), reason: 'gateway-server-error' });
+      expect(event).toEqual({
+        type: 'reconnect',
+        attempt,
+        delayMs: Math.round(samples[index]! * cap),
+        reason: 'gateway-server-error',
+      });
       expect(event.delayMs).toBeGreaterThanOrEqual(0);
       expect(event.delayMs).toBeLessThanOrEqual(cap);
       expect(backoffCapMs(T, attempt)).toBe(cap);
@@ -104,7 +109,11 @@ describe('failed', () => {
     await harness.settle();
     await failChecks(harness, 4);
     expect(harness.state()).toBe('failed');
-    expect(harness.emitted.filter((event) => event.type === 'reconnect').map((event) => (event as { attempt: number }).attempt)).toEqual([1, 2, 3]);
+    expect(
+      harness.emitted
+        .filter((event) => event.type === 'reconnect')
+        .map((event) => (event as { attempt: number }).attempt),
+    ).toEqual([1, 2, 3]);
     expect(harness.emitted.at(-1)).toEqual({ type: 'failed', attempts: 3, reason: 'gateway-server-error' });
     expect(harness.timeouts()).toEqual([]);
     expect(harness.pendingChecks()).toEqual([]);
@@ -132,7 +141,9 @@ describe('failed', () => {
     await harness.settle();
     expect(harness.state()).toBe('checking-session');
     expect(harness.actor.getSnapshot().context).toMatchObject({ attempt: 0, lastReason: 'retry' });
-    expect(harness.pendingChecks().map((check) => check.input)).toEqual([{ purpose: 'connect', reauthenticate: false }]);
+    expect(harness.pendingChecks().map((check) => check.input)).toEqual([
+      { purpose: 'connect', reauthenticate: false },
+    ]);
     await harness.answerCheck(unavailable());
     expect(harness.emitted.at(-1)).toMatchObject({ type: 'reconnect', attempt: 1, delayMs: T.backoffInitialMs });
   });

@@ -1,6 +1,13 @@
 /** `idle` → `checking-session` → socket / `login-required` / `reconnect`: what the first REST tickle decides. */
 import { describe, expect, test } from 'vitest';
-import { authenticated, createHarness, loginRequired, rejection, SESSION_B, unavailable } from './support/in-memory-adapters.js';
+import {
+  authenticated,
+  createHarness,
+  loginRequired,
+  rejection,
+  SESSION_B,
+  unavailable,
+} from './support/in-memory-adapters.js';
 
 describe('starting a connection', () => {
   test('the machine waits in idle and checks nothing until START', async () => {
@@ -39,7 +46,12 @@ describe('checking-session', () => {
     expect(harness.sockets).toHaveLength(1);
     expect(harness.current().socketId).toBe(1);
     expect(harness.current().session.reveal()).toBe(SESSION_B);
-    expect(harness.actor.getSnapshot().context).toMatchObject({ socketId: 1, gatewayLoggedIn: true, competing: false, lastReason: 'session-authenticated' });
+    expect(harness.actor.getSnapshot().context).toMatchObject({
+      socketId: 1,
+      gatewayLoggedIn: true,
+      competing: false,
+      lastReason: 'session-authenticated',
+    });
   });
 
   test.each([
@@ -47,27 +59,37 @@ describe('checking-session', () => {
     ['no-session', false, false],
     ['not-authenticated', false, true],
     ['competing', true, true],
-  ] as const)('a login-required answer (%s) goes to login-required and emits its reason and competing flag', async (reason, competing, loggedIn) => {
-    const harness = createHarness({}, { manualChecks: true });
-    harness.actor.send({ type: 'START' });
-    await harness.settle();
-    await harness.answerCheck(loginRequired(reason));
-    expect(harness.state()).toBe('login-required');
-    expect(harness.emitted).toEqual([{ type: 'login-required', reason, competing }]);
-    expect(harness.actor.getSnapshot().context).toMatchObject({ competing, gatewayLoggedIn: loggedIn, lastReason: `login-required:${reason}` });
-    expect(harness.sockets).toHaveLength(0);
-  });
+  ] as const)(
+    'a login-required answer (%s) goes to login-required and emits its reason and competing flag',
+    async (reason, competing, loggedIn) => {
+      const harness = createHarness({}, { manualChecks: true });
+      harness.actor.send({ type: 'START' });
+      await harness.settle();
+      await harness.answerCheck(loginRequired(reason));
+      expect(harness.state()).toBe('login-required');
+      expect(harness.emitted).toEqual([{ type: 'login-required', reason, competing }]);
+      expect(harness.actor.getSnapshot().context).toMatchObject({
+        competing,
+        gatewayLoggedIn: loggedIn,
+        lastReason: `login-required:${reason}`,
+      });
+      expect(harness.sockets).toHaveLength(0);
+    },
+  );
 
-  test.each(['network', 'server-error'] as const)('an unavailable gateway (%s) goes to reconnect and says why', async (reason) => {
-    const harness = createHarness({}, { manualChecks: true });
-    harness.actor.send({ type: 'START' });
-    await harness.settle();
-    await harness.answerCheck(unavailable(reason));
-    expect(harness.state()).toBe('reconnect');
-    expect(harness.actor.getSnapshot().context.lastReason).toBe(`gateway-${reason}`);
-    expect(harness.emitted).toEqual([{ type: 'reconnect', attempt: 1, delayMs: 250, reason: `gateway-${reason}` }]);
-    expect(harness.sockets).toHaveLength(0);
-  });
+  test.each(['network', 'server-error'] as const)(
+    'an unavailable gateway (%s) goes to reconnect and says why',
+    async (reason) => {
+      const harness = createHarness({}, { manualChecks: true });
+      harness.actor.send({ type: 'START' });
+      await harness.settle();
+      await harness.answerCheck(unavailable(reason));
+      expect(harness.state()).toBe('reconnect');
+      expect(harness.actor.getSnapshot().context.lastReason).toBe(`gateway-${reason}`);
+      expect(harness.emitted).toEqual([{ type: 'reconnect', attempt: 1, delayMs: 250, reason: `gateway-${reason}` }]);
+      expect(harness.sockets).toHaveLength(0);
+    },
+  );
 
   test('a session check that throws goes to reconnect as session-check-failed', async () => {
     const harness = createHarness({}, { manualChecks: true });

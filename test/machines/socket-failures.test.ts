@@ -26,15 +26,18 @@ describe('socket failures', () => {
     },
   );
 
-  test.each(SOCKET_PHASES)('an error in %s tears the socket down and reconnects with reason socket-error:<code>', async (phase) => {
-    const harness = createHarness({}, { manualChecks: true });
-    await driveTo(harness, phase);
-    harness.current().errored('ECONNRESET');
-    await harness.settle();
-    expect(harness.state()).toBe('reconnect');
-    expect(harness.actor.getSnapshot().context.lastReason).toBe('socket-error:ECONNRESET');
-    expect(harness.liveSockets()).toHaveLength(0);
-  });
+  test.each(SOCKET_PHASES)(
+    'an error in %s tears the socket down and reconnects with reason socket-error:<code>',
+    async (phase) => {
+      const harness = createHarness({}, { manualChecks: true });
+      await driveTo(harness, phase);
+      harness.current().errored('ECONNRESET');
+      await harness.settle();
+      expect(harness.state()).toBe('reconnect');
+      expect(harness.actor.getSnapshot().context.lastReason).toBe('socket-error:ECONNRESET');
+      expect(harness.liveSockets()).toHaveLength(0);
+    },
+  );
 
   test('the closed socket is never reused: the next one has a new id and is the only one alive', async () => {
     const harness = createHarness({}, { manualChecks: true });
@@ -48,9 +51,15 @@ describe('socket failures', () => {
 function staleEvents(socketId: number): SocketEvent[] {
   return [
     { type: 'SOCKET.OPENED', socketId },
-    ...[frames.greeting, frames.stsAuthenticated, frames.stsUnauthenticated, frames.waitingForSession, frames.heartbeat, frames.echo, frames.topicUnknown].map(
-      (message) => ({ type: 'SOCKET.MESSAGE' as const, socketId, message }),
-    ),
+    ...[
+      frames.greeting,
+      frames.stsAuthenticated,
+      frames.stsUnauthenticated,
+      frames.waitingForSession,
+      frames.heartbeat,
+      frames.echo,
+      frames.topicUnknown,
+    ].map((message) => ({ type: 'SOCKET.MESSAGE' as const, socketId, message })),
     { type: 'SOCKET.ACTIVITY', socketId },
     { type: 'SOCKET.ERROR', socketId, error: { code: 'ECONNRESET', message: 'reset' } },
     { type: 'SOCKET.CLOSED', socketId, code: 1006, reason: '' },
@@ -71,14 +80,17 @@ function observable(harness: Harness) {
 }
 
 describe('stale-socket protection', () => {
-  test.each(RESTING_PLACES.filter((place) => place !== 'idle'))('in %s, every event of an older socket is ignored', async (place) => {
-    const harness = createHarness({ maxAttempts: 3 }, { manualChecks: true });
-    await driveTo(harness, place, { afterALostSocket: true });
-    const before = observable(harness);
-    for (const event of staleEvents(1)) harness.actor.send(event);
-    await harness.settle();
-    expect(observable(harness)).toEqual(before);
-  });
+  test.each(RESTING_PLACES.filter((place) => place !== 'idle'))(
+    'in %s, every event of an older socket is ignored',
+    async (place) => {
+      const harness = createHarness({ maxAttempts: 3 }, { manualChecks: true });
+      await driveTo(harness, place, { afterALostSocket: true });
+      const before = observable(harness);
+      for (const event of staleEvents(1)) harness.actor.send(event);
+      await harness.settle();
+      expect(observable(harness)).toEqual(before);
+    },
+  );
 
   test('in idle, socket events of any id are ignored', async () => {
     const harness = createHarness({}, { manualChecks: true });

@@ -37,16 +37,19 @@ describe('awaiting-session', () => {
   test.each([
     ['the system greeting', frames.greeting],
     ['sts authenticated:true', frames.stsAuthenticated],
-  ])('%s authenticates the socket: the subscription layer is told once and `authenticated` is emitted', async (_, frame) => {
-    const harness = manual();
-    await driveTo(harness, 'awaiting-session');
-    harness.current().message(frame);
-    await harness.settle();
-    expect(harness.state()).toBe('authenticated');
-    expect(harness.notifications.authenticated).toBe(1);
-    expect(harness.emitted).toEqual([{ type: 'authenticated', socketId: 1 }]);
-    expect(harness.actor.getSnapshot().context.lastReason).toBe('greeting');
-  });
+  ])(
+    '%s authenticates the socket: the subscription layer is told once and `authenticated` is emitted',
+    async (_, frame) => {
+      const harness = manual();
+      await driveTo(harness, 'awaiting-session');
+      harness.current().message(frame);
+      await harness.settle();
+      expect(harness.state()).toBe('authenticated');
+      expect(harness.notifications.authenticated).toBe(1);
+      expect(harness.emitted).toEqual([{ type: 'authenticated', socketId: 1 }]);
+      expect(harness.actor.getSnapshot().context.lastReason).toBe('greeting');
+    },
+  );
 
   test('"waiting for session" is answered with exactly one session message', async () => {
     const harness = manual();
@@ -81,7 +84,8 @@ describe('awaiting-session', () => {
   test('frames that say nothing about the session (heartbeat, echo, neutral sts, errors) leave it waiting', async () => {
     const harness = manual();
     await driveTo(harness, 'awaiting-session');
-    for (const frame of [frames.heartbeat, frames.echo, frames.stsNeutral, frames.topicUnknown]) harness.current().message(frame);
+    for (const frame of [frames.heartbeat, frames.echo, frames.stsNeutral, frames.topicUnknown])
+      harness.current().message(frame);
     harness.current().activity();
     await harness.settle();
     expect(harness.state()).toBe('awaiting-session');

@@ -9,7 +9,9 @@ describe('STOP', () => {
   test.each(RESTING_PLACES)('from %s, the machine stops and leaves nothing running', async (place) => {
     const harness = createHarness({ maxAttempts: 2 }, { manualChecks: true });
     await driveTo(harness, place);
-    expect(harness.timeouts().length + harness.pendingChecks().length + harness.liveSockets().length).toBeGreaterThanOrEqual(place === 'idle' || place === 'failed' ? 0 : 1);
+    expect(
+      harness.timeouts().length + harness.pendingChecks().length + harness.liveSockets().length,
+    ).toBeGreaterThanOrEqual(place === 'idle' || place === 'failed' ? 0 : 1);
 
     harness.actor.send({ type: 'STOP' });
     await harness.settle();

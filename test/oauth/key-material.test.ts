@@ -2,7 +2,14 @@
 import { constants, createPrivateKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { IbkrWsError } from '../../src/errors.js';
-import { decryptAccessTokenSecret, MODP_2048_PRIME_HEX, OAuthCredentials, readDhParam, readRsaPrivateKey, SecretDecryptionError } from '../../src/oauth/index.js';
+import {
+  decryptAccessTokenSecret,
+  MODP_2048_PRIME_HEX,
+  OAuthCredentials,
+  readDhParam,
+  readRsaPrivateKey,
+  SecretDecryptionError,
+} from '../../src/oauth/index.js';
 import { optionsFor, vectors } from './support/vectors.js';
 
 const { config } = vectors;
@@ -12,7 +19,8 @@ describe('private keys', () => {
     const fromPkcs1 = readRsaPrivateKey(config.signature_key.private_pkcs1_pem);
     const fromPkcs8 = readRsaPrivateKey(Buffer.from(config.signature_key.private_pkcs8_pem));
     const fromObject = readRsaPrivateKey(createPrivateKey(config.signature_key.private_pkcs8_pem));
-    const der = (key: ReturnType<typeof readRsaPrivateKey>) => key.export({ type: 'pkcs8', format: 'der' }).toString('hex');
+    const der = (key: ReturnType<typeof readRsaPrivateKey>) =>
+      key.export({ type: 'pkcs8', format: 'der' }).toString('hex');
     expect(der(fromPkcs1)).toBe(der(fromPkcs8));
     expect(der(fromObject)).toBe(der(fromPkcs8));
   });
@@ -22,7 +30,9 @@ describe('private keys', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
     expect(() => readRsaPrivateKey(ec)).toThrow(/must be an RSA key/);
     const garbage = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LXN0dWZm\n-----END PRIVATE KEY-----';
-    expect(() => readRsaPrivateKey(garbage)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('c2VjcmV0') }));
+    expect(() => readRsaPrivateKey(garbage)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('c2VjcmV0') }),
+    );
   });
 });
 
@@ -42,7 +52,9 @@ describe('dhparam.pem', () => {
     const text = `    DH Parameters: (2048 bit)\n    P:\n${lines.join('\n')}\n    G:    2 (0x2)\n`;
     expect(lines[0]!.trim()).toBe(config.openssl_dhparam.openssl_text_P_first_line);
     expect(readDhParam(text).prime.toString(16)).toBe(hex);
-    expect(readDhParam('    DH Parameters: (2048 bit)\n        GROUP: modp_2048\n').prime.toString(16)).toBe(config.dh_prime_hex);
+    expect(readDhParam('    DH Parameters: (2048 bit)\n        GROUP: modp_2048\n').prime.toString(16)).toBe(
+      config.dh_prime_hex,
+    );
     expect(readDhParam(` 0x${config.dh_prime_hex}\n`).prime.toString(16)).toBe(config.dh_prime_hex);
   });
 
@@ -56,20 +68,32 @@ describe('the access token secret', () => {
   const key = createPrivateKey(config.encryption_key.private_pkcs1_pem);
 
   it('decrypts without the PKCS#1 padding mode Node 20 refuses', () => {
-    expect(decryptAccessTokenSecret(key, config.access_token_secret_b64).toString('hex')).toBe(vectors.lst_requests[0]!.client.prepend_hex);
+    expect(decryptAccessTokenSecret(key, config.access_token_secret_b64).toString('hex')).toBe(
+      vectors.lst_requests[0]!.client.prepend_hex,
+    );
     // The same ciphertext with line breaks (a pasted secret) still decrypts.
     expect(decryptAccessTokenSecret(key, config.access_token_secret_b64.replace(/(.{64})/g, '$1\n')).length).toBe(32);
   });
 
   it('fails with one generic error for a truncated secret, a wrong key or a non-PKCS#1 block', () => {
-    expect(() => decryptAccessTokenSecret(key, config.access_token_secret_b64.slice(0, 300))).toThrow(SecretDecryptionError);
+    expect(() => decryptAccessTokenSecret(key, config.access_token_secret_b64.slice(0, 300))).toThrow(
+      SecretDecryptionError,
+    );
     expect(() => decryptAccessTokenSecret(key, 'not base64!')).toThrow(SecretDecryptionError);
     const other = createPrivateKey(config.signature_key.private_pkcs1_pem);
     expect(() => decryptAccessTokenSecret(other, config.access_token_secret_b64)).toThrow(SecretDecryptionError);
     // A signature-type block (00 01 FF… 00 M) and a block with too little padding are not an encrypted secret.
     const block = (type: number, paddingBytes: number) =>
-      Buffer.concat([Buffer.from([0, type]), Buffer.alloc(paddingBytes, 0xff), Buffer.from([0]), Buffer.alloc(253 - paddingBytes, 7)]);
-    const encrypt = (plain: Buffer) => publicEncrypt({ key: config.encryption_key.public_spki_pem, padding: constants.RSA_NO_PADDING }, plain).toString('base64');
+      Buffer.concat([
+        Buffer.from([0, type]),
+        Buffer.alloc(paddingBytes, 0xff),
+        Buffer.from([0]),
+        Buffer.alloc(253 - paddingBytes, 7),
+      ]);
+    const encrypt = (plain: Buffer) =>
+      publicEncrypt({ key: config.encryption_key.public_spki_pem, padding: constants.RSA_NO_PADDING }, plain).toString(
+        'base64',
+      );
     expect(() => decryptAccessTokenSecret(key, encrypt(block(1, 221)))).toThrow(SecretDecryptionError);
     expect(() => decryptAccessTokenSecret(key, encrypt(block(2, 4)))).toThrow(SecretDecryptionError);
     expect(decryptAccessTokenSecret(key, encrypt(block(2, 221))).equals(Buffer.alloc(32, 7))).toBe(true);
@@ -111,7 +135,9 @@ describe('the oauth option', () => {
   it('prints as its consumer only, defaults the realm, and keeps the secret for the signer', () => {
     const credentials = new OAuthCredentials({ ...optionsFor(), realm: undefined });
     expect(credentials.realm).toBe('limited_poa');
-    expect(new OAuthCredentials({ ...optionsFor(), consumerKey: 'TESTCONS', realm: undefined }).realm).toBe('test_realm');
+    expect(new OAuthCredentials({ ...optionsFor(), consumerKey: 'TESTCONS', realm: undefined }).realm).toBe(
+      'test_realm',
+    );
     expect(JSON.stringify({ credentials })).toBe('{"credentials":"[OAuthCredentials IBKRWSTST]"}');
     expect(String(credentials)).not.toContain(config.access_token);
     expect(credentials.prepend.length).toBe(32);

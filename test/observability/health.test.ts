@@ -3,7 +3,14 @@
  * not ready within a second of a logout or a lingering socket, live throughout a recovery, not live once failed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestClient, eventually, FAST_TIMING, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
+import {
+  createTestClient,
+  eventually,
+  FAST_TIMING,
+  recordStates,
+  startSimulator,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 
 afterEach(stopWhatWasStarted);
 
@@ -12,7 +19,13 @@ describe('ibkr.health()', () => {
     const simulator = await startSimulator();
     const client = createTestClient(simulator);
     const report = client.health();
-    expect(report).toMatchObject({ live: true, ready: false, state: 'idle', reason: 'idle', subscriptions: { wanted: 0, active: 0, notActive: [] } });
+    expect(report).toMatchObject({
+      live: true,
+      ready: false,
+      state: 'idle',
+      reason: 'idle',
+      subscriptions: { wanted: 0, active: 0, notActive: [] },
+    });
     expect(Date.parse(report.since)).toBeGreaterThan(0);
   });
 
@@ -25,7 +38,12 @@ describe('ibkr.health()', () => {
     await quotes.acknowledged;
     await eventually(() => client.health().ready, 'ready');
     const ready = client.health();
-    expect(ready).toMatchObject({ live: true, ready: true, state: 'authenticated', subscriptions: { wanted: 1, active: 1, notActive: [] } });
+    expect(ready).toMatchObject({
+      live: true,
+      ready: true,
+      state: 'authenticated',
+      subscriptions: { wanted: 1, active: 1, notActive: [] },
+    });
     expect(ready.reason).toBeUndefined();
 
     const loggedOutAt = Date.now();

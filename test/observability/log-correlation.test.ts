@@ -6,13 +6,19 @@ import { createRedactingLogger } from '../../src/logger.js';
 
 function capture() {
   const lines: unknown[][] = [];
-  return { lines, logger: { info: (...args: unknown[]) => lines.push(args), warn: (...args: unknown[]) => lines.push(args) } };
+  return {
+    lines,
+    logger: { info: (...args: unknown[]) => lines.push(args), warn: (...args: unknown[]) => lines.push(args) },
+  };
 }
 
 describe('log correlation', () => {
   it('passes every call through unchanged when no span is current', () => {
     const { lines, logger } = capture();
-    const redacting = createRedactingLogger(correlateLogs(logger, () => undefined), () => []);
+    const redacting = createRedactingLogger(
+      correlateLogs(logger, () => undefined),
+      () => [],
+    );
     redacting.log('info', 'plain');
     redacting.log('warn', 'with fields', { code: 'timeout' });
     expect(lines).toEqual([['plain'], [{ code: 'timeout' }, 'with fields']]);
@@ -23,7 +29,10 @@ describe('log correlation', () => {
     const context = span.spanContext();
     const { lines, logger } = capture();
     const secret = 'a'.repeat(32);
-    const redacting = createRedactingLogger(correlateLogs(logger, () => context), () => [secret]);
+    const redacting = createRedactingLogger(
+      correlateLogs(logger, () => context),
+      () => [secret],
+    );
     redacting.log('info', 'plain');
     redacting.log('warn', `quoting ${secret}`, { code: 'timeout' });
     span.end();

@@ -38,7 +38,12 @@ class ManualReader extends MetricReader {
 describe('without a provider', () => {
   it('the telemetry tap has no frame hook, so the fan-out of it alone has none either', () => {
     const telemetry = createClientTelemetry(undefined);
-    expect(Object.keys(telemetry.diagnostics ?? {}).sort()).toEqual(['restCall', 'socketClosed', 'socketOpened', 'socketOpening']);
+    expect(Object.keys(telemetry.diagnostics ?? {}).sort()).toEqual([
+      'restCall',
+      'socketClosed',
+      'socketOpened',
+      'socketOpening',
+    ]);
     const fanned = fanOutDiagnostics([telemetry.diagnostics!], () => undefined);
     expect(fanned?.frame).toBeUndefined();
     expect(fanned?.framePayloads).toBe(false);
@@ -49,7 +54,11 @@ describe('without a provider', () => {
     createClientTelemetry(undefined).attach(noProvider.client);
     for (let index = 0; index < 100; index++) {
       noProvider.metrics.framesIn++;
-      noProvider.events.emit('state', { state: index % 2 ? 'authenticated' : 'reconnect', previous: 'idle', at: Date.now() });
+      noProvider.events.emit('state', {
+        state: index % 2 ? 'authenticated' : 'reconnect',
+        previous: 'idle',
+        at: Date.now(),
+      });
     }
     expect(noProvider.reads()).toBe(0);
 
@@ -61,7 +70,9 @@ describe('without a provider', () => {
     expect(withReader.reads()).toBe(0);
     const { resourceMetrics } = await reader.collect();
     expect(withReader.reads()).toBe(1);
-    const frames = resourceMetrics.scopeMetrics[0]?.metrics.find((metric) => metric.descriptor.name === 'ibkr_ws.socket.frames');
+    const frames = resourceMetrics.scopeMetrics[0]?.metrics.find(
+      (metric) => metric.descriptor.name === 'ibkr_ws.socket.frames',
+    );
     expect(frames?.dataPoints.find((point) => point.attributes['network.io.direction'] === 'receive')?.value).toBe(7);
     await meterProvider.shutdown();
   });
@@ -71,9 +82,13 @@ describe('without a provider', () => {
   });
 
   it('a provider that is not one is refused at construction with invalid-option, naming the option', () => {
-    expect(() => resolveOptions({ telemetry: { meterProvider: {} as never } })).toThrow(expect.objectContaining({ code: 'invalid-option', option: 'telemetry.meterProvider' }));
+    expect(() => resolveOptions({ telemetry: { meterProvider: {} as never } })).toThrow(
+      expect.objectContaining({ code: 'invalid-option', option: 'telemetry.meterProvider' }),
+    );
     expect(() => resolveOptions({ telemetry: { tracerProvider: 'x' as never } })).toThrow(/TracerProvider/);
-    expect(() => resolveOptions({ telemetry: true as never })).toThrow(expect.objectContaining({ option: 'telemetry' }));
+    expect(() => resolveOptions({ telemetry: true as never })).toThrow(
+      expect.objectContaining({ option: 'telemetry' }),
+    );
     expect(resolveOptions({ telemetry: false }).telemetry).toBe(false);
   });
 });

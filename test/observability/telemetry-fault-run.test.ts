@@ -5,8 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { METRIC, SPAN } from '../../src/observability/index.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
@@ -26,7 +38,10 @@ beforeAll(async () => {
   simulator = await startSimulator();
   sessionValues.push(simulator.sessionValue);
   const log = (...args: unknown[]) => logLines.push(args);
-  const client = createTestClient(simulator, { telemetry: { meterProvider, tracerProvider }, logger: { debug: log, info: log, warn: log, error: log } });
+  const client = createTestClient(simulator, {
+    telemetry: { meterProvider, tracerProvider },
+    logger: { debug: log, info: log, warn: log, error: log },
+  });
   const states = recordStates(client);
   const quotes = client.marketData(265598, ['31']);
   void (async () => {
@@ -62,7 +77,11 @@ beforeAll(async () => {
   await reader.forceFlush();
   await client.stop();
   spans = spanExporter.getFinishedSpans();
-  metrics = metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((scope) => scope.metrics) ?? [];
+  metrics =
+    metricExporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics.flatMap((scope) => scope.metrics) ?? [];
 }, 60_000);
 
 afterAll(async () => {
@@ -73,7 +92,8 @@ afterAll(async () => {
 
 function metric(name: string): MetricData {
   const found = metrics.find((candidate) => candidate.descriptor.name === name);
-  if (found === undefined) throw new Error(`no metric ${name}; have ${metrics.map((candidate) => candidate.descriptor.name).join(', ')}`);
+  if (found === undefined)
+    throw new Error(`no metric ${name}; have ${metrics.map((candidate) => candidate.descriptor.name).join(', ')}`);
   return found;
 }
 
@@ -107,7 +127,11 @@ describe('traces of a fault run', () => {
     const children = spans.filter((span) => span.parentSpanContext?.spanId === first.spanContext().spanId);
     const tickle = children.find((span) => span.name === 'POST /v1/api/tickle');
     expect(tickle).toBeDefined();
-    expect(tickle?.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/v1/api/tickle', 'http.response.status_code': 200 });
+    expect(tickle?.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'url.path': '/v1/api/tickle',
+      'http.response.status_code': 200,
+    });
     expect(children.some((span) => span.name === SPAN.handshake)).toBe(true);
     for (const child of children) {
       expect(child.spanContext().traceId).toBe(first.spanContext().traceId);
@@ -115,7 +139,11 @@ describe('traces of a fault run', () => {
       expect(startMs(child)).toBeGreaterThanOrEqual(startMs(first) - 1);
     }
     // The REST answer of the logout is a 401: an ERROR span.
-    expect(spans.some((span) => span.attributes['http.response.status_code'] === 401 && span.status.code === SpanStatusCode.ERROR)).toBe(true);
+    expect(
+      spans.some(
+        (span) => span.attributes['http.response.status_code'] === 401 && span.status.code === SpanStatusCode.ERROR,
+      ),
+    ).toBe(true);
   });
 
   it('session spans carry lingering and false-alarm events and end with the reason the socket was given up', () => {
@@ -156,8 +184,15 @@ describe('metrics of a fault run', () => {
     expect(valueOf(METRIC.stateTime.name, { 'ibkr_ws.state': 'authenticated' })).toBeGreaterThan(0.1);
     expect(valueOf(METRIC.stateTime.name, { 'ibkr_ws.state': 'lingering-detected' })).toBeGreaterThan(0);
     expect(valueOf(METRIC.state.name, { 'ibkr_ws.state': 'authenticated' })).toBe(1);
-    expect(valueOf(METRIC.subscriptions.name, { 'ibkr_ws.subscription.topic': 'smd', 'ibkr_ws.subscription.status': 'active' })).toBe(1);
-    expect(valueOf(METRIC.restCalls.name, { 'url.path': '/v1/api/tickle', 'http.response.status_code': 200 })).toBeGreaterThanOrEqual(4);
+    expect(
+      valueOf(METRIC.subscriptions.name, {
+        'ibkr_ws.subscription.topic': 'smd',
+        'ibkr_ws.subscription.status': 'active',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(METRIC.restCalls.name, { 'url.path': '/v1/api/tickle', 'http.response.status_code': 200 }),
+    ).toBeGreaterThanOrEqual(4);
     expect(valueOf(METRIC.restCalls.name, { 'http.response.status_code': 401 })).toBeGreaterThanOrEqual(1);
     expect(valueOf(METRIC.restDuration.name)).toBe(valueOf(METRIC.restCalls.name));
     expect(valueOf(METRIC.handshake.name)).toBe(4);
@@ -169,7 +204,13 @@ describe('metrics of a fault run', () => {
     const names = new Set(metrics.map((data) => data.descriptor.name));
     const missing = Object.values(METRIC)
       .map((spec) => spec.name)
-      .filter((name) => !names.has(name) && name !== METRIC.protocolErrors.name && name !== METRIC.dropped.name && name !== METRIC.errors.name);
+      .filter(
+        (name) =>
+          !names.has(name) &&
+          name !== METRIC.protocolErrors.name &&
+          name !== METRIC.dropped.name &&
+          name !== METRIC.errors.name,
+      );
     expect(missing).toEqual([]);
   });
 });
@@ -177,7 +218,13 @@ describe('metrics of a fault run', () => {
 describe('secrets', () => {
   it('no span, metric or log line carries a session value', () => {
     const everything = JSON.stringify({
-      spans: spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status })),
+      spans: spans.map((span) => ({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        links: span.links,
+        status: span.status,
+      })),
       metrics,
       logLines,
     });
@@ -186,10 +233,14 @@ describe('secrets', () => {
   });
 
   it('log lines written inside a span carry its trace id', () => {
-    const traced = logLines.filter((line) => typeof (line as unknown[])[0] === 'object' && (line as [Record<string, unknown>])[0]['trace_id'] !== undefined);
+    const traced = logLines.filter(
+      (line) =>
+        typeof (line as unknown[])[0] === 'object' && (line as [Record<string, unknown>])[0]['trace_id'] !== undefined,
+    );
     expect(traced.length).toBeGreaterThan(0);
     const traceIds = new Set(spans.map((span) => span.spanContext().traceId));
-    for (const line of traced) expect(traceIds.has((line as [Record<string, string>])[0]['trace_id'] as string)).toBe(true);
+    for (const line of traced)
+      expect(traceIds.has((line as [Record<string, string>])[0]['trace_id'] as string)).toBe(true);
   });
 });
 

@@ -92,8 +92,13 @@ describe('resolveOptions fills every default from its single source', () => {
   it('keeps a backpressure pause under half the heartbeat timeout and under the probe timeout unless maxPauseMs is set', () => {
     expect(resolveOptions({ timing: { heartbeatTimeoutMs: 800 } }).subscriptions.maxPauseMs).toBe(400);
     expect(resolveOptions({ timing: { probeTimeoutMs: 1_000 } }).subscriptions.maxPauseMs).toBe(800);
-    expect(resolveOptions({ timing: { probeTimeoutMs: 60_000 } }).subscriptions.maxPauseMs).toBe(SUBSCRIPTION_DEFAULTS.maxPauseMs);
-    expect(resolveOptions({ timing: { heartbeatTimeoutMs: 800 }, subscriptions: { maxPauseMs: 700 } }).subscriptions.maxPauseMs).toBe(700);
+    expect(resolveOptions({ timing: { probeTimeoutMs: 60_000 } }).subscriptions.maxPauseMs).toBe(
+      SUBSCRIPTION_DEFAULTS.maxPauseMs,
+    );
+    expect(
+      resolveOptions({ timing: { heartbeatTimeoutMs: 800 }, subscriptions: { maxPauseMs: 700 } }).subscriptions
+        .maxPauseMs,
+    ).toBe(700);
   });
 
   it('accepts the edges that make sense: maxAttempts 0 and Infinity, activityThrottleMs 0, a plain-HTTP gateway', () => {
@@ -101,6 +106,8 @@ describe('resolveOptions fills every default from its single source', () => {
     expect(resolveOptions({ maxAttempts: Number.POSITIVE_INFINITY }).maxAttempts).toBe(Number.POSITIVE_INFINITY);
     expect(resolveOptions({ activityThrottleMs: 0 }).activityThrottleMs).toBe(0);
     expect(resolveOptions({ gateway: 'http://127.0.0.1:5000' }).wsUrl.href).toBe('ws://127.0.0.1:5000/v1/api/ws');
-    expect(resolveOptions({ timing: { heartbeatTimeoutMs: undefined } }).timing.heartbeatTimeoutMs).toBe(DEFAULT_TIMING.heartbeatTimeoutMs);
+    expect(resolveOptions({ timing: { heartbeatTimeoutMs: undefined } }).timing.heartbeatTimeoutMs).toBe(
+      DEFAULT_TIMING.heartbeatTimeoutMs,
+    );
   });
 });

@@ -48,14 +48,18 @@ class Tally {
   print(title: string): void {
     const share = (count: number) => `${Math.round((count / this.runs) * 100)}%`;
     const states = [...this.byState].sort(([, a], [, b]) => b - a).map(([state, count]) => `${state} ${share(count)}`);
-    console.log(`${title}: ${this.runs} sequences; runs reaching each state: ${states.join(', ')}; with a keep-alive tic or tickle: ${share(this.keepAliveRuns)}`);
+    console.log(
+      `${title}: ${this.runs} sequences; runs reaching each state: ${states.join(', ')}; with a keep-alive tic or tickle: ${share(this.keepAliveRuns)}`,
+    );
   }
 }
 
 const RUNS = { defaults: 5_000, shortFinite: 4_000, staleDifferential: 1_000, oauth: 2_000 } as const;
 const TIMEOUT_MS = 120_000;
 /** Replays one printed failure instead of a fresh random batch. */
-const REPLAY = process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']), path: process.env['FC_PATH'], endOnFailure: true } : {};
+const REPLAY = process.env['FC_SEED']
+  ? { seed: Number(process.env['FC_SEED']), path: process.env['FC_PATH'], endOnFailure: true }
+  : {};
 
 describe('lifecycle invariants under random sequences', () => {
   test(
@@ -63,15 +67,34 @@ describe('lifecycle invariants under random sequences', () => {
     async () => {
       const tally = new Tally();
       await fc.assert(
-        fc.asyncProperty(lifecycleScenario({ timing: DEFAULT_TIMING, maxAttempts: fc.constant(undefined), minCommands: 10, maxCommands: 40 }), async (scenario) => {
-          tally.add(await runScenario(scenario));
-        }),
+        fc.asyncProperty(
+          lifecycleScenario({
+            timing: DEFAULT_TIMING,
+            maxAttempts: fc.constant(undefined),
+            minCommands: 10,
+            maxCommands: 40,
+          }),
+          async (scenario) => {
+            tally.add(await runScenario(scenario));
+          },
+        ),
         { numRuns: RUNS.defaults, ...REPLAY },
       );
       tally.print('default timing');
       // The generator must actually reach the deep states, or the invariants are checked on shallow runs only.
       expect(tally.visited().sort()).toEqual(
-        ['authenticated', 'awaiting-session', 'checking-session', 'idle', 'lingering-detected', 'login-required', 'open', 'reconnect', 'sending-session', 'stopped'].sort(),
+        [
+          'authenticated',
+          'awaiting-session',
+          'checking-session',
+          'idle',
+          'lingering-detected',
+          'login-required',
+          'open',
+          'reconnect',
+          'sending-session',
+          'stopped',
+        ].sort(),
       );
     },
     TIMEOUT_MS,
@@ -82,9 +105,17 @@ describe('lifecycle invariants under random sequences', () => {
     async () => {
       const tally = new Tally();
       await fc.assert(
-        fc.asyncProperty(lifecycleScenario({ timing: SHORT_TIMING, maxAttempts: fc.integer({ min: 0, max: 3 }), minCommands: 10, maxCommands: 40 }), async (scenario) => {
-          tally.add(await runScenario(scenario));
-        }),
+        fc.asyncProperty(
+          lifecycleScenario({
+            timing: SHORT_TIMING,
+            maxAttempts: fc.integer({ min: 0, max: 3 }),
+            minCommands: 10,
+            maxCommands: 40,
+          }),
+          async (scenario) => {
+            tally.add(await runScenario(scenario));
+          },
+        ),
         { numRuns: RUNS.shortFinite, ...REPLAY },
       );
       tally.print('short timing, finite maxAttempts');
@@ -101,7 +132,13 @@ describe('lifecycle invariants under random sequences', () => {
       const tally = new Tally();
       await fc.assert(
         fc.asyncProperty(
-          lifecycleScenario({ timing: SHORT_TIMING, maxAttempts: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), minCommands: 10, maxCommands: 40, oauth: true }),
+          lifecycleScenario({
+            timing: SHORT_TIMING,
+            maxAttempts: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+            minCommands: 10,
+            maxCommands: 40,
+            oauth: true,
+          }),
           async (scenario) => {
             tally.add(await runScenario(scenario));
           },
@@ -120,11 +157,22 @@ describe('lifecycle invariants under random sequences', () => {
     `events of stale sockets change nothing observable: a run with them equals the run without them (${RUNS.staleDifferential} pairs)`,
     async () => {
       await fc.assert(
-        fc.asyncProperty(lifecycleScenario({ timing: SHORT_TIMING, maxAttempts: fc.constant(undefined), minCommands: 10, maxCommands: 40 }), async (scenario) => {
-          const withoutStale: LifecycleScenario = { ...scenario, commands: scenario.commands.filter((command) => command.kind !== 'stale') };
-          const [noisy, clean] = [await runScenario(scenario), await runScenario(withoutStale)];
-          expect(noisy.trace).toBe(clean.trace);
-        }),
+        fc.asyncProperty(
+          lifecycleScenario({
+            timing: SHORT_TIMING,
+            maxAttempts: fc.constant(undefined),
+            minCommands: 10,
+            maxCommands: 40,
+          }),
+          async (scenario) => {
+            const withoutStale: LifecycleScenario = {
+              ...scenario,
+              commands: scenario.commands.filter((command) => command.kind !== 'stale'),
+            };
+            const [noisy, clean] = [await runScenario(scenario), await runScenario(withoutStale)];
+            expect(noisy.trace).toBe(clean.trace);
+          },
+        ),
         { numRuns: RUNS.staleDifferential, ...REPLAY },
       );
     },

@@ -9,9 +9,19 @@ import { runScenario, type LifecycleCommand, type LifecycleScenario } from './su
 const START: LifecycleCommand = { kind: 'user', call: 'START' };
 const STOP: LifecycleCommand = { kind: 'user', call: 'STOP' };
 const RETRY: LifecycleCommand = { kind: 'user', call: 'RETRY' };
-const answer = (value: Extract<LifecycleCommand, { kind: 'answer' }>['answer']): LifecycleCommand => ({ kind: 'answer', answer: value });
-const frame = (value: Extract<LifecycleCommand, { kind: 'frame' }>['frame']): LifecycleCommand => ({ kind: 'frame', frame: value });
-const stale = (event: Extract<LifecycleCommand, { kind: 'stale' }>['event'], age = 1): LifecycleCommand => ({ kind: 'stale', event, age });
+const answer = (value: Extract<LifecycleCommand, { kind: 'answer' }>['answer']): LifecycleCommand => ({
+  kind: 'answer',
+  answer: value,
+});
+const frame = (value: Extract<LifecycleCommand, { kind: 'frame' }>['frame']): LifecycleCommand => ({
+  kind: 'frame',
+  frame: value,
+});
+const stale = (event: Extract<LifecycleCommand, { kind: 'stale' }>['event'], age = 1): LifecycleCommand => ({
+  kind: 'stale',
+  event,
+  age,
+});
 const clock = (ms: number): LifecycleCommand => ({ kind: 'clock', ms });
 const OPENED: LifecycleCommand = { kind: 'opened' };
 /** START → tickle answered → socket opened → greeting: authenticated on the cookie path. */
@@ -31,7 +41,20 @@ const REGRESSIONS: readonly Regression[] = [
     scenario: {
       jitterSeed: 1,
       // Silence past the threshold (11.5 s), stale frames, then the probe timeout (3 s) and the 1 ms read of the socket.
-      commands: [...CONNECT, { kind: 'closed', code: 1006 }, clock(30_000), answer('authenticated-same'), OPENED, frame('greeting'), clock(25_000), stale('closed'), stale('echo'), stale('activity'), clock(3_000), clock(1)],
+      commands: [
+        ...CONNECT,
+        { kind: 'closed', code: 1006 },
+        clock(30_000),
+        answer('authenticated-same'),
+        OPENED,
+        frame('greeting'),
+        clock(25_000),
+        stale('closed'),
+        stale('echo'),
+        stale('activity'),
+        clock(3_000),
+        clock(1),
+      ],
     },
     passesThrough: ['authenticated', 'reconnect', 'authenticated', 'lingering-detected', 'reconnect'],
     sockets: 2,
@@ -41,16 +64,47 @@ const REGRESSIONS: readonly Regression[] = [
     scenario: {
       jitterSeed: 2,
       // Seven beats of 9.2 s reach the keep-alive tickle at 60 s.
-      commands: [...CONNECT, { kind: 'healthy-time', beats: 7 }, answer('authenticated-rotated'), stale('greeting'), stale('waiting-for-session'), clock(1_000), answer('authenticated-same'), OPENED, frame('waiting-for-session'), frame('greeting')],
+      commands: [
+        ...CONNECT,
+        { kind: 'healthy-time', beats: 7 },
+        answer('authenticated-rotated'),
+        stale('greeting'),
+        stale('waiting-for-session'),
+        clock(1_000),
+        answer('authenticated-same'),
+        OPENED,
+        frame('waiting-for-session'),
+        frame('greeting'),
+      ],
     },
-    passesThrough: ['authenticated', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'sending-session', 'authenticated'],
+    passesThrough: [
+      'authenticated',
+      'reconnect',
+      'checking-session',
+      'open',
+      'awaiting-session',
+      'sending-session',
+      'authenticated',
+    ],
     sockets: 2,
   },
   {
     name: '"waiting for session" twice is answered once; an error frame then drops the socket',
     scenario: {
       jitterSeed: 3,
-      commands: [START, answer('authenticated-same'), OPENED, frame('waiting-for-session'), frame('waiting-for-session'), frame('heartbeat'), frame('error'), clock(400), answer('authenticated-same'), OPENED, frame('greeting')],
+      commands: [
+        START,
+        answer('authenticated-same'),
+        OPENED,
+        frame('waiting-for-session'),
+        frame('waiting-for-session'),
+        frame('heartbeat'),
+        frame('error'),
+        clock(400),
+        answer('authenticated-same'),
+        OPENED,
+        frame('greeting'),
+      ],
     },
     passesThrough: ['sending-session', 'reconnect', 'checking-session', 'open', 'awaiting-session', 'authenticated'],
   },
@@ -58,7 +112,14 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'a keep-alive tickle in flight when the socket goes silent is cancelled, and its late answer is never taken',
     scenario: {
       jitterSeed: 4,
-      commands: [...CONNECT, { kind: 'healthy-time', beats: 6 }, clock(25_000), answer('login-logged-out'), frame('echo'), clock(60_000)],
+      commands: [
+        ...CONNECT,
+        { kind: 'healthy-time', beats: 6 },
+        clock(25_000),
+        answer('login-logged-out'),
+        frame('echo'),
+        clock(60_000),
+      ],
     },
     passesThrough: ['authenticated', 'lingering-detected', 'authenticated', 'lingering-detected'],
   },
@@ -69,9 +130,31 @@ const REGRESSIONS: readonly Regression[] = [
       jitterSeed: 5,
       maxAttempts: 1,
       timing: { heartbeatTimeoutMs: 2_500, stableAfterMs: 6_000, backoffInitialMs: 25, backoffMaxMs: 400 },
-      commands: [START, answer('unavailable'), clock(25), answer('authenticated-same'), OPENED, frame('greeting'), { kind: 'healthy-time', beats: 7 }, { kind: 'closed', code: 1000 }, clock(25), answer('unavailable'), RETRY, answer('authenticated-same')],
+      commands: [
+        START,
+        answer('unavailable'),
+        clock(25),
+        answer('authenticated-same'),
+        OPENED,
+        frame('greeting'),
+        { kind: 'healthy-time', beats: 7 },
+        { kind: 'closed', code: 1000 },
+        clock(25),
+        answer('unavailable'),
+        RETRY,
+        answer('authenticated-same'),
+      ],
     },
-    passesThrough: ['reconnect', 'checking-session', 'authenticated', 'reconnect', 'checking-session', 'failed', 'checking-session', 'open'],
+    passesThrough: [
+      'reconnect',
+      'checking-session',
+      'authenticated',
+      'reconnect',
+      'checking-session',
+      'failed',
+      'checking-session',
+      'open',
+    ],
   },
   {
     name: 'one clock step beyond every timeout while authenticated ends in lingering, not in a skipped probe',
@@ -82,7 +165,18 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'login required, a competing session, then a login: polling never reauthenticates over the competitor',
     scenario: {
       jitterSeed: 7,
-      commands: [START, answer('login-competing'), clock(5_000), answer('login-not-authenticated'), clock(5_000), answer('unavailable'), clock(5_000), answer('authenticated-same'), OPENED, frame('sts-authenticated')],
+      commands: [
+        START,
+        answer('login-competing'),
+        clock(5_000),
+        answer('login-not-authenticated'),
+        clock(5_000),
+        answer('unavailable'),
+        clock(5_000),
+        answer('authenticated-same'),
+        OPENED,
+        frame('sts-authenticated'),
+      ],
     },
     passesThrough: ['login-required', 'open', 'awaiting-session', 'authenticated'],
   },
@@ -90,7 +184,16 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'STOP while lingering with a stale socket in flight leaves nothing running',
     scenario: {
       jitterSeed: 8,
-      commands: [...CONNECT, frame('sts-unauthenticated'), answer('authenticated-same'), OPENED, frame('greeting'), clock(25_000), stale('closed'), STOP],
+      commands: [
+        ...CONNECT,
+        frame('sts-unauthenticated'),
+        answer('authenticated-same'),
+        OPENED,
+        frame('greeting'),
+        clock(25_000),
+        stale('closed'),
+        STOP,
+      ],
     },
     passesThrough: ['authenticated', 'checking-session', 'authenticated', 'lingering-detected', 'stopped'],
   },
@@ -98,7 +201,14 @@ const REGRESSIONS: readonly Regression[] = [
     name: 'a session check that throws while the socket is healthy does not condemn it',
     scenario: {
       jitterSeed: 9,
-      commands: [...CONNECT, { kind: 'healthy-time', beats: 7 }, answer('rejection'), { kind: 'healthy-time', beats: 7 }, answer('unavailable'), { kind: 'healthy-time', beats: 2 }],
+      commands: [
+        ...CONNECT,
+        { kind: 'healthy-time', beats: 7 },
+        answer('rejection'),
+        { kind: 'healthy-time', beats: 7 },
+        answer('unavailable'),
+        { kind: 'healthy-time', beats: 2 },
+      ],
     },
     passesThrough: ['authenticated', 'stopped'],
     sockets: 1,

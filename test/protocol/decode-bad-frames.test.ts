@@ -29,15 +29,26 @@ const HEARTBEAT = '{"topic":"system","hb":1772190537535}';
 
 /** Every form the README says to feed a line in: text and bytes for `raw`, the bytes for the others. */
 function inputsOf(line: BadLine): Array<[string, string | Buffer | ArrayBuffer | Uint8Array]> {
-  if (line.raw !== undefined) return [['text', line.raw], ['binary', Buffer.from(line.raw, 'utf8')]];
+  if (line.raw !== undefined)
+    return [
+      ['text', line.raw],
+      ['binary', Buffer.from(line.raw, 'utf8')],
+    ];
   if (line.raw_base64 !== undefined) {
     const bytes = Buffer.from(line.raw_base64, 'base64');
-    return [['binary', bytes], ['ArrayBuffer', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)], ['Uint8Array', new Uint8Array(bytes)]];
+    return [
+      ['binary', bytes],
+      ['ArrayBuffer', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)],
+      ['Uint8Array', new Uint8Array(bytes)],
+    ];
   }
   if (line.generate !== undefined) {
     const { repeat, times, wrap } = line.generate;
     const text = wrap.replace('%s', repeat.repeat(times));
-    return [['binary', Buffer.from(text, 'utf8')], ['text', text]];
+    return [
+      ['binary', Buffer.from(text, 'utf8')],
+      ['text', text],
+    ];
   }
   throw new Error(`line ${line.id} has no frame`);
 }
@@ -45,7 +56,17 @@ function inputsOf(line: BadLine): Array<[string, string | Buffer | ArrayBuffer |
 const OPTIONAL_KEYS: Partial<Record<ServerMessageKind, readonly string[]>> = {
   'system-success': ['isFT', 'isPaper'],
   act: ['accounts', 'selectedAccount', 'isFT', 'isPaper'],
-  sts: ['authenticated', 'competing', 'connected', 'established', 'message', 'fail', 'serverName', 'serverVersion', 'username'],
+  sts: [
+    'authenticated',
+    'competing',
+    'connected',
+    'established',
+    'message',
+    'fail',
+    'serverName',
+    'serverVersion',
+    'username',
+  ],
   smd: ['updated'],
   error: ['error', 'code', 'topic'],
   unknown: ['topic'],
@@ -76,7 +97,38 @@ function printedForms(result: DecodeResult): string[] {
 }
 
 /** The words an error message may quote: names from our own schema, never text from the wire. */
-const SCHEMA_NAMES = new Set(['topic', 'hb', 'success', 'isFT', 'isPaper', 'args', 'sts', 'act', 'sor', 'spl', 'str', 'ntf', 'blt', 'smd', 'smh', 'sbd', 'ssd', 'sld', 'system', 'tic', 'data', 'result', 'error', 'code', 'conid', 'serverId', 'authenticated', 'competing', 'connected', 'established']);
+const SCHEMA_NAMES = new Set([
+  'topic',
+  'hb',
+  'success',
+  'isFT',
+  'isPaper',
+  'args',
+  'sts',
+  'act',
+  'sor',
+  'spl',
+  'str',
+  'ntf',
+  'blt',
+  'smd',
+  'smh',
+  'sbd',
+  'ssd',
+  'sld',
+  'system',
+  'tic',
+  'data',
+  'result',
+  'error',
+  'code',
+  'conid',
+  'serverId',
+  'authenticated',
+  'competing',
+  'connected',
+  'established',
+]);
 
 function prototypeState(): string {
   return inspect(Object.getOwnPropertyDescriptors(Object.prototype), { showHidden: true });
@@ -121,7 +173,8 @@ describe('decodeFrame on hostile and broken frames', () => {
       for (const [, input] of inputsOf(line)) decodeFrame(input);
       expect(prototypeState()).toBe(prototypeBefore);
       const probe: Record<string, unknown> = {};
-      for (const key of ['topic', 'hb', 'authenticated', 'isPaper', 'accounts', '31', 'a']) expect(probe[key], key).toBeUndefined();
+      for (const key of ['topic', 'hb', 'authenticated', 'isPaper', 'accounts', '31', 'a'])
+        expect(probe[key], key).toBeUndefined();
       expect(decodeFrame(HEARTBEAT)).toEqual({ ok: true, message: { kind: 'heartbeat', hb: 1772190537535 } });
     });
   });

@@ -6,7 +6,16 @@ import type { MarketDataMessage, ServerMessage } from '../../src/protocol/types.
 
 const WEBAPI_DRAFT_FRAME =
   '{"31":"189.60","6119":"q2","6509":"RpB","7059":"100","84":"189.56","85":"500","86":"189.61","88":"200","_updated":1712596911593,"conid":8314,"conidEx":"8314","server_id":"q2","topic":"smd+8314"}';
-const WEBAPI_DRAFT_FIELDS = { '31': '189.60', '6119': 'q2', '6509': 'RpB', '7059': '100', '84': '189.56', '85': '500', '86': '189.61', '88': '200' };
+const WEBAPI_DRAFT_FIELDS = {
+  '31': '189.60',
+  '6119': 'q2',
+  '6509': 'RpB',
+  '7059': '100',
+  '84': '189.56',
+  '85': '500',
+  '86': '189.61',
+  '88': '200',
+};
 
 function marketData(text: string): MarketDataMessage {
   const result = decodeFrame(text);
@@ -66,7 +75,11 @@ describe('decodeFrame on market data', () => {
   it.each([
     ['a brace inside a string value', '{"topic":"smd+1","31":"{x}","84":"1"}', { '31': '{x}', '84': '1' }],
     ['a literal word inside a string value', '{"topic":"smd+1","55":"true null false"}', { '55': 'true null false' }],
-    ['an exponent that stays finite', '{"topic":"smd+1","87_raw":1.22E7,"87":"12.2M"}', { '87_raw': 12200000, '87': '12.2M' }],
+    [
+      'an exponent that stays finite',
+      '{"topic":"smd+1","87_raw":1.22E7,"87":"12.2M"}',
+      { '87_raw': 12200000, '87': '12.2M' },
+    ],
     ['a non-field key holding an object', '{"topic":"smd+1","extra":{"31":"9"},"31":"1"}', { '31': '1' }],
   ])('checks each field exactly when the text has %s', (_why, text, fields) => {
     expect(marketData(text).fields).toEqual(fields);
@@ -82,9 +95,15 @@ describe('decodeFrame on market data', () => {
   });
 
   it('agrees with the plain reading of the rule on any frame', () => {
-    const fieldKey = fc.oneof(fc.nat({ max: 9999 }).map(String), fc.nat({ max: 99 }).map((id) => `${id}_raw`));
+    const fieldKey = fc.oneof(
+      fc.nat({ max: 9999 }).map(String),
+      fc.nat({ max: 99 }).map((id) => `${id}_raw`),
+    );
     const otherKey = fc.constantFrom('conidEx', 'server_id', 'extra', '__proto__', 'x1', '_raw', 'e9');
-    const stringValue = fc.oneof(fc.string(), fc.constantFrom('{', '[1]', 'true', 'null', 'false', '1e400', 'C119.46', '1,300', ':', '\\"'));
+    const stringValue = fc.oneof(
+      fc.string(),
+      fc.constantFrom('{', '[1]', 'true', 'null', 'false', '1e400', 'C119.46', '1,300', ':', '\\"'),
+    );
     const numberText = fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => JSON.stringify(value)),
       fc.constantFrom('1e400', '-1E309', '1.5e10', '2E-5', '0', '-0', '1'.repeat(310), '12.5', '1e308'),

@@ -17,8 +17,27 @@ const corpus = readFileSync(new URL('../fixtures/protocol/server-frames.jsonl', 
   .map((line) => JSON.parse(line) as FrameLine);
 
 const ALL_KINDS: readonly ServerMessageKind[] = [
-  'system-success', 'heartbeat', 'act', 'sts', 'waiting-for-session', 'tic', 'echo', 'smd', 'smh', 'smh-unsubscribed',
-  'sbd', 'sor', 'spl', 'str', 'ssd', 'sld', 'unsubscribed', 'ntf', 'blt', 'error', 'unknown',
+  'system-success',
+  'heartbeat',
+  'act',
+  'sts',
+  'waiting-for-session',
+  'tic',
+  'echo',
+  'smd',
+  'smh',
+  'smh-unsubscribed',
+  'sbd',
+  'sor',
+  'spl',
+  'str',
+  'ssd',
+  'sld',
+  'unsubscribed',
+  'ntf',
+  'blt',
+  'error',
+  'unknown',
 ];
 
 /** The keys the README's expect table allows per kind; the optional ones must read `undefined` when not listed. */
@@ -48,7 +67,17 @@ const REQUIRED_KEYS: Record<ServerMessageKind, readonly string[]> = {
 const OPTIONAL_KEYS: Partial<Record<ServerMessageKind, readonly string[]>> = {
   'system-success': ['isFT', 'isPaper'],
   act: ['accounts', 'selectedAccount', 'isFT', 'isPaper'],
-  sts: ['authenticated', 'competing', 'connected', 'established', 'message', 'fail', 'serverName', 'serverVersion', 'username'],
+  sts: [
+    'authenticated',
+    'competing',
+    'connected',
+    'established',
+    'message',
+    'fail',
+    'serverName',
+    'serverVersion',
+    'username',
+  ],
   smd: ['updated'],
   smh: ['symbol'],
   sbd: ['acct', 'conid', 'exchange'],
@@ -59,7 +88,9 @@ const OPTIONAL_KEYS: Partial<Record<ServerMessageKind, readonly string[]>> = {
 /** What the decoder exposes under an expect key (the README names some facts by what they count or collect). */
 function exposed(message: ServerMessage, key: string): unknown {
   const field = (entry: unknown, name: string): unknown =>
-    typeof entry === 'object' && entry !== null && Object.hasOwn(entry, name) ? (entry as Record<string, unknown>)[name] : null;
+    typeof entry === 'object' && entry !== null && Object.hasOwn(entry, name)
+      ? (entry as Record<string, unknown>)[name]
+      : null;
   switch (message.kind) {
     case 'smh':
       if (key === 'bars') return message.bars.length;
@@ -129,8 +160,14 @@ describe('decodeFrame on the server frame corpus', () => {
   it('lists only facts the README defines for each kind', () => {
     for (const line of corpus) {
       const allowed = [...REQUIRED_KEYS[line.kind], ...(OPTIONAL_KEYS[line.kind] ?? [])];
-      expect(Object.keys(line.expect).filter((key) => !allowed.includes(key)), line.id).toEqual([]);
-      expect(REQUIRED_KEYS[line.kind].filter((key) => !Object.hasOwn(line.expect, key)), line.id).toEqual([]);
+      expect(
+        Object.keys(line.expect).filter((key) => !allowed.includes(key)),
+        line.id,
+      ).toEqual([]);
+      expect(
+        REQUIRED_KEYS[line.kind].filter((key) => !Object.hasOwn(line.expect, key)),
+        line.id,
+      ).toEqual([]);
     }
   });
 
@@ -156,8 +193,12 @@ describe('decodeFrame on the server frame corpus', () => {
       const padded = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]);
       const expected = snapshot(decodeFrame(line.raw));
       expect(snapshot(decodeFrame([bytes.subarray(0, middle), bytes.subarray(middle)]))).toEqual(expected);
-      expect(snapshot(decodeFrame(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)))).toEqual(expected);
-      expect(snapshot(decodeFrame(new Uint8Array(padded.buffer, padded.byteOffset + 2, bytes.length)))).toEqual(expected);
+      expect(snapshot(decodeFrame(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)))).toEqual(
+        expected,
+      );
+      expect(snapshot(decodeFrame(new Uint8Array(padded.buffer, padded.byteOffset + 2, bytes.length)))).toEqual(
+        expected,
+      );
     },
   );
 });

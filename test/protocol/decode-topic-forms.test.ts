@@ -16,8 +16,16 @@ function decoded(text: string): Record<string, unknown> {
 describe('topic forms the decoder accepts (docs/PROTOCOL-NOTES.md)', () => {
   it.each([
     ['sbd', '{"topic":"sbd","data":[]}', { acct: undefined, conid: undefined, exchange: undefined }],
-    ['sbd+<acct>+<conid>', '{"topic":"sbd+DU12345+265598","data":[]}', { acct: 'DU12345', conid: 265598, exchange: undefined }],
-    ['sbd+<acct>+<conid>+<exch>', '{"topic":"sbd+DU12345+265598+ARCA","data":[]}', { acct: 'DU12345', conid: 265598, exchange: 'ARCA' }],
+    [
+      'sbd+<acct>+<conid>',
+      '{"topic":"sbd+DU12345+265598","data":[]}',
+      { acct: 'DU12345', conid: 265598, exchange: undefined },
+    ],
+    [
+      'sbd+<acct>+<conid>+<exch>',
+      '{"topic":"sbd+DU12345+265598+ARCA","data":[]}',
+      { acct: 'DU12345', conid: 265598, exchange: 'ARCA' },
+    ],
   ])('reads the price ladder topic %s', (_form, text, parts) => {
     expect(decoded(text)).toMatchObject({ kind: 'sbd', rows: [] });
     for (const [key, value] of Object.entries(parts)) expect(decoded(text)[key], key).toBe(value);
@@ -83,7 +91,11 @@ describe('secret-looking text in frames the client may log', () => {
 
   it('redacts a bare 32-hex run in an error text, an unknown topic and unknown raw text', () => {
     expect(decoded(`{"error":"bad ${session}"}`)['error']).toBe('bad [redacted]');
-    expect(decoded(`{"topic":"xyz+${session}"}`)).toEqual({ kind: 'unknown', topic: 'xyz+[redacted]', raw: '{"topic":"xyz+[redacted]"}' });
+    expect(decoded(`{"topic":"xyz+${session}"}`)).toEqual({
+      kind: 'unknown',
+      topic: 'xyz+[redacted]',
+      raw: '{"topic":"xyz+[redacted]"}',
+    });
   });
 
   it('keeps error texts without secrets exactly as sent', () => {

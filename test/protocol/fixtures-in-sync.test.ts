@@ -22,7 +22,9 @@ function filesUnder(root: string): string[] {
 }
 
 function lineCount(name: string): number {
-  return readFileSync(join(projectCopy, name), 'utf8').split('\n').filter((line) => line.trim() !== '').length;
+  return readFileSync(join(projectCopy, name), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '').length;
 }
 
 describe('the protocol fixture corpus', () => {
@@ -46,7 +48,8 @@ describe('the protocol fixture corpus', () => {
       const files = filesUnder(projectCopy);
       // The OAuth vectors beside the corpus have their own copy and sync check (test/fixtures/oauth).
       expect(filesUnder(shared).filter((name) => !name.startsWith('oauth/'))).toEqual(files);
-      for (const name of files) expect(readFileSync(join(projectCopy, name)).equals(readFileSync(join(shared, name))), name).toBe(true);
+      for (const name of files)
+        expect(readFileSync(join(projectCopy, name)).equals(readFileSync(join(shared, name))), name).toBe(true);
     },
   );
 });

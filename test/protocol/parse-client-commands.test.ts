@@ -47,7 +47,11 @@ describe('parseClientCommand', () => {
   });
 
   it('accepts a single status string as an order filter', () => {
-    expect(parseClientCommand('sor+{"filters":"Filled"}')).toStrictEqual({ op: 'subscribe', topic: 'sor', filters: ['Filled'] });
+    expect(parseClientCommand('sor+{"filters":"Filled"}')).toStrictEqual({
+      op: 'subscribe',
+      topic: 'sor',
+      filters: ['Filled'],
+    });
   });
 
   it('reads an unsubscribe of a market-data stream on an exchange', () => {

@@ -14,15 +14,44 @@ interface RestFixture {
 }
 
 const folder = new URL('../fixtures/protocol/rest/', import.meta.url);
-const files = readdirSync(folder).filter((name) => name.endsWith('.json')).sort();
-const fixtures = files.map((name) => [name, JSON.parse(readFileSync(new URL(name, folder), 'utf8')) as RestFixture] as const);
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+const fixtures = files.map(
+  (name) => [name, JSON.parse(readFileSync(new URL(name, folder), 'utf8')) as RestFixture] as const,
+);
 
 /** The fact names of the README's `rest/*.json` table: the interpreter invents no others. */
 const FACT_NAMES = new Set([
-  'logged_in', 'session_present', 'session', 'ssoExpires', 'authenticated', 'competing', 'connected', 'established', 'fail',
-  'message', 'unavailable', 'error', 'triggered', 'logged_out', 'sso_valid', 'expires_ms', 'login_type', 'user_name',
-  'accounts', 'selectedAccount', 'isPaper', 'isFT', 'brokerage_ready', 'unsubscribed', 'success', 'conids', 'has_values',
-  'access_denied', 'text',
+  'logged_in',
+  'session_present',
+  'session',
+  'ssoExpires',
+  'authenticated',
+  'competing',
+  'connected',
+  'established',
+  'fail',
+  'message',
+  'unavailable',
+  'error',
+  'triggered',
+  'logged_out',
+  'sso_valid',
+  'expires_ms',
+  'login_type',
+  'user_name',
+  'accounts',
+  'selectedAccount',
+  'isPaper',
+  'isFT',
+  'brokerage_ready',
+  'unsubscribed',
+  'success',
+  'conids',
+  'has_values',
+  'access_denied',
+  'text',
 ]);
 
 /** A body the README calls undocumented must not matter: any body gives the same facts. */
@@ -85,7 +114,11 @@ describe('interpretTickle', () => {
 
   it.each(tickles)('gives the adapter the facts of %s under its own names', (_name, fixture) => {
     const facts = interpretTickle(fixture.status ?? 200, fixture.body);
-    const names: Record<string, string> = { logged_in: 'loggedIn', session_present: 'sessionPresent', ssoExpires: 'ssoExpiresMs' };
+    const names: Record<string, string> = {
+      logged_in: 'loggedIn',
+      session_present: 'sessionPresent',
+      ssoExpires: 'ssoExpiresMs',
+    };
     for (const [key, value] of Object.entries(fixture.expect)) {
       expect((facts as unknown as Record<string, unknown>)[names[key] ?? key], key).toEqual(value);
     }
@@ -100,6 +133,10 @@ describe('interpretTickle', () => {
   });
 
   it('reads {"error":"no session"} as logged out', () => {
-    expect(interpretTickle(200, { error: 'no session' })).toEqual({ loggedIn: false, sessionPresent: false, error: 'no session' });
+    expect(interpretTickle(200, { error: 'no session' })).toEqual({
+      loggedIn: false,
+      sessionPresent: false,
+      error: 'no session',
+    });
   });
 });

@@ -23,7 +23,8 @@ function generalPath(text: string): Reference {
   } catch {
     return { outcome: 'error', code: 'malformed-json' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { outcome: 'error', code: 'not-an-object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { outcome: 'error', code: 'not-an-object' };
   try {
     const message = classifyFrame(value as JsonObject, text);
     return { outcome: 'message', message: message instanceof MarketDataFrame ? message.toJSON() : message };
@@ -38,11 +39,15 @@ function expectAgreement(text: string): boolean {
   const scanned = scanMarketData(text);
   if (scanned === undefined) return false;
   const reference = generalPath(text);
-  expect(reference.outcome, `the general path refuses what the scanner accepted: ${text.slice(0, 200)}`).toBe('message');
+  expect(reference.outcome, `the general path refuses what the scanner accepted: ${text.slice(0, 200)}`).toBe(
+    'message',
+  );
   expect(scanned.toJSON()).toEqual((reference as { message: unknown }).message);
   // Not only equal as records: each key and value in the parallel arrays, with Object.is for -0.
   const fields = scanned.fields;
-  scanned.fieldKeys.forEach((key) => expect(Object.is(scanned.fieldValues[scanned.fieldKeys.lastIndexOf(key)], fields[key])).toBe(true));
+  scanned.fieldKeys.forEach((key) =>
+    expect(Object.is(scanned.fieldValues[scanned.fieldKeys.lastIndexOf(key)], fields[key])).toBe(true),
+  );
   return true;
 }
 
@@ -51,7 +56,10 @@ function corpusTexts(name: string): string[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as { raw?: string; raw_base64?: string })
-    .map((line) => line.raw ?? (line.raw_base64 === undefined ? undefined : Buffer.from(line.raw_base64, 'base64').toString()))
+    .map(
+      (line) =>
+        line.raw ?? (line.raw_base64 === undefined ? undefined : Buffer.from(line.raw_base64, 'base64').toString()),
+    )
     .filter((text): text is string => text !== undefined);
 }
 
@@ -103,7 +111,11 @@ describe('the market-data scanner', () => {
     ['JSON whitespace everywhere', ' \r\n\t{ "31" :\t"1" ,\n"topic"\r: "smd+7" } \n', { '31': '1' }],
     ['duplicate keys, the last wins', '{"31":"1","topic":"smd+8","31":"2","conid":3,"conid":8}', { '31': '2' }],
     ['literals in keys nobody reads', '{"topic":"smd+9","isFT":true,"x":false,"y":null,"31":"1"}', { '31': '1' }],
-    ['every number form', '{"topic":"smd+1","1":-0,"2":1.5e3,"3":2E-2,"4":-12,"5":1234567890123456789,"6":0.1}', { '1': -0, '2': 1500, '3': 0.02, '4': -12, '5': 1234567890123456789, '6': 0.1 }],
+    [
+      'every number form',
+      '{"topic":"smd+1","1":-0,"2":1.5e3,"3":2E-2,"4":-12,"5":1234567890123456789,"6":0.1}',
+      { '1': -0, '2': 1500, '3': 0.02, '4': -12, '5': 1234567890123456789, '6': 0.1 },
+    ],
     ['non-ASCII text', '{"topic":"smd+1","55":"Ünïcødé €"}', { '55': 'Ünïcødé €' }],
     ['a lone surrogate', '{"topic":"smd+1","55":"\ud800"}', { '55': '\ud800' }],
   ])('reads %s exactly as JSON.parse does', (_why, text, fields) => {
@@ -115,9 +127,34 @@ describe('the market-data scanner', () => {
     const key = fc.oneof(
       fc.nat({ max: 99_999 }).map(String),
       fc.nat({ max: 99 }).map((id) => `${id}_raw`),
-      fc.constantFrom('topic', 'conid', '_updated', 'error', 'conidEx', 'server_id', '__proto__', '031', '_raw', '6509', 'topic ', 'Topic', '1a', '31_ra', '7_raw_', '12e', '5_RAW', '0', '00', '1234567', '999999'),
+      fc.constantFrom(
+        'topic',
+        'conid',
+        '_updated',
+        'error',
+        'conidEx',
+        'server_id',
+        '__proto__',
+        '031',
+        '_raw',
+        '6509',
+        'topic ',
+        'Topic',
+        '1a',
+        '31_ra',
+        '7_raw_',
+        '12e',
+        '5_RAW',
+        '0',
+        '00',
+        '1234567',
+        '999999',
+      ),
     );
-    const keyText = fc.oneof({ weight: 30, arbitrary: key.map((text) => JSON.stringify(text)) }, { weight: 1, arbitrary: fc.constantFrom('"3\\u0031"', '"top\\u0069c"', '"a\\nb"') });
+    const keyText = fc.oneof(
+      { weight: 30, arbitrary: key.map((text) => JSON.stringify(text)) },
+      { weight: 1, arbitrary: fc.constantFrom('"3\\u0031"', '"top\\u0069c"', '"a\\nb"') },
+    );
     const number = fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => JSON.stringify(value)),
       fc.integer().map(String),
@@ -127,14 +164,26 @@ describe('the market-data scanner', () => {
     );
     const value = fc.oneof(
       { weight: 12, arbitrary: fc.string().map((text) => JSON.stringify(text)) },
-      { weight: 1, arbitrary: fc.constantFrom('"smd+1"', '"smd+42"', '"smd+42@ARCA"', '"smd+0"', '"sbd"', '"\\"x"', '"\t"') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('"smd+1"', '"smd+42"', '"smd+42@ARCA"', '"smd+0"', '"sbd"', '"\\"x"', '"\t"'),
+      },
       { weight: 8, arbitrary: number },
       { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null', '{}', '[]', '{"31":1}', 'nul', 'True') },
     );
-    const space = fc.oneof({ weight: 40, arbitrary: fc.constantFrom('', '', '', ' ', '\n', '\t', '\r\n ') }, { weight: 1, arbitrary: fc.constant('\u00a0') });
+    const space = fc.oneof(
+      { weight: 40, arbitrary: fc.constantFrom('', '', '', ' ', '\n', '\t', '\r\n ') },
+      { weight: 1, arbitrary: fc.constant('\u00a0') },
+    );
     const member = fc.tuple(keyText, space, space, value).map(([k, before, after, v]) => `${k}${before}:${after}${v}`);
     const frame = fc
-      .tuple(fc.array(member, { maxLength: 8 }), fc.constantFrom(1, 42), space, fc.nat(9).map((n) => n > 0), fc.constantFrom('', '', '', '', '', '', ',', 'x', '}'))
+      .tuple(
+        fc.array(member, { maxLength: 8 }),
+        fc.constantFrom(1, 42),
+        space,
+        fc.nat(9).map((n) => n > 0),
+        fc.constantFrom('', '', '', '', '', '', ',', 'x', '}'),
+      )
       .map(([members, conid, gap, withTopic, tail]) => {
         const parts = withTopic ? [...members, `"topic":"smd+${conid}"`] : members;
         return `${gap}{${gap}${parts.join(`${gap},${gap}`)}${gap}}${tail === '' ? gap : tail}`;

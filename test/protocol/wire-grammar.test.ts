@@ -57,7 +57,16 @@ describe('the wire grammar', () => {
   });
 
   it('conids as values are positive safe integers', () => {
-    expect([265598, 1, 0, -1, 1.5, Number.NaN, 2 ** 53, '265598'].map(isConid)).toEqual([true, true, false, false, false, false, false, false]);
+    expect([265598, 1, 0, -1, 1.5, Number.NaN, 2 ** 53, '265598'].map(isConid)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('action names are identifiers without a dot', () => {
@@ -121,7 +130,8 @@ describe('everyone who checks a conid agrees with the grammar', () => {
     })();
     const parsed = parseClientCommand(`smh+${text}+{}`);
     expect({ subscribes, cli, parsed: 'op' in parsed }).toEqual({ subscribes: valid, cli: valid, parsed: valid });
-    if (valid) expect(encodeCommand({ op: 'subscribe', topic: 'smh', conid: conid!, params: {} })).toBe(`smh+${conid}+{}`);
+    if (valid)
+      expect(encodeCommand({ op: 'subscribe', topic: 'smh', conid: conid!, params: {} })).toBe(`smh+${conid}+{}`);
     const encoding = () => encodeCommand({ op: 'subscribe', topic: 'smh', conid: Number(text), params: {} });
     if (valid) expect(encoding).not.toThrow();
     else expect(encoding).toThrow(/conid/);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIbkrWs } from '../../src/client.js';
-import { FlightRecorder, parseFlightRecord, RECORD_FORMAT, RECORD_VERSION, type RecordEvent } from '../../src/recorder/index.js';
+import {
+  FlightRecorder,
+  parseFlightRecord,
+  RECORD_FORMAT,
+  RECORD_VERSION,
+  type RecordEvent,
+} from '../../src/recorder/index.js';
 import { createTestClient, eventually, recordStates, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 import { recordFaultScenario } from '../support/recorded-scenario.js';
 
@@ -30,23 +36,37 @@ describe('the flight recorder', () => {
     const file = tempPath('record.jsonl');
     const { text, states, secrets } = await recordFaultScenario(file);
     const record = parseFlightRecord(text);
-    expect(record.header).toMatchObject({ format: RECORD_FORMAT, version: RECORD_VERSION, reason: 'stop', payloads: false, dropped: 0 });
+    expect(record.header).toMatchObject({
+      format: RECORD_FORMAT,
+      version: RECORD_VERSION,
+      reason: 'stop',
+      payloads: false,
+      dropped: 0,
+    });
     expect(record.header.events).toBe(record.events.length);
 
     const transitions = ofType(record.events, 'state');
     expect(transitions.map((event) => event.state)).toEqual(states);
-    expect(transitions.map((event) => event.reason)).toEqual(expect.arrayContaining(['silence', 'probe-timeout', 'login-required:logged-out', 'stop']));
+    expect(transitions.map((event) => event.reason)).toEqual(
+      expect.arrayContaining(['silence', 'probe-timeout', 'login-required:logged-out', 'stop']),
+    );
     const closes = ofType(record.events, 'socket-closed');
     expect(closes.map((event) => event.code)).toEqual(expect.arrayContaining([1000]));
     expect(ofType(record.events, 'socket-opened').length).toBeGreaterThanOrEqual(4);
     const tickles = ofType(record.events, 'rest').filter((event) => event.path === '/v1/api/tickle');
     expect(tickles.map((event) => event.status)).toEqual(expect.arrayContaining([200, 401]));
     for (const tickle of tickles) expect(tickle.ms).toBeGreaterThanOrEqual(0);
-    expect(ofType(record.events, 'login-required')).toEqual([expect.objectContaining({ reason: 'logged-out', competing: false })]);
+    expect(ofType(record.events, 'login-required')).toEqual([
+      expect.objectContaining({ reason: 'logged-out', competing: false }),
+    ]);
 
     const frames = ofType(record.events, 'frame');
     expect(frames.some((frame) => frame.dir === 'in' && frame.kind === 'heartbeat')).toBe(true);
-    expect(frames.some((frame) => frame.dir === 'in' && frame.kind === 'smd' && frame.topic === 'smd+265598' && frame.bytes > 0)).toBe(true);
+    expect(
+      frames.some(
+        (frame) => frame.dir === 'in' && frame.kind === 'smd' && frame.topic === 'smd+265598' && frame.bytes > 0,
+      ),
+    ).toBe(true);
     expect(frames.some((frame) => frame.dir === 'out' && frame.kind === 'echo')).toBe(true);
     // The lifecycle facts of sts frames are kept; no frame text is.
     expect(frames.some((frame) => frame.kind === 'sts' && frame.sts?.authenticated === false)).toBe(true);
@@ -58,7 +78,10 @@ describe('the flight recorder', () => {
   it('keeps frame texts with payloads, redacted: tic replies and session frames carry no session value', async () => {
     const file = tempPath('payloads.jsonl');
     const simulator = await startSimulator({ requireSessionMessage: true });
-    const client = createTestClient(simulator, { record: { file, payloads: true }, timing: { ticIntervalMs: 100 } as never });
+    const client = createTestClient(simulator, {
+      record: { file, payloads: true },
+      timing: { ticIntervalMs: 100 } as never,
+    });
     await client.start();
     const quotes = client.marketData(265598, ['31']);
     await quotes.acknowledged;
@@ -97,19 +120,25 @@ describe('the flight recorder', () => {
     recorder.diagnostics.socketOpened?.({ socketId: 1, at: now - 120_000 });
     recorder.diagnostics.socketOpened?.({ socketId: 2, at: now - 30_000 });
     recorder.diagnostics.socketOpened?.({ socketId: 3, at: now });
-    const events = recorder.lines().slice(1).map((line) => JSON.parse(line));
+    const events = recorder
+      .lines()
+      .slice(1)
+      .map((line) => JSON.parse(line));
     expect(events.map((event) => event.socket)).toEqual([2, 3]);
     expect(recorder.stats).toEqual({ events: 2, dropped: 1 });
   });
 
   it('bounds the size too, and refuses bad bounds at construction', () => {
     const recorder = new FlightRecorder({ maxBytes: 400 });
-    for (let socket = 1; socket <= 50; socket++) recorder.diagnostics.socketOpened?.({ socketId: socket, at: Date.now() });
+    for (let socket = 1; socket <= 50; socket++)
+      recorder.diagnostics.socketOpened?.({ socketId: socket, at: Date.now() });
     const lines = recorder.lines();
     expect(lines.slice(1).join('\n').length).toBeLessThanOrEqual(400);
     expect(JSON.parse(lines[0] as string).dropped).toBeGreaterThan(0);
     expect(() => new FlightRecorder({ maxEvents: 0 })).toThrow(RangeError);
-    expect(() => createTestClient({ url: 'https://localhost:1', ca: '' } as never, { record: { maxAgeMs: -1 } })).toThrow(/maxAgeMs/);
+    expect(() =>
+      createTestClient({ url: 'https://localhost:1', ca: '' } as never, { record: { maxAgeMs: -1 } }),
+    ).toThrow(/maxAgeMs/);
     let refused: unknown;
     try {
       createIbkrWs({ record: { maxEvents: 0 } });
@@ -137,13 +166,21 @@ describe('the flight recorder', () => {
 
   it('reports a write that fails once (record-failed), not every second, and refuses an unwritable --record at start', async () => {
     const errors: Error[] = [];
-    const recorder = new FlightRecorder({ file: join(tempPath('x'), 'no-such-dir', 'record.jsonl'), flushIntervalMs: 0, onError: (error) => errors.push(error) });
+    const recorder = new FlightRecorder({
+      file: join(tempPath('x'), 'no-such-dir', 'record.jsonl'),
+      flushIntervalMs: 0,
+      onError: (error) => errors.push(error),
+    });
     await recorder.dump();
     await recorder.dump();
     expect(errors).toHaveLength(1);
     const { parseConnectArgs } = await import('../../src/cli/commands/connect.js');
-    expect(() => parseConnectArgs(['--gateway', 'https://localhost:5000', '--record', '/proc/no-such-dir/record.jsonl'])).toThrow(/cannot write in/);
-    expect(() => parseConnectArgs(['--gateway', 'https://localhost:5000', '--record-payloads'])).toThrow(/needs --record FILE/);
+    expect(() =>
+      parseConnectArgs(['--gateway', 'https://localhost:5000', '--record', '/proc/no-such-dir/record.jsonl']),
+    ).toThrow(/cannot write in/);
+    expect(() => parseConnectArgs(['--gateway', 'https://localhost:5000', '--record-payloads'])).toThrow(
+      /needs --record FILE/,
+    );
   });
 
   it('ibkr-ws connect --record writes the record on SIGUSR2 and on the way out', async () => {
@@ -151,7 +188,25 @@ describe('the flight recorder', () => {
     const simulator = await startSimulator({ heartbeatIntervalMs: 10_000 });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/bin.ts', 'connect', '--gateway', simulator.url, '--ca', simulator.caPath, '--json', '--record', file, '--tickle-interval', '60000', '--tic-interval', '60000', '--heartbeat-timeout', '60000'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/bin.ts',
+        'connect',
+        '--gateway',
+        simulator.url,
+        '--ca',
+        simulator.caPath,
+        '--json',
+        '--record',
+        file,
+        '--tickle-interval',
+        '60000',
+        '--tic-interval',
+        '60000',
+        '--heartbeat-timeout',
+        '60000',
+      ],
       { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
@@ -176,7 +231,9 @@ describe('the flight recorder', () => {
       expect(await exited).toBe(0);
       const record = parseFlightRecord(readFileSync(file, 'utf8'));
       expect(record.header.reason).toBe('stop');
-      expect(ofType(record.events, 'state').map((event) => event.state)).toEqual(expect.arrayContaining(['checking-session', 'open', 'authenticated', 'stopped']));
+      expect(ofType(record.events, 'state').map((event) => event.state)).toEqual(
+        expect.arrayContaining(['checking-session', 'open', 'authenticated', 'stopped']),
+      );
       expect(readFileSync(file, 'utf8')).not.toContain(simulator.sessionValue);
     } finally {
       clearTimeout(killer);

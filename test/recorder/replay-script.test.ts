@@ -4,13 +4,41 @@ import { buildReplayScript, pickRestAnswer, type RestAnswer } from '../../src/si
 import { replayFrameText } from '../../src/simulator/replay/replay-frames.js';
 
 function record(events: RecordEvent[]): FlightRecord {
-  const header = { format: 'ibkr-ws-record', version: 1, startedAt: 0, dumpedAt: 0, reason: 'stop', payloads: false, bounds: { maxEvents: 1, maxAgeMs: 0, maxBytes: 1 }, events: events.length, dropped: 0 } as const;
+  const header = {
+    format: 'ibkr-ws-record',
+    version: 1,
+    startedAt: 0,
+    dumpedAt: 0,
+    reason: 'stop',
+    payloads: false,
+    bounds: { maxEvents: 1, maxAgeMs: 0, maxBytes: 1 },
+    events: events.length,
+    dropped: 0,
+  } as const;
   return { header, events };
 }
 
-const state = (t: number, name: string, reason?: string): RecordEvent => ({ t, type: 'state', state: name, previous: 'x', ...(reason === undefined ? {} : { reason }) });
-const frame = (t: number, socket: number, kind: string, extra: Partial<Extract<RecordEvent, { type: 'frame' }>> = {}): RecordEvent => ({ t, type: 'frame', dir: 'in', socket, kind, bytes: 10, ...extra });
-const tickle = (t: number, status: number): RecordEvent => ({ t, type: 'rest', method: 'POST', path: '/v1/api/tickle', status, ms: 5 });
+const state = (t: number, name: string, reason?: string): RecordEvent => ({
+  t,
+  type: 'state',
+  state: name,
+  previous: 'x',
+  ...(reason === undefined ? {} : { reason }),
+});
+const frame = (
+  t: number,
+  socket: number,
+  kind: string,
+  extra: Partial<Extract<RecordEvent, { type: 'frame' }>> = {},
+): RecordEvent => ({ t, type: 'frame', dir: 'in', socket, kind, bytes: 10, ...extra });
+const tickle = (t: number, status: number): RecordEvent => ({
+  t,
+  type: 'rest',
+  method: 'POST',
+  path: '/v1/api/tickle',
+  status,
+  ms: 5,
+});
 
 describe('the replay script', () => {
   it('plays a close only when the gateway made it: the client still stood in a socket phase', () => {
@@ -63,7 +91,13 @@ describe('the replay script', () => {
   });
 
   it('answers from the same gap in order, the last repeating; an empty gap takes the next gap first', () => {
-    const answer = (gap: number, status: number): RestAnswer => ({ gap, status, delayMs: 0, verdict: 'authenticated', rotate: false });
+    const answer = (gap: number, status: number): RestAnswer => ({
+      gap,
+      status,
+      delayMs: 0,
+      verdict: 'authenticated',
+      rotate: false,
+    });
     const answers = [answer(1, 200), answer(3, 401), answer(3, 401), answer(3, 200)];
     expect(pickRestAnswer(answers, 3, 0)?.status).toBe(401);
     expect(pickRestAnswer(answers, 3, 7)?.status).toBe(200);
@@ -72,12 +106,20 @@ describe('the replay script', () => {
   });
 
   it('rebuilds frames of the recorded kind without payloads', () => {
-    expect(JSON.parse(replayFrameText({ kind: 'sts', bytes: 40, sts: { authenticated: false } }, 's'))).toEqual({ topic: 'sts', args: { authenticated: false } });
-    expect(JSON.parse(replayFrameText({ kind: 'smd', topic: 'smd+8314', bytes: 80 }, 's'))).toMatchObject({ topic: 'smd+8314', conid: 8314 });
+    expect(JSON.parse(replayFrameText({ kind: 'sts', bytes: 40, sts: { authenticated: false } }, 's'))).toEqual({
+      topic: 'sts',
+      args: { authenticated: false },
+    });
+    expect(JSON.parse(replayFrameText({ kind: 'smd', topic: 'smd+8314', bytes: 80 }, 's'))).toMatchObject({
+      topic: 'smd+8314',
+      conid: 8314,
+    });
     expect(replayFrameText({ kind: 'echo', bytes: 6 }, 's')).toBe('ech+hb');
     const undecodable = replayFrameText({ kind: 'undecodable', bytes: 300 }, 's');
     expect(undecodable.length).toBe(300);
     expect(() => JSON.parse(undecodable)).toThrow();
-    expect(replayFrameText({ kind: 'smd', bytes: 9, text: '{"topic":"smd+1","31":"[redacted]"}' }, 's')).toBe('{"topic":"smd+1","31":"[redacted]"}');
+    expect(replayFrameText({ kind: 'smd', bytes: 9, text: '{"topic":"smd+1","31":"[redacted]"}' }, 's')).toBe(
+      '{"topic":"smd+1","31":"[redacted]"}',
+    );
   });
 });

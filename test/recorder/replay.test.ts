@@ -26,7 +26,11 @@ function tempPath(name: string): string {
 }
 
 /** Runs a client with the harness's options against the replay until it has gone through `count` states. */
-async function replayStates(replay: ReplayServer, count: number, record?: Record<string, unknown>): Promise<LifecycleState[]> {
+async function replayStates(
+  replay: ReplayServer,
+  count: number,
+  record?: Record<string, unknown>,
+): Promise<LifecycleState[]> {
   const client = createTestClient(replay as unknown as GatewaySimulator, record === undefined ? {} : { record });
   const states = recordStates(client);
   void client.start().catch(() => undefined);
@@ -50,7 +54,11 @@ describe('ibkr-ws sim --replay', () => {
     const replayed = await replayStates(replay, expected.length, { file: replayedFile });
     expect(replayed).toEqual(expected);
     // The reasons match too: silence, probe timeout, closed 1000, auth lost, logged out, logged in.
-    const reasons = (events: typeof record.events) => events.filter((event) => event.type === 'state').map((event) => (event as { reason?: string }).reason).slice(0, expected.length);
+    const reasons = (events: typeof record.events) =>
+      events
+        .filter((event) => event.type === 'state')
+        .map((event) => (event as { reason?: string }).reason)
+        .slice(0, expected.length);
     expect(reasons(parseFlightRecord(readFileSync(replayedFile, 'utf8')).events)).toEqual(reasons(record.events));
     for (const secret of secrets) expect(text).not.toContain(secret);
   }, 90_000);
@@ -59,7 +67,11 @@ describe('ibkr-ws sim --replay', () => {
     const file = tempPath('original.jsonl');
     const { states: recorded } = await recordFaultScenario(file);
     await stopWhatWasStarted();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--replay', file, '--port', '0', '--json'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--replay', file, '--port', '0', '--json'],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const killer = setTimeout(() => child.kill('SIGKILL'), 80_000);
     cleanups.push(() => {
       clearTimeout(killer);

@@ -22,10 +22,17 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-async function run(options: { redirectTickle: boolean }): Promise<{ gateway: RedirectingGateway; client: IbkrWs; errors: IbkrWsError[]; reasons: string[] }> {
+async function run(options: {
+  redirectTickle: boolean;
+}): Promise<{ gateway: RedirectingGateway; client: IbkrWs; errors: IbkrWsError[]; reasons: string[] }> {
   gateway = await RedirectingGateway.start(SESSION);
   gateway.redirectTickle = options.redirectTickle;
-  client = createIbkrWs({ gateway: gateway.url, tls: { ca: gateway.certificate.cert }, timing: FAST_TIMING, random: () => 1 });
+  client = createIbkrWs({
+    gateway: gateway.url,
+    tls: { ca: gateway.certificate.cert },
+    timing: FAST_TIMING,
+    random: () => 1,
+  });
   const errors: IbkrWsError[] = [];
   const reasons: string[] = [];
   client.on('error', (error) => errors.push(error));
@@ -37,7 +44,11 @@ async function run(options: { redirectTickle: boolean }): Promise<{ gateway: Red
 describe('cookies go only to the configured gateway origin', () => {
   it('a WebSocket upgrade answered with a 302 to another loopback origin is not followed: no cookie leaves for it', async () => {
     const { gateway: sut, client: ibkr, errors, reasons } = await run({ redirectTickle: false });
-    await eventually(() => sut.gatewaySeen.filter((seen) => seen.kind === 'upgrade').length >= 3, 'three upgrade attempts at the configured gateway', 10_000);
+    await eventually(
+      () => sut.gatewaySeen.filter((seen) => seen.kind === 'upgrade').length >= 3,
+      'three upgrade attempts at the configured gateway',
+      10_000,
+    );
     // The configured origin did get the cookie (the proof that there was one to leak)…
     const upgrades = sut.gatewaySeen.filter((seen) => seen.kind === 'upgrade');
     expect(upgrades.every((seen) => seen.cookie?.includes(SESSION))).toBe(true);
@@ -51,10 +62,17 @@ describe('cookies go only to the configured gateway origin', () => {
 
   it('a tickle answered with a 307 to another loopback origin is not followed', async () => {
     const { gateway: sut, client: ibkr } = await run({ redirectTickle: true });
-    await eventually(() => sut.gatewaySeen.filter((seen) => seen.path.startsWith('/v1/api/tickle')).length >= 3, 'three tickles at the configured gateway', 10_000);
+    await eventually(
+      () => sut.gatewaySeen.filter((seen) => seen.path.startsWith('/v1/api/tickle')).length >= 3,
+      'three tickles at the configured gateway',
+      10_000,
+    );
     expect(sut.elsewhereSeen).toEqual([]);
     expect(sut.elsewhereConnections).toBe(0);
-    expect(sut.gatewaySeen.filter((seen) => seen.kind === 'upgrade'), 'no socket without a session').toEqual([]);
+    expect(
+      sut.gatewaySeen.filter((seen) => seen.kind === 'upgrade'),
+      'no socket without a session',
+    ).toEqual([]);
     expect(ibkr.state).not.toBe('authenticated');
   });
 });

@@ -28,7 +28,8 @@ function listeningAddresses(port: number): string[] {
     for (const line of text.split('\n').slice(1)) {
       const columns = line.trim().split(/\s+/);
       const [address, portHex] = (columns[1] ?? '').split(':');
-      if (columns[3] === '0A' && portHex !== undefined && Number.parseInt(portHex, 16) === port) found.push(`${file}:${address}`);
+      if (columns[3] === '0A' && portHex !== undefined && Number.parseInt(portHex, 16) === port)
+        found.push(`${file}:${address}`);
     }
   }
   return found;

@@ -31,19 +31,36 @@ function secretsOf(simulator: GatewaySimulator, sessions: ReadonlySet<string>): 
 }
 
 /** Header and signing shapes: an Authorization header, a signature, a DH challenge, the socket URL unredacted. */
-const FORBIDDEN_SHAPES = [/OAuth realm=/, /oauth_signature/, /diffie_hellman_challenge/, /oauth_token=[0-9a-f]{20}/, /-----BEGIN [A-Z ]*PRIVATE KEY/];
+const FORBIDDEN_SHAPES = [
+  /OAuth realm=/,
+  /oauth_signature/,
+  /diffie_hellman_challenge/,
+  /oauth_token=[0-9a-f]{20}/,
+  /-----BEGIN [A-Z ]*PRIVATE KEY/,
+];
 
 function leaks(capture: Capture, values: readonly string[]): string[] {
-  const found = values.flatMap((value) => capture.find(value).map((line) => `${value.slice(0, 6)}…: ${line.slice(0, 300)}`));
-  for (const shape of FORBIDDEN_SHAPES) found.push(...capture.lines.filter((line) => shape.test(line)).map((line) => `${shape}: ${line.slice(0, 300)}`));
+  const found = values.flatMap((value) =>
+    capture.find(value).map((line) => `${value.slice(0, 6)}…: ${line.slice(0, 300)}`),
+  );
+  for (const shape of FORBIDDEN_SHAPES)
+    found.push(...capture.lines.filter((line) => shape.test(line)).map((line) => `${shape}: ${line.slice(0, 300)}`));
   return found;
 }
 
 describe('OAuth secrets never leave the client', () => {
   it('in logs, errors, events, metrics or inspector events, through renewals, an expired token and a reconnect', async () => {
-    const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), oauthLstLifetimeMs: 1_500 });
+    const simulator = await startSimulator({
+      auth: 'oauth',
+      oauthMaterial: await sharedOAuthMaterial(),
+      oauthLstLifetimeMs: 1_500,
+    });
     const capture = new Capture();
-    const client = createTestClient(simulator, { oauth: readOAuthFile(simulator.oauthFile!), logger: capture.logger, inspect: capture.inspect });
+    const client = createTestClient(simulator, {
+      oauth: readOAuthFile(simulator.oauthFile!),
+      logger: capture.logger,
+      inspect: capture.inspect,
+    });
     capture.attach(client);
     const recorder = recordStates(client);
     const sessions = new Set<string>();
@@ -56,12 +73,22 @@ describe('OAuth secrets never leave the client', () => {
     await eventually(() => issued() >= 3, 'two renewals', 10_000);
     const before = recorder.changes.length;
     simulator.oauth!.expireLiveSessionToken();
-    await eventually(() => recorder.changes.slice(before).some((change) => change.state === 'authenticated'), 'back after the expiry', 10_000).catch((error) => {
-      throw new Error(`${error.message}: ${recorder.changes.map((change) => `${change.state}(${change.reason})`).join(' → ')}`);
+    await eventually(
+      () => recorder.changes.slice(before).some((change) => change.state === 'authenticated'),
+      'back after the expiry',
+      10_000,
+    ).catch((error) => {
+      throw new Error(
+        `${error.message}: ${recorder.changes.map((change) => `${change.state}(${change.reason})`).join(' → ')}`,
+      );
     });
     sessions.add(simulator.sessionValue);
     simulator.dropConnections();
-    await eventually(() => recorder.changes.filter((change) => change.state === 'authenticated').length >= 3, 'back after the drop', 10_000);
+    await eventually(
+      () => recorder.changes.filter((change) => change.state === 'authenticated').length >= 3,
+      'back after the drop',
+      10_000,
+    );
     sessions.add(simulator.sessionValue);
     capture.add('metrics', client.metrics());
     await client.stop();
@@ -74,25 +101,43 @@ describe('OAuth secrets never leave the client', () => {
   }, 60_000);
 
   it('in the CLI output of connect --oauth, through an expired token and a close 1000', async () => {
-    const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), oauthLstLifetimeMs: 2_000 });
+    const simulator = await startSimulator({
+      auth: 'oauth',
+      oauthMaterial: await sharedOAuthMaterial(),
+      oauthLstLifetimeMs: 2_000,
+    });
     const cli = spawn(
       process.execPath,
       [
-        TSX_CLI, 'src/cli/bin.ts', 'connect',
-        '--oauth', simulator.oauthFile!,
-        '--gateway', simulator.url,
-        '--ca', simulator.caPath,
+        TSX_CLI,
+        'src/cli/bin.ts',
+        'connect',
+        '--oauth',
+        simulator.oauthFile!,
+        '--gateway',
+        simulator.url,
+        '--ca',
+        simulator.caPath,
         '--json',
-        '--for', '7',
-        '--subscribe', 'smd:265598:31,84,86',
-        '--backoff-initial', '50',
-        '--backoff-max', '200',
+        '--for',
+        '7',
+        '--subscribe',
+        'smd:265598:31,84,86',
+        '--backoff-initial',
+        '50',
+        '--backoff-max',
+        '200',
       ],
       { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const output = new OutputCollector(cli);
     const sessions = new Set<string>();
-    const authenticated = (what: string) => output.nextJson((line) => line['type'] === 'state' && line['state'] === 'authenticated', 15_000, `authenticated (${what})`);
+    const authenticated = (what: string) =>
+      output.nextJson(
+        (line) => line['type'] === 'state' && line['state'] === 'authenticated',
+        15_000,
+        `authenticated (${what})`,
+      );
     try {
       await authenticated('start');
       sessions.add(simulator.sessionValue);

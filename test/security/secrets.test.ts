@@ -9,7 +9,15 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IbkrWs } from '../../src/client.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, type Recorder, stopWhatWasStarted } from '../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  type Recorder,
+  stopWhatWasStarted,
+} from '../support/harness.js';
 import { OutputCollector, REPOSITORY_ROOT, TSX_CLI, exitWithin } from '../chaos/support/processes.js';
 import { Capture } from './support/capture.js';
 
@@ -38,7 +46,11 @@ describe('the session value never leaves the client', () => {
     const sim = simulator;
     const capture = new Capture();
     // Frequent tics: their replies carry the session value as `id` (docs/PROTOCOL.md §3.3).
-    client = createTestClient(sim, { logger: capture.logger, inspect: capture.inspect, timing: { ...FAST_TIMING, ticIntervalMs: 200 } });
+    client = createTestClient(sim, {
+      logger: capture.logger,
+      inspect: capture.inspect,
+      timing: { ...FAST_TIMING, ticIntervalMs: 200 },
+    });
     const ibkr = client;
     capture.attach(ibkr);
     const recorder = recordStates(ibkr);
@@ -90,7 +102,9 @@ describe('the session value never leaves the client', () => {
     remember();
     for (const frame of framesQuoting(sim.sessionValue)) sim.sendRaw(frame, { binary: true });
     const tics = (): number =>
-      sim.connections.flatMap((connection) => connection.frames).filter((frame) => 'op' in frame.command && frame.command.op === 'tic' && frame.outcome === 'handled').length;
+      sim.connections
+        .flatMap((connection) => connection.frames)
+        .filter((frame) => 'op' in frame.command && frame.command.op === 'tic' && frame.outcome === 'handled').length;
     const ticsBefore = tics();
     await eventually(() => tics() >= ticsBefore + 3, 'three more tics answered');
     remember();
@@ -98,13 +112,19 @@ describe('the session value never leaves the client', () => {
     capture.add('metrics', ibkr.metrics());
 
     // The run went where it had to: the session message was sent, the sessions rotated, the capture saw it all.
-    const sessionFrames = sim.connections.flatMap((connection) => connection.frames).filter((frame) => frame.text.startsWith('{"session"'));
+    const sessionFrames = sim.connections
+      .flatMap((connection) => connection.frames)
+      .filter((frame) => frame.text.startsWith('{"session"'));
     expect(sessionFrames.length).toBeGreaterThanOrEqual(2);
     expect(values.size).toBeGreaterThanOrEqual(3);
     expect(ibkr.metrics().sessionRotations).toBeGreaterThanOrEqual(1);
     expect(capture.inspectionEvents).toBeGreaterThan(100);
-    expect(capture.find('[redacted]').length, 'the Secret in the statechart context is serialised redacted').toBeGreaterThan(0);
-    for (const state of ['lingering-detected', 'sending-session', 'login-required']) expect(capture.find(state).length).toBeGreaterThan(0);
+    expect(
+      capture.find('[redacted]').length,
+      'the Secret in the statechart context is serialised redacted',
+    ).toBeGreaterThan(0);
+    for (const state of ['lingering-detected', 'sending-session', 'login-required'])
+      expect(capture.find(state).length).toBeGreaterThan(0);
 
     expect(leaks(capture, [...values])).toEqual([]);
   }, 60_000);
@@ -146,7 +166,12 @@ describe('the session value never leaves the client', () => {
       { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const output = new OutputCollector(cli);
-    const authenticated = (what: string) => output.nextJson((line) => line['type'] === 'state' && line['state'] === 'authenticated', 15_000, `authenticated (${what})`);
+    const authenticated = (what: string) =>
+      output.nextJson(
+        (line) => line['type'] === 'state' && line['state'] === 'authenticated',
+        15_000,
+        `authenticated (${what})`,
+      );
     try {
       await authenticated('start');
       sim.linger();
@@ -160,7 +185,11 @@ describe('the session value never leaves the client', () => {
       await authenticated('waiting-for-session');
       for (const frame of framesQuoting(sim.sessionValue)) sim.sendRaw(frame, { binary: true });
       sim.logout();
-      await output.nextJson((line) => line['type'] === 'state' && line['state'] === 'login-required', 10_000, 'login-required');
+      await output.nextJson(
+        (line) => line['type'] === 'state' && line['state'] === 'login-required',
+        10_000,
+        'login-required',
+      );
       sim.login();
     } finally {
       await exitWithin(cli, 20_000);

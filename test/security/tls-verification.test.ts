@@ -56,8 +56,15 @@ describe('TLS verification is on by default', () => {
 
   it('refuses a pinned certificate that does not name the host', async () => {
     const stranger = await createStrangerServer();
-    client = createIbkrWs({ gateway: stranger.url, tls: { ca: stranger.cert }, timing: { backoffInitialMs: 10, backoffMaxMs: 50 } });
-    await expect(client.start()).rejects.toMatchObject({ code: 'tls-certificate', message: expect.stringMatching(/ERR_TLS_CERT_ALTNAME_INVALID|does not name/) });
+    client = createIbkrWs({
+      gateway: stranger.url,
+      tls: { ca: stranger.cert },
+      timing: { backoffInitialMs: 10, backoffMaxMs: 50 },
+    });
+    await expect(client.start()).rejects.toMatchObject({
+      code: 'tls-certificate',
+      message: expect.stringMatching(/ERR_TLS_CERT_ALTNAME_INVALID|does not name/),
+    });
     expect(stranger.requests()).toBe(0);
   });
 
@@ -70,7 +77,15 @@ describe('TLS verification is on by default', () => {
 });
 
 describe('insecure is refused for non-loopback gateways unless forced', () => {
-  const remote = ['https://gateway.example.com:5000', 'https://10.1.2.3:5000', 'https://192.168.1.10:5000', 'https://[2001:db8::1]:5000', 'https://127.0.0.1.nip.io:5000', 'https://localhost.example.com:5000', 'https://0.0.0.0:5000'];
+  const remote = [
+    'https://gateway.example.com:5000',
+    'https://10.1.2.3:5000',
+    'https://192.168.1.10:5000',
+    'https://[2001:db8::1]:5000',
+    'https://127.0.0.1.nip.io:5000',
+    'https://localhost.example.com:5000',
+    'https://0.0.0.0:5000',
+  ];
   const loopback = ['https://localhost:5000', 'https://127.0.0.1:5000', 'https://127.1.2.3:5000', 'https://[::1]:5000'];
 
   it.each(remote)('%s with insecure: createIbkrWs throws insecure-remote (no network needed)', (gateway) => {

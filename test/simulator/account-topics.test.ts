@@ -37,13 +37,24 @@ describe('sor live orders', () => {
     simulator.pushOrders();
     const created = (await socket.next(isTopic('sor'))).json.args;
     expect(created.map((order: any) => order.status)).toEqual(['PendingSubmit', 'Submitted']);
-    expect(created[1]).toMatchObject({ acct: 'DU1234567', conid: 265598, ticker: 'AAPL', orderType: 'Limit', side: 'BUY' });
+    expect(created[1]).toMatchObject({
+      acct: 'DU1234567',
+      conid: 265598,
+      ticker: 'AAPL',
+      orderType: 'Limit',
+      side: 'BUY',
+    });
     simulator.pushOrders();
-    expect((await socket.next(isTopic('sor'))).json.args[0]).toMatchObject({ filledQuantity: 40, remainingQuantity: 60 });
+    expect((await socket.next(isTopic('sor'))).json.args[0]).toMatchObject({
+      filledQuantity: 40,
+      remainingQuantity: 60,
+    });
     simulator.pushOrders();
     expect((await socket.next(isTopic('sor'))).json.args[0]).toMatchObject({ status: 'Filled', remainingQuantity: 0 });
     simulator.pushOrders([{ acct: 'DU1234567', orderId: 1, status: 'Cancelled' }]);
-    expect((await socket.next(isTopic('sor'))).json.args).toEqual([{ acct: 'DU1234567', orderId: 1, status: 'Cancelled' }]);
+    expect((await socket.next(isTopic('sor'))).json.args).toEqual([
+      { acct: 'DU1234567', orderId: 1, status: 'Cancelled' },
+    ]);
   });
 
   it('keeps only the filtered statuses', async () => {
@@ -118,7 +129,9 @@ describe('ssd account summary', () => {
     expect(summary.result[1].timestamp).toBeLessThan(10_000_000_000);
     await socket.next(isTopic('ssd+DU1234567'));
     socket.send('usd+DU1234567+{}');
-    expect((await socket.next((frame) => frame.json?.result === 'unsubscribed from summary')).json).toEqual({ result: 'unsubscribed from summary' });
+    expect((await socket.next((frame) => frame.json?.result === 'unsubscribed from summary')).json).toEqual({
+      result: 'unsubscribed from summary',
+    });
   });
 
   it('accepts the bare ssd+<acct> and reports AccountCode', async () => {
@@ -149,7 +162,13 @@ describe('sld ledger', () => {
     socket.send('sld+DU1234567+{"keys":["LedgerListBASE"],"fields":["cashBalance","exchangeRate"]}');
     const ledger = (await socket.next(isTopic('sld+DU1234567'))).json;
     expect(ledger.result).toHaveLength(1);
-    expect(Object.keys(ledger.result[0]).sort()).toEqual(['cashbalance', 'exchangeRate', 'key', 'severity', 'timestamp']);
+    expect(Object.keys(ledger.result[0]).sort()).toEqual([
+      'cashbalance',
+      'exchangeRate',
+      'key',
+      'severity',
+      'timestamp',
+    ]);
   });
 });
 
@@ -157,7 +176,12 @@ describe('notifications and bulletins', () => {
   it('pushes ntf and blt to every ready socket', async () => {
     const simulator = await startSimulator();
     const socket = await openReadySocket(simulator);
-    simulator.pushNotice('ntf', { id: 'INDICATIVE_DATA_SUGGESTION', text: 'CFD quotes…', title: 'Warning', url: 'https://interactivebrokers.com/' });
+    simulator.pushNotice('ntf', {
+      id: 'INDICATIVE_DATA_SUGGESTION',
+      text: 'CFD quotes…',
+      title: 'Warning',
+      url: 'https://interactivebrokers.com/',
+    });
     simulator.pushNotice('blt', [{ id: 1789618148, exchanges: null, message: '[BBSMSG Bulletin]' }]);
     expect((await socket.next(isTopic('ntf'))).json.args.id).toBe('INDICATIVE_DATA_SUGGESTION');
     expect((await socket.next(isTopic('blt'))).json.args[0].id).toBe(1789618148);

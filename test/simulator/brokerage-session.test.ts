@@ -1,10 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEverything, eventually, isHeartbeat, openReadySocket, restClient, startSimulator, type ReceivedFrame } from './helpers.js';
+import {
+  closeEverything,
+  eventually,
+  isHeartbeat,
+  openReadySocket,
+  restClient,
+  startSimulator,
+  type ReceivedFrame,
+} from './helpers.js';
 
 afterEach(closeEverything);
 
-const isUnauthenticatedStatus = (frame: ReceivedFrame): boolean => frame.json?.topic === 'sts' && frame.json.args?.authenticated === false;
-const isAuthenticatedStatus = (frame: ReceivedFrame): boolean => frame.json?.topic === 'sts' && frame.json.args?.authenticated === true;
+const isUnauthenticatedStatus = (frame: ReceivedFrame): boolean =>
+  frame.json?.topic === 'sts' && frame.json.args?.authenticated === false;
+const isAuthenticatedStatus = (frame: ReceivedFrame): boolean =>
+  frame.json?.topic === 'sts' && frame.json.args?.authenticated === true;
 
 /** Sends `send()` every `everyMs` until stopped: the keep-alive under test. */
 function repeat(send: () => unknown, everyMs: number): () => void {
@@ -80,7 +90,14 @@ describe('expireBrokerageSession and reauthenticate', () => {
     await socket.next(isUnauthenticatedStatus);
     await restClient(simulator).call('POST', '/v1/api/iserver/reauthenticate');
     const restored = await socket.next(isAuthenticatedStatus);
-    expect(restored.json.args).toEqual({ connected: true, authenticated: true, established: true, competing: false, message: '', fail: '' });
+    expect(restored.json.args).toEqual({
+      connected: true,
+      authenticated: true,
+      established: true,
+      competing: false,
+      message: '',
+      fail: '',
+    });
   });
 
   it('greets a socket opened while the session is gone with the real status', async () => {
@@ -98,9 +115,19 @@ describe('a competing session', () => {
     const rest = restClient(simulator);
     const socket = await openReadySocket(simulator);
     simulator.competingSession();
-    expect((await socket.next(isUnauthenticatedStatus)).json).toEqual({ topic: 'sts', args: { authenticated: false, competing: true } });
-    expect((await rest.call('POST', '/v1/api/iserver/auth/status')).json).toMatchObject({ authenticated: false, competing: true, connected: true });
-    expect((await rest.call('GET', '/v1/api/tickle')).json.iserver.authStatus).toMatchObject({ authenticated: false, competing: true });
+    expect((await socket.next(isUnauthenticatedStatus)).json).toEqual({
+      topic: 'sts',
+      args: { authenticated: false, competing: true },
+    });
+    expect((await rest.call('POST', '/v1/api/iserver/auth/status')).json).toMatchObject({
+      authenticated: false,
+      competing: true,
+      connected: true,
+    });
+    expect((await rest.call('GET', '/v1/api/tickle')).json.iserver.authStatus).toMatchObject({
+      authenticated: false,
+      competing: true,
+    });
     await rest.call('POST', '/v1/api/iserver/reauthenticate');
     expect((await socket.next(isAuthenticatedStatus)).json.args.competing).toBe(false);
   });

@@ -47,7 +47,15 @@ describe('the control API with curl', () => {
     expect(closed).toEqual({ status: 200, body: { ok: true, name: 'closeSockets', result: null } });
     expect((await socket.closed).code).toBe(1000);
     // curl -d sends application/x-www-form-urlencoded: the body is read as JSON all the same.
-    const bad = await run(['--cacert', simulator.caPath, '-X', 'POST', `${sim}/failNextTickles`, '-d', '{"count":"two"}']);
+    const bad = await run([
+      '--cacert',
+      simulator.caPath,
+      '-X',
+      'POST',
+      `${sim}/failNextTickles`,
+      '-d',
+      '{"count":"two"}',
+    ]);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/'count' must be a number/);
     const rebound = await run(['--cacert', simulator.caPath, '-H', 'Host: attacker.example', `${sim}/state`]);

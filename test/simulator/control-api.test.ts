@@ -19,7 +19,12 @@ async function rawCall(
 ): Promise<{ status: number; json: any }> {
   const agent = new Agent({ connect: { ca } });
   try {
-    const response = await request(new URL(path, url), { method: method as 'POST', dispatcher: agent, headers, ...(body === undefined ? {} : { body }) });
+    const response = await request(new URL(path, url), {
+      method: method as 'POST',
+      dispatcher: agent,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await response.body.text();
     return { status: response.statusCode, json: JSON.parse(text) };
   } finally {
@@ -56,11 +61,18 @@ describe('the control API', () => {
     const simulator = await startSimulator();
     const rest = restClient(simulator);
     const socket = await openReadySocket(simulator);
-    expect((await rest.call('GET', '/__sim/state')).json.result).toMatchObject({ loggedIn: true, sockets: 1, maintenance: false });
+    expect((await rest.call('GET', '/__sim/state')).json.result).toMatchObject({
+      loggedIn: true,
+      sockets: 1,
+      maintenance: false,
+    });
     expect((await rest.call('POST', '/__sim/logout')).status).toBe(200);
     await socket.next(isTopic('sts'));
     expect((await socket.closed).code).toBe(1000);
-    expect((await rest.call('GET', '/__sim/state')).json.result).toMatchObject({ loggedIn: false, brokerage: { authenticated: false } });
+    expect((await rest.call('GET', '/__sim/state')).json.result).toMatchObject({
+      loggedIn: false,
+      brokerage: { authenticated: false },
+    });
     expect((await rest.call('POST', '/v1/api/tickle')).status).toBe(401);
     expect((await rest.call('POST', '/__sim/login', [])).status).toBe(200);
     expect((await rest.call('POST', '/v1/api/tickle')).status).toBe(200);
@@ -70,7 +82,10 @@ describe('the control API', () => {
     const simulator = await startSimulator();
     const rest = restClient(simulator);
     const socket = await openReadySocket(simulator);
-    await rest.call('POST', '/__sim/sendRaw', { data: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'), base64: true });
+    await rest.call('POST', '/__sim/sendRaw', {
+      data: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'),
+      base64: true,
+    });
     const raw = await socket.next((frame) => frame.text.includes('\uFFFD'));
     expect(Buffer.from(raw.text, 'utf8').includes(Buffer.from('{'))).toBe(true);
     await rest.call('POST', '/__sim/pushNotice', ['ntf', { text: 'hello' }]);
@@ -98,7 +113,9 @@ describe('the control API', () => {
     simulator.on('fault', (event) => faults.push(event));
     const socket = await openReadySocket(simulator);
     const before = simulator.state;
-    const answer = await rawCall(simulator.url, simulator.ca, 'POST', path, body, { 'content-type': 'application/json' });
+    const answer = await rawCall(simulator.url, simulator.ca, 'POST', path, body, {
+      'content-type': 'application/json',
+    });
     expect(answer.status).toBe(400);
     expect(answer.json.ok).toBe(false);
     expect(answer.json.error).toMatch(message);
@@ -143,7 +160,15 @@ describe('the control API', () => {
     const foreignHost = await new Promise<number>((resolve, reject) => {
       // node:https keeps the TLS name (servername) apart from the Host header a rebinding page would send.
       const call = httpsRequest(
-        { host: '127.0.0.1', port: simulator.port, path: '/__sim/logout', method: 'POST', ca: simulator.ca, servername: 'localhost', headers: { host: 'evil.example:5000' } },
+        {
+          host: '127.0.0.1',
+          port: simulator.port,
+          path: '/__sim/logout',
+          method: 'POST',
+          ca: simulator.ca,
+          servername: 'localhost',
+          headers: { host: 'evil.example:5000' },
+        },
         (response) => {
           response.resume();
           resolve(response.statusCode ?? 0);
@@ -153,10 +178,14 @@ describe('the control API', () => {
       call.end();
     });
     expect(foreignHost).toBe(403);
-    const foreignOrigin = await rawCall(simulator.url, simulator.ca, 'POST', '/__sim/logout', '', { origin: 'https://evil.example' });
+    const foreignOrigin = await rawCall(simulator.url, simulator.ca, 'POST', '/__sim/logout', '', {
+      origin: 'https://evil.example',
+    });
     expect(foreignOrigin.status).toBe(403);
     expect(simulator.state.loggedIn).toBe(true);
-    const loopbackOrigin = await rawCall(simulator.url, simulator.ca, 'GET', '/__sim/state', undefined, { origin: 'https://localhost:3000' });
+    const loopbackOrigin = await rawCall(simulator.url, simulator.ca, 'GET', '/__sim/state', undefined, {
+      origin: 'https://localhost:3000',
+    });
     expect(loopbackOrigin.status).toBe(200);
   });
 
@@ -176,7 +205,11 @@ describe('the control API', () => {
     socket.send(JSON.stringify({ session: simulator.sessionValue }));
     await socket.next(isTopic('system'));
     const rest = restClient(simulator);
-    expect((await rest.call('POST', '/__sim/rotateSession')).json).toEqual({ ok: true, name: 'rotateSession', result: null });
+    expect((await rest.call('POST', '/__sim/rotateSession')).json).toEqual({
+      ok: true,
+      name: 'rotateSession',
+      result: null,
+    });
     const connections = await rest.call('GET', '/__sim/connections');
     expect(connections.status).toBe(200);
     expect(connections.json.result[0].frames.length).toBeGreaterThan(0);
@@ -189,7 +222,28 @@ describe('the control API', () => {
     const list = await restClient(simulator).call('GET', '/__sim/');
     expect(Object.keys(list.json.controls).sort()).toEqual([...CONTROL_NAMES].sort());
     expect(CONTROL_NAMES).toEqual(
-      expect.arrayContaining(['linger', 'resume', 'dropConnections', 'closeSockets', 'logout', 'login', 'expireBrokerageSession', 'competingSession', 'rotateSession', 'maintenance', 'sendRaw', 'slowHandshake', 'failNextTickles', 'setRequireSessionMessage', 'pushOrders', 'pushTrades', 'pushNotice', 'counters', 'connections', 'state']),
+      expect.arrayContaining([
+        'linger',
+        'resume',
+        'dropConnections',
+        'closeSockets',
+        'logout',
+        'login',
+        'expireBrokerageSession',
+        'competingSession',
+        'rotateSession',
+        'maintenance',
+        'sendRaw',
+        'slowHandshake',
+        'failNextTickles',
+        'setRequireSessionMessage',
+        'pushOrders',
+        'pushTrades',
+        'pushNotice',
+        'counters',
+        'connections',
+        'state',
+      ]),
     );
     const plain = await startSimulator({ controlApi: false });
     const answer = await restClient(plain).call('GET', '/__sim/state');

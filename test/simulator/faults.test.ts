@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEverything, isHeartbeat, isTopic, openReadySocket, openSocket, restClient, startSimulator } from './helpers.js';
+import {
+  closeEverything,
+  isHeartbeat,
+  isTopic,
+  openReadySocket,
+  openSocket,
+  restClient,
+  startSimulator,
+} from './helpers.js';
 
 afterEach(closeEverything);
 

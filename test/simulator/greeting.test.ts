@@ -12,7 +12,12 @@ describe('the greeting', () => {
     expect(socket.frames.slice(0, 3).every((frame) => frame.binary)).toBe(true);
     expect(system?.json).toEqual({ topic: 'system', success: 'user1234', isFT: false, isPaper: true });
     expect(account?.json.topic).toBe('act');
-    expect(account?.json.args).toMatchObject({ accounts: ['DU1234567'], selectedAccount: 'DU1234567', isPaper: true, isFT: false });
+    expect(account?.json.args).toMatchObject({
+      accounts: ['DU1234567'],
+      selectedAccount: 'DU1234567',
+      isPaper: true,
+      isFT: false,
+    });
     expect(status?.json).toEqual({
       topic: 'sts',
       args: { connected: true, authenticated: true, established: true, competing: false, message: '', fail: '' },

@@ -63,7 +63,9 @@ export class TestSocket {
     });
     // A socket that never opens (refused, closed early) must not become an unhandled rejection; awaiting still throws.
     this.opened.catch(() => undefined);
-    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data, isBinary) => {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
@@ -102,14 +104,22 @@ export class TestSocket {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(wake);
-        reject(new Error(`no matching frame within ${timeoutMs} ms; received: ${this.frames.map((f) => f.text.slice(0, 80)).join(' | ')}`));
+        reject(
+          new Error(
+            `no matching frame within ${timeoutMs} ms; received: ${this.frames.map((f) => f.text.slice(0, 80)).join(' | ')}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(wake);
     });
   }
 
   /** Resolves once `count` matching frames have arrived in total (read or unread). */
-  async waitForCount(predicate: (frame: ReceivedFrame) => boolean, count: number, timeoutMs = WAIT_MS): Promise<ReceivedFrame[]> {
+  async waitForCount(
+    predicate: (frame: ReceivedFrame) => boolean,
+    count: number,
+    timeoutMs = WAIT_MS,
+  ): Promise<ReceivedFrame[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const matching = this.frames.filter(predicate);
@@ -140,7 +150,10 @@ export class TestSocket {
   }
 }
 
-export function openSocket(simulator: GatewaySimulator, options: { path?: string; pin?: boolean; host?: string } = {}): TestSocket {
+export function openSocket(
+  simulator: GatewaySimulator,
+  options: { path?: string; pin?: boolean; host?: string } = {},
+): TestSocket {
   const base = options.host === undefined ? simulator.wsUrl : `wss://${options.host}:${simulator.port}/v1/api/ws`;
   const url = options.path === undefined ? base : new URL(options.path, base).toString();
   const socket = new TestSocket(url, options.pin === false ? {} : { ca: simulator.ca });
@@ -202,4 +215,5 @@ export const isTopic =
   (frame: ReceivedFrame): boolean =>
     frame.json?.topic === topic;
 
-export const isHeartbeat = (frame: ReceivedFrame): boolean => frame.json?.topic === 'system' && typeof frame.json?.hb === 'number';
+export const isHeartbeat = (frame: ReceivedFrame): boolean =>
+  frame.json?.topic === 'system' && typeof frame.json?.hb === 'number';

@@ -3,15 +3,25 @@ import { closeEverything, isTopic, openReadySocket, startSimulator } from './hel
 
 afterEach(closeEverything);
 
-const isHistory = (frame: { json: any }): boolean => typeof frame.json?.topic === 'string' && frame.json.topic.startsWith('smh+') && frame.json.error === undefined;
+const isHistory = (frame: { json: any }): boolean =>
+  typeof frame.json?.topic === 'string' && frame.json.topic.startsWith('smh+') && frame.json.error === undefined;
 
 describe('smh', () => {
   it('answers once with a string serverId and bars sized by period and bar', async () => {
     const simulator = await startSimulator();
     const socket = await openReadySocket(simulator);
-    socket.send('smh+265598+{"exchange":"ISLAND","period":"2h","bar":"5min","outsideRth":false,"source":"trades","format":"%h/%l"}');
+    socket.send(
+      'smh+265598+{"exchange":"ISLAND","period":"2h","bar":"5min","outsideRth":false,"source":"trades","format":"%h/%l"}',
+    );
     const response = (await socket.next(isTopic('smh+265598'))).json;
-    expect(response).toMatchObject({ serverId: '341115', symbol: 'AAPL', topic: 'smh+265598', points: 24, barLength: 300, timePeriod: '7200s' });
+    expect(response).toMatchObject({
+      serverId: '341115',
+      symbol: 'AAPL',
+      topic: 'smh+265598',
+      points: 24,
+      barLength: 300,
+      timePeriod: '7200s',
+    });
     expect(response.data).toHaveLength(24);
     expect(Object.keys(response.data[0])).toEqual(['o', 'c', 'h', 'l', 'v', 't']);
     await socket.heartbeatsPass(2);
@@ -28,7 +38,9 @@ describe('smh', () => {
     expect(simulator.state.historyStreamsInUse).toBe(5);
     const serverId = responses[0]!.json.serverId as string;
     socket.send(`umh+${serverId}`);
-    expect((await socket.next((frame) => typeof frame.json?.message === 'string')).json).toEqual({ message: `Unsubscribed ${serverId}` });
+    expect((await socket.next((frame) => typeof frame.json?.message === 'string')).json).toEqual({
+      message: `Unsubscribed ${serverId}`,
+    });
     socket.send('smh+6+{}');
     await socket.next(isTopic('smh+6'));
   });

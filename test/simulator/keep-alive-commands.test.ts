@@ -69,7 +69,10 @@ describe('unknown topics', () => {
     const simulator = await startSimulator();
     const socket = await openReadySocket(simulator);
     socket.send('smd+AAPL+{"fields":["31"]}');
-    expect((await socket.next((frame) => frame.json?.error !== undefined)).json).toEqual({ error: "Topic unknown 'smd'", code: 1 });
+    expect((await socket.next((frame) => frame.json?.error !== undefined)).json).toEqual({
+      error: "Topic unknown 'smd'",
+      code: 1,
+    });
   });
 });
 
@@ -92,7 +95,13 @@ describe('the record of client frames', () => {
     socket.send('tic');
     socket.send('ech+hb');
     const echo = await waiting;
-    expect(echo).toMatchObject({ text: 'ech+hb', binary: false, beforeGreeting: false, outcome: 'handled', command: { op: 'echo' } });
+    expect(echo).toMatchObject({
+      text: 'ech+hb',
+      binary: false,
+      beforeGreeting: false,
+      outcome: 'handled',
+      command: { op: 'echo' },
+    });
     expect(seen).toEqual(['tic', 'ech+hb']);
     const connection = simulator.connections.at(-1);
     expect(connection?.frames.map((frame) => frame.command)).toEqual([{ op: 'tic' }, { op: 'echo' }]);

@@ -13,14 +13,18 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function liveHandles(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) {
-    if (['TCPServerWrap', 'TCPSocketWrap', 'TLSWrap', 'Timeout', 'Immediate'].includes(kind)) counts[kind] = (counts[kind] ?? 0) + 1;
+    if (['TCPServerWrap', 'TCPSocketWrap', 'TLSWrap', 'Timeout', 'Immediate'].includes(kind))
+      counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return counts;
 }
 
 describe('close()', () => {
   it('lets a busy process exit by itself: no timer, socket or server is left', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
@@ -120,7 +124,9 @@ describe('the connection record', () => {
 
 describe('options', () => {
   it('refuses invalid values with a clear message', async () => {
-    await expect(startGatewaySimulator({ port: 0, heartbeatIntervalMs: 0 })).rejects.toThrow(/heartbeatIntervalMs must be greater than 0/);
+    await expect(startGatewaySimulator({ port: 0, heartbeatIntervalMs: 0 })).rejects.toThrow(
+      /heartbeatIntervalMs must be greater than 0/,
+    );
     await expect(startGatewaySimulator({ port: 0, sessionValue: 'not-hex' })).rejects.toThrow(/sessionValue/);
     await expect(startGatewaySimulator({ port: -1 })).rejects.toThrow(/port/);
   });

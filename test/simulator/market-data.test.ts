@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEverything, isTopic, openReadySocket, restClient, startSimulator, type ReceivedFrame } from './helpers.js';
+import {
+  closeEverything,
+  isTopic,
+  openReadySocket,
+  restClient,
+  startSimulator,
+  type ReceivedFrame,
+} from './helpers.js';
 
 afterEach(closeEverything);
 
@@ -13,7 +20,15 @@ describe('smd deltas', () => {
     socket.send('smd+265598+{"fields":["31","84","86","85","88","7059","55","6509"]}');
     const messages = await socket.waitForCount(isTopic('smd+265598'), 6);
     const [first, ...later] = messages.map((message) => message.json);
-    expect(first).toMatchObject({ topic: 'smd+265598', conid: 265598, conidEx: '265598', server_id: 'q0', '6119': 'q0', '55': 'AAPL', '6509': 'RpB' });
+    expect(first).toMatchObject({
+      topic: 'smd+265598',
+      conid: 265598,
+      conidEx: '265598',
+      server_id: 'q0',
+      '6119': 'q0',
+      '55': 'AAPL',
+      '6509': 'RpB',
+    });
     for (const field of ['31', '84', '86', '85', '88', '7059']) expect(typeof first[field]).toBe('string');
     expect(typeof first._updated).toBe('number');
     const accumulated: Record<string, unknown> = { ...first };
@@ -64,7 +79,11 @@ describe('the market data line limit', () => {
     socket.send('smd+1003+{"fields":["31"]}');
     const refusal = await socket.next(isError);
     expect(refusal.json).toEqual({ topic: 'smd+1003', error: 'market data lines exhausted: 2 in use' });
-    expect(simulator.connections.at(-1)?.frames.map((frame) => frame.outcome)).toEqual(['handled', 'handled', 'refused-limit']);
+    expect(simulator.connections.at(-1)?.frames.map((frame) => frame.outcome)).toEqual([
+      'handled',
+      'handled',
+      'refused-limit',
+    ]);
     socket.send('umd+1001+{}');
     socket.send('smd+1003+{"fields":["31"]}');
     await socket.next(isTopic('smd+1003'));

@@ -23,7 +23,9 @@ describe('market data that looks like a market', () => {
       const bid = Number(first['84']);
       const ask = Number(first['86']);
       expect(ask).toBeGreaterThan(bid);
-      expect(onTick(Number(first['31']), profile.tickSize) && onTick(bid, profile.tickSize) && onTick(ask, profile.tickSize)).toBe(true);
+      expect(
+        onTick(Number(first['31']), profile.tickSize) && onTick(bid, profile.tickSize) && onTick(ask, profile.tickSize),
+      ).toBe(true);
       expect(Math.round((ask - bid) / profile.tickSize)).toBeGreaterThanOrEqual(profile.spreadTicks);
       expect(first['6509']).toBe('RpB');
     }
@@ -50,7 +52,9 @@ describe('market data that looks like a market', () => {
   });
 
   it('prices a sub-dollar contract in 1/100 of a cent', () => {
-    const penny = Array.from({ length: 2_000 }, (_, index) => instrumentProfile(index + 1)).find((profile) => profile.tickSize === 0.0001);
+    const penny = Array.from({ length: 2_000 }, (_, index) => instrumentProfile(index + 1)).find(
+      (profile) => profile.tickSize === 0.0001,
+    );
     expect(penny).toBeDefined();
     expect(penny?.decimals).toBe(4);
     expect((penny?.startTicks ?? 0) * 0.0001).toBeLessThan(1);
@@ -63,7 +67,9 @@ describe('market data that looks like a market', () => {
     await socket.next(isTopic('smd+265598'));
 
     simulator.setMarketState(265598, 'halted');
-    const halted = await socket.next((frame) => frame.json?.topic === 'smd+265598' && String(frame.json['31'] ?? '').startsWith('H'));
+    const halted = await socket.next(
+      (frame) => frame.json?.topic === 'smd+265598' && String(frame.json['31'] ?? '').startsWith('H'),
+    );
     expect(halted.json['31']).toMatch(/^H\d+\.\d{2}$/);
     const countWhileHalted = socket.frames.filter(isTopic('smd+265598')).length;
     await socket.heartbeatsPass(3);

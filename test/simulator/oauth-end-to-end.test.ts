@@ -15,7 +15,9 @@ afterEach(async () => {
   await closeEverything();
 });
 
-async function oauthSimulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<{ simulator: GatewaySimulator; client: OAuthTestClient }> {
+async function oauthSimulator(
+  options: Parameters<typeof startSimulator>[0] = {},
+): Promise<{ simulator: GatewaySimulator; client: OAuthTestClient }> {
   const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), ...options });
   const client = new OAuthTestClient(simulator);
   cleanups.push(() => client.close());
@@ -34,7 +36,15 @@ describe('the simulator in OAuth mode', () => {
     const file = simulator.oauthFile as string;
     expect(simulator.oauth?.file).toBe(file);
     const content = JSON.parse(readFileSync(file, 'utf8'));
-    expect(Object.keys(content).sort()).toEqual(['accessToken', 'accessTokenSecret', 'consumerKey', 'dhParamFile', 'encryptionKeyFile', 'realm', 'signatureKeyFile']);
+    expect(Object.keys(content).sort()).toEqual([
+      'accessToken',
+      'accessTokenSecret',
+      'consumerKey',
+      'dhParamFile',
+      'encryptionKeyFile',
+      'realm',
+      'signatureKeyFile',
+    ]);
     expect(content).toEqual(simulator.oauth?.credentials);
     expect(content.consumerKey).toMatch(/^[A-Z]{9}$/);
     expect(content.accessToken).toMatch(/^[0-9a-f]{20}$/);
@@ -58,7 +68,11 @@ describe('the simulator in OAuth mode', () => {
     const lst = await client.requestLiveSessionToken();
     expect(lst.status).toBe(200);
     expect(lst.validated).toBe(true);
-    expect(Object.keys(lst.json).sort()).toEqual(['diffie_hellman_response', 'live_session_token_expiration', 'live_session_token_signature']);
+    expect(Object.keys(lst.json).sort()).toEqual([
+      'diffie_hellman_response',
+      'live_session_token_expiration',
+      'live_session_token_signature',
+    ]);
     expect(lst.json.live_session_token_expiration).toBeGreaterThan(Date.now() + 86_000_000);
     expect(lst.json.live_session_token_signature).toMatch(/^[0-9a-f]{40}$/);
 
@@ -70,7 +84,12 @@ describe('the simulator in OAuth mode', () => {
     expect(early.status).toBe(400);
     expect(early.json).toEqual({ error: 'no bridge', statusCode: 400 });
 
-    const init = await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+    const init = await client.call(
+      'POST',
+      '/v1/api/iserver/auth/ssodh/init',
+      {},
+      { json: { publish: true, compete: true } },
+    );
     expect(init.status).toBe(200);
     expect(init.json.authenticated).toBe(true);
     const tickle = await client.call('POST', '/v1/api/tickle');
@@ -84,7 +103,10 @@ describe('the simulator in OAuth mode', () => {
     const sts = await socket.next(isTopic('sts'));
     expect(sts.json.args.authenticated).toBe(true);
     socket.send('smd+265598+{"fields":["31","84","86"]}');
-    const tick = await socket.next((frame) => frame.json?.topic === 'smd+265598' && frame.json['31'] !== undefined, WAIT_MS);
+    const tick = await socket.next(
+      (frame) => frame.json?.topic === 'smd+265598' && frame.json['31'] !== undefined,
+      WAIT_MS,
+    );
     expect(tick.json.conid).toBe(265598);
 
     expect(simulator.oauth?.counters.liveSessionTokensIssued).toBe(1);
@@ -113,14 +135,20 @@ describe('the simulator in OAuth mode', () => {
     const { simulator, client } = await oauthSimulator();
     await client.authorize();
     const statusOf = (socket: TestSocket): Promise<number> =>
-      new Promise((resolve) => socket.ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
+      new Promise((resolve) =>
+        socket.ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+      );
     const noToken = track(client.openSocket({ token: '' }));
     expect(await statusOf(noToken)).toBe(401);
     const otherToken = track(client.openSocket({ token: '0123456789abcdef0123' }));
     expect(await statusOf(otherToken)).toBe(401);
     const noAgent = track(client.openSocket({ userAgent: null }));
     expect(await statusOf(noAgent)).toBe(403);
-    expect(simulator.oauth?.counters.rejectedByReason).toEqual({ 'missing-parameter': 1, 'unknown-token': 1, 'no-user-agent': 1 });
+    expect(simulator.oauth?.counters.rejectedByReason).toEqual({
+      'missing-parameter': 1,
+      'unknown-token': 1,
+      'no-user-agent': 1,
+    });
     expect(simulator.sockets).toBe(0);
   });
 
@@ -136,7 +164,11 @@ describe('the simulator in OAuth mode', () => {
     expect(refused.json.error).toMatch(/^id: \d+, error: live session token expired$/);
     expect(simulator.oauth?.hasLiveSessionToken).toBe(false);
     const late = track(client.openSocket());
-    expect(await new Promise((resolve) => late.ws.once('unexpected-response', (_request, response) => resolve(response.statusCode)))).toBe(401);
+    expect(
+      await new Promise((resolve) =>
+        late.ws.once('unexpected-response', (_request, response) => resolve(response.statusCode)),
+      ),
+    ).toBe(401);
     expect((await client.requestLiveSessionToken()).validated).toBe(true);
     expect((await client.call('POST', '/v1/api/tickle')).status).toBe(200);
     // The brokerage session outlived the token: no second ssodh/init is needed.
@@ -172,7 +204,9 @@ describe('the simulator in OAuth mode', () => {
     const keep = (...args: unknown[]): void => {
       lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
     };
-    const { simulator, client } = await oauthSimulator({ logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    const { simulator, client } = await oauthSimulator({
+      logger: { debug: keep, info: keep, warn: keep, error: keep },
+    });
     await client.requestLiveSessionToken({ tamper: true });
     await client.authorize();
     await client.call('POST', '/v1/api/tickle', {}, { tamper: true });

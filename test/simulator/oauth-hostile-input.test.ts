@@ -43,14 +43,27 @@ const nearlyValidHeader = (consumerKey: string, accessToken: string): fc.Arbitra
       diffie_hellman_challenge: fc.oneof(fc.stringMatching(/^[0-9a-f]{1,600}$/), fc.string()),
       realm: fc.constantFrom('limited_poa', 'test_realm', ''),
     })
-    .map((pairs) => `OAuth ${Object.entries(pairs).map(([key, value]) => `${key}="${value.replace(/"/g, '')}"`).join(',')}`);
+    .map(
+      (pairs) =>
+        `OAuth ${Object.entries(pairs)
+          .map(([key, value]) => `${key}="${value.replace(/"/g, '')}"`)
+          .join(',')}`,
+    );
 
 describe('hostile input to the OAuth side', () => {
   it('never throws on any header, target or method, and never accepts garbage', async () => {
     const server = await authority();
     const material = await sharedOAuthMaterial();
-    const header = fc.oneof(fc.string(), fc.constant(undefined), nearlyValidHeader(material.consumerKey, material.accessToken));
-    const target = fc.oneof(fc.constant('/v1/api/tickle'), fc.string().map((text) => `/v1/api/x?${text}`), fc.string());
+    const header = fc.oneof(
+      fc.string(),
+      fc.constant(undefined),
+      nearlyValidHeader(material.consumerKey, material.accessToken),
+    );
+    const target = fc.oneof(
+      fc.constant('/v1/api/tickle'),
+      fc.string().map((text) => `/v1/api/x?${text}`),
+      fc.string(),
+    );
     fc.assert(
       fc.property(header, target, fc.constantFrom('GET', 'POST', 'PUT', ''), (authorization, requestTarget, method) => {
         const issued = server.issueLiveSessionToken({ method, target: requestTarget, authorization });

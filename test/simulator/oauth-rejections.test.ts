@@ -17,7 +17,9 @@ afterEach(async () => {
   await closeEverything();
 });
 
-async function setUp(options: GatewaySimulatorOptions = {}): Promise<{ simulator: GatewaySimulator; client: OAuthTestClient }> {
+async function setUp(
+  options: GatewaySimulatorOptions = {},
+): Promise<{ simulator: GatewaySimulator; client: OAuthTestClient }> {
   const simulator = await startSimulator({ auth: 'oauth', oauthMaterial: await sharedOAuthMaterial(), ...options });
   const client = new OAuthTestClient(simulator);
   clients.push(client);
@@ -38,7 +40,9 @@ describe('OAuth refusals', () => {
 
   it('401 invalid consumer for a wrong-case consumer key and while the consumer is not yet activated', async () => {
     const { simulator, client } = await setUp();
-    const wrongCase = await client.requestLiveSessionToken({ oauth: { oauth_consumer_key: client.credentials.consumerKey.toLowerCase() } });
+    const wrongCase = await client.requestLiveSessionToken({
+      oauth: { oauth_consumer_key: client.credentials.consumerKey.toLowerCase() },
+    });
     expect(wrongCase.status).toBe(401);
     expect(wrongCase.json.statusCode).toBe(401);
     expect(wrongCase.json.error).toMatch(IBKR_ERROR('invalid consumer'));
@@ -63,7 +67,12 @@ describe('OAuth refusals', () => {
     expect(zero.json.error).toMatch(IBKR_ERROR('LST failed, error: invalid diffie hellman challenge'));
     const method = await client.requestLiveSessionToken({ oauth: { oauth_signature_method: 'HMAC-SHA256' } });
     expect(method.status).toBe(401);
-    expect(simulator.oauth?.counters.rejectedByReason).toEqual({ signature: 1, 'unknown-token': 1, challenge: 1, 'signature-method': 1 });
+    expect(simulator.oauth?.counters.rejectedByReason).toEqual({
+      signature: 1,
+      'unknown-token': 1,
+      challenge: 1,
+      'signature-method': 1,
+    });
     expect(simulator.oauth?.counters.liveSessionTokensIssued).toBe(0);
     expect(simulator.oauth?.counters.liveSessionTokenRequests).toBe(4);
   });
@@ -97,11 +106,15 @@ describe('OAuth refusals', () => {
     await client.requestLiveSessionToken({ headers: { host: 'api.ibkr.com' } });
     expect(client.liveSessionToken).toBeDefined();
     expect((await client.call('POST', '/v1/api/tickle', {}, { headers: { host: 'api.ibkr.com' } })).status).toBe(200);
-    expect((await client.call('POST', '/v1/api/tickle', {}, { origin: `https://127.0.0.1:${simulator.port}` })).status).toBe(200);
+    expect(
+      (await client.call('POST', '/v1/api/tickle', {}, { origin: `https://127.0.0.1:${simulator.port}` })).status,
+    ).toBe(200);
     expect((await client.call('POST', '/v1/api/tickle', {}, { origin: 'https://api.ibkr.com' })).status).toBe(401);
     const proxied = await setUp({ oauthBaseUrls: ['https://api.ibkr.com'] });
     await proxied.client.requestLiveSessionToken({ origin: 'https://api.ibkr.com' });
-    expect((await proxied.client.call('POST', '/v1/api/tickle', {}, { origin: 'https://api.ibkr.com' })).status).toBe(200);
+    expect((await proxied.client.call('POST', '/v1/api/tickle', {}, { origin: 'https://api.ibkr.com' })).status).toBe(
+      200,
+    );
   });
 
   it('strict by default on queries; the lenient switch also accepts IBind master, IbkrConduit and quote() and says which matched', async () => {
@@ -123,24 +136,43 @@ describe('OAuth refusals', () => {
       expect((await lenient.client.call('GET', path, query, { form })).status, form).not.toBe(401);
     }
     expect(matched).toEqual(['accepted:standard', 'accepted:query-omitted', 'accepted:query-in-url', 'accepted:quote']);
-    expect(lenient.simulator.oauth?.counters.acceptedByVariant).toMatchObject({ 'query-omitted': 1, 'query-in-url': 1, quote: 1 });
+    expect(lenient.simulator.oauth?.counters.acceptedByVariant).toMatchObject({
+      'query-omitted': 1,
+      'query-in-url': 1,
+      quote: 1,
+    });
   });
 
   it('ssodh/init: 500 "failed to generate sso dh token", 410 Gone, publish required; then it opens the bridge', async () => {
     const { simulator, client } = await setUp();
     await client.requestLiveSessionToken();
     simulator.oauth?.failSsodhInit(500);
-    const failed = await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+    const failed = await client.call(
+      'POST',
+      '/v1/api/iserver/auth/ssodh/init',
+      {},
+      { json: { publish: true, compete: true } },
+    );
     expect(failed.status).toBe(500);
     expect(failed.json).toEqual({ error: 'failed to generate sso dh token' });
     simulator.oauth?.failSsodhInit(410, 2);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const gone = await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+      const gone = await client.call(
+        'POST',
+        '/v1/api/iserver/auth/ssodh/init',
+        {},
+        { json: { publish: true, compete: true } },
+      );
       expect(gone.status).toBe(410);
       expect(gone.text).toBe('Gone');
     }
-    expect((await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: false } })).status).toBe(500);
-    expect((await client.call('GET', '/v1/api/iserver/accounts')).json).toEqual({ error: 'no bridge', statusCode: 400 });
+    expect(
+      (await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: false } })).status,
+    ).toBe(500);
+    expect((await client.call('GET', '/v1/api/iserver/accounts')).json).toEqual({
+      error: 'no bridge',
+      statusCode: 400,
+    });
     // IBKR's staff sample sends the parameters in the query instead of a JSON body.
     const viaQuery = await client.call('GET', '/v1/api/iserver/auth/ssodh/init', { publish: 'true', compete: 'true' });
     expect(viaQuery.status).toBe(200);
@@ -155,12 +187,18 @@ describe('OAuth refusals', () => {
     await socket.next((frame) => frame.json?.topic === 'sts');
     expect((await client.call('POST', '/v1/api/logout')).json).toEqual({ status: true });
     expect((await socket.closed).code).toBe(1000);
-    expect((await client.call('GET', '/v1/api/iserver/accounts')).json).toEqual({ error: 'no bridge', statusCode: 400 });
+    expect((await client.call('GET', '/v1/api/iserver/accounts')).json).toEqual({
+      error: 'no bridge',
+      statusCode: 400,
+    });
     // The live session token still signs: tickle answers, with the brokerage session unauthenticated.
     const tickle = await client.call('POST', '/v1/api/tickle');
     expect(tickle.status).toBe(200);
     expect(tickle.json.iserver.authStatus.authenticated).toBe(false);
-    expect((await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } })).status).toBe(200);
+    expect(
+      (await client.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } }))
+        .status,
+    ).toBe(200);
     expect((await client.call('GET', '/v1/api/iserver/accounts')).status).toBe(200);
   });
 
@@ -178,6 +216,8 @@ describe('OAuth refusals', () => {
     const material = { ...(await sharedOAuthMaterial()), signaturePublicKey: 'not a key' };
     const before = readdirSync(tmpdir()).filter((name) => name.startsWith('ibkr-ws-sim-oauth-')).length;
     await expect(startSimulator({ auth: 'oauth', oauthMaterial: material })).rejects.toThrow();
-    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('ibkr-ws-sim-oauth-')).length).toBeLessThanOrEqual(before);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('ibkr-ws-sim-oauth-')).length).toBeLessThanOrEqual(
+      before,
+    );
   });
 });

@@ -8,7 +8,12 @@ import { runSimCommand } from '../../src/cli/commands/sim.js';
 import { isTopic, WAIT_MS } from './helpers.js';
 import { OAuthTestClient } from './support/oauth-test-client.js';
 
-function capture(): { stdout: string[]; stderr: string[]; io: { stdout: (line: string) => void; stderr: (line: string) => void }; printed: (prefix: string) => Promise<string> } {
+function capture(): {
+  stdout: string[];
+  stderr: string[];
+  io: { stdout: (line: string) => void; stderr: (line: string) => void };
+  printed: (prefix: string) => Promise<string>;
+} {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: Array<() => void> = [];
@@ -24,7 +29,10 @@ function capture(): { stdout: string[]; stderr: string[]; io: { stdout: (line: s
     },
     printed: (prefix) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`'${prefix}' was not printed: ${stdout.join(' | ')}`)), 4 * WAIT_MS);
+        const timer = setTimeout(
+          () => reject(new Error(`'${prefix}' was not printed: ${stdout.join(' | ')}`)),
+          4 * WAIT_MS,
+        );
         const look = (): void => {
           const line = stdout.find((candidate) => candidate.trimStart().startsWith(prefix));
           if (line === undefined) waiters.push(look);
@@ -42,7 +50,9 @@ describe('ibkr-ws sim --oauth', () => {
   it('prints oauth: <file>, serves LST → ssodh/init → tickle → socket, prints refusals but no secret, removes the file', async () => {
     const output = capture();
     const stop = new AbortController();
-    const running = runSimCommand(['--oauth', '--port', '0', '--lst-lifetime', '60000'], output.io, { signal: stop.signal });
+    const running = runSimCommand(['--oauth', '--port', '0', '--lst-lifetime', '60000'], output.io, {
+      signal: stop.signal,
+    });
     const url = await output.printed('url:');
     const wsUrl = await output.printed('ws:');
     const caPath = await output.printed('ca:');
@@ -62,7 +72,13 @@ describe('ibkr-ws sim --oauth', () => {
       const printed = output.stdout.join('\n');
       expect(printed).toContain('oauth: refused live-session-token POST /v1/api/oauth/live_session_token (signature)');
       expect(printed).toContain('oauth: live session token issued');
-      for (const secret of [file.accessTokenSecret, file.accessToken, client.credentials.prepend.toString('hex'), client.liveSessionToken?.toString('base64'), client.cookie]) {
+      for (const secret of [
+        file.accessTokenSecret,
+        file.accessToken,
+        client.credentials.prepend.toString('hex'),
+        client.liveSessionToken?.toString('base64'),
+        client.cookie,
+      ]) {
         expect(secret).toBeTruthy();
         expect(printed).not.toContain(secret as string);
       }
@@ -80,17 +96,28 @@ describe('ibkr-ws sim --oauth', () => {
   it('--oauth-not-activated answers invalid consumer; --ssodh-failure 410 answers Gone to every ssodh/init', async () => {
     const output = capture();
     const stop = new AbortController();
-    const running = runSimCommand(['--oauth', '--port', '0', '--oauth-not-activated'], output.io, { signal: stop.signal });
-    const endpoint = { url: await output.printed('url:'), wsUrl: await output.printed('ws:'), ca: readFileSync(await output.printed('ca:'), 'utf8'), oauthFile: await output.printed('oauth:') };
+    const running = runSimCommand(['--oauth', '--port', '0', '--oauth-not-activated'], output.io, {
+      signal: stop.signal,
+    });
+    const endpoint = {
+      url: await output.printed('url:'),
+      wsUrl: await output.printed('ws:'),
+      ca: readFileSync(await output.printed('ca:'), 'utf8'),
+      oauthFile: await output.printed('oauth:'),
+    };
     const client = new OAuthTestClient(endpoint);
     try {
       const refused = await client.requestLiveSessionToken();
       expect(refused.status).toBe(401);
       expect(refused.json.error).toMatch(/^id: \d+, error: invalid consumer$/);
-      expect(output.stdout).toContain('oauth: refused live-session-token POST /v1/api/oauth/live_session_token (invalid-consumer)');
+      expect(output.stdout).toContain(
+        'oauth: refused live-session-token POST /v1/api/oauth/live_session_token (invalid-consumer)',
+      );
       // A client that retries at once is pointed out: a fourth request within 10 s prints one warning.
       for (let attempt = 0; attempt < 4; attempt++) await client.requestLiveSessionToken();
-      expect(output.stdout.filter((line) => line.includes('warning'))).toEqual(['oauth: warning: 4 live session token requests within 10 s (a client should back off)']);
+      expect(output.stdout.filter((line) => line.includes('warning'))).toEqual([
+        'oauth: warning: 4 live session token requests within 10 s (a client should back off)',
+      ]);
     } finally {
       await client.close();
       stop.abort();
@@ -99,12 +126,24 @@ describe('ibkr-ws sim --oauth', () => {
 
     const second = capture();
     const stopSecond = new AbortController();
-    const runningSecond = runSimCommand(['--oauth', '--port', '0', '--ssodh-failure', '410'], second.io, { signal: stopSecond.signal });
-    const other = new OAuthTestClient({ url: await second.printed('url:'), wsUrl: await second.printed('ws:'), ca: readFileSync(await second.printed('ca:'), 'utf8'), oauthFile: await second.printed('oauth:') });
+    const runningSecond = runSimCommand(['--oauth', '--port', '0', '--ssodh-failure', '410'], second.io, {
+      signal: stopSecond.signal,
+    });
+    const other = new OAuthTestClient({
+      url: await second.printed('url:'),
+      wsUrl: await second.printed('ws:'),
+      ca: readFileSync(await second.printed('ca:'), 'utf8'),
+      oauthFile: await second.printed('oauth:'),
+    });
     try {
       expect((await other.requestLiveSessionToken()).validated).toBe(true);
       for (let attempt = 0; attempt < 3; attempt++) {
-        const gone = await other.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+        const gone = await other.call(
+          'POST',
+          '/v1/api/iserver/auth/ssodh/init',
+          {},
+          { json: { publish: true, compete: true } },
+        );
         expect(gone.status).toBe(410);
       }
     } finally {
@@ -117,8 +156,15 @@ describe('ibkr-ws sim --oauth', () => {
   it('--expire-lst-every revokes the live session token on a schedule: signed calls 401 until a new one is obtained', async () => {
     const output = capture();
     const stop = new AbortController();
-    const running = runSimCommand(['--oauth', '--port', '0', '--expire-lst-every', '300'], output.io, { signal: stop.signal });
-    const client = new OAuthTestClient({ url: await output.printed('url:'), wsUrl: await output.printed('ws:'), ca: readFileSync(await output.printed('ca:'), 'utf8'), oauthFile: await output.printed('oauth:') });
+    const running = runSimCommand(['--oauth', '--port', '0', '--expire-lst-every', '300'], output.io, {
+      signal: stop.signal,
+    });
+    const client = new OAuthTestClient({
+      url: await output.printed('url:'),
+      wsUrl: await output.printed('ws:'),
+      ca: readFileSync(await output.printed('ca:'), 'utf8'),
+      oauthFile: await output.printed('oauth:'),
+    });
     try {
       expect((await client.requestLiveSessionToken()).validated).toBe(true);
       await output.printed('oauth: fault: every live session token revoked now');

@@ -24,16 +24,23 @@ const ORIGIN = 'https://api.ibkr.com';
 const NOW_MS = Number(config.timestamp_s) * 1000;
 
 function primeOf(lstCase: any): bigint {
-  return BigInt(`0x${lstCase.inputs.dh_prime.startsWith('openssl') ? config.openssl_dhparam.prime_hex : config.dh_prime_hex}`);
+  return BigInt(
+    `0x${lstCase.inputs.dh_prime.startsWith('openssl') ? config.openssl_dhparam.prime_hex : config.dh_prime_hex}`,
+  );
 }
 
-function authority(overrides: Partial<AuthorityOptions> & { secretHex?: string; prime?: bigint; realm?: string; b?: string } = {}): OAuthAuthority {
+function authority(
+  overrides: Partial<AuthorityOptions> & { secretHex?: string; prime?: bigint; realm?: string; b?: string } = {},
+): OAuthAuthority {
   return new OAuthAuthority({
     consumer: {
       consumerKey: config.consumer_key,
       accessToken: config.access_token,
       realm: overrides.realm ?? config.realm,
-      accessTokenSecret: Buffer.from(overrides.secretHex ?? config['access_token_secret_plaintext_hex (server-side knowledge)'], 'hex'),
+      accessTokenSecret: Buffer.from(
+        overrides.secretHex ?? config['access_token_secret_plaintext_hex (server-side knowledge)'],
+        'hex',
+      ),
       signaturePublicKey: config.signature_key.public_spki_pem,
       dhPrime: overrides.prime ?? BigInt(`0x${config.dh_prime_hex}`),
     },
@@ -43,7 +50,8 @@ function authority(overrides: Partial<AuthorityOptions> & { secretHex?: string; 
     lenient: false,
     revokePrevious: true,
     now: () => NOW_MS,
-    randomPrivateExponent: () => BigInt(`0x${overrides.b ?? '3c266ef430db2da1992ca7b6983282afdd07cf09f4957a432e5f153ece629050'}`),
+    randomPrivateExponent: () =>
+      BigInt(`0x${overrides.b ?? '3c266ef430db2da1992ca7b6983282afdd07cf09f4957a432e5f153ece629050'}`),
     ...overrides,
   });
 }
@@ -51,12 +59,17 @@ function authority(overrides: Partial<AuthorityOptions> & { secretHex?: string; 
 const LST_TARGET = '/v1/api/oauth/live_session_token';
 
 describe('the OAuth reference vectors (simulator side)', () => {
-  it(existsSync(SHARED_PATH) ? 'the project copy matches the shared vectors byte for byte' : 'no shared copy beside the project: the project copy is the reference', () => {
-    expect(vectors.lst_requests).toHaveLength(6);
-    expect(vectors.signed_requests).toHaveLength(7);
-    expect(vectors.negative).toHaveLength(3);
-    if (existsSync(SHARED_PATH)) expect(readFileSync(VECTORS_PATH).equals(readFileSync(SHARED_PATH))).toBe(true);
-  });
+  it(
+    existsSync(SHARED_PATH)
+      ? 'the project copy matches the shared vectors byte for byte'
+      : 'no shared copy beside the project: the project copy is the reference',
+    () => {
+      expect(vectors.lst_requests).toHaveLength(6);
+      expect(vectors.signed_requests).toHaveLength(7);
+      expect(vectors.negative).toHaveLength(3);
+      if (existsSync(SHARED_PATH)) expect(readFileSync(VECTORS_PATH).equals(readFileSync(SHARED_PATH))).toBe(true);
+    },
+  );
 
   it('encodes like Python quote_plus and quote() on the whole percent-encoding table', () => {
     for (const row of vectors.percent_encoding) {
@@ -66,7 +79,10 @@ describe('the OAuth reference vectors (simulator side)', () => {
   });
 
   it('writes K in Java BigInteger.toByteArray form on the to_byte_array table', () => {
-    for (const row of vectors.to_byte_array) expect(javaBigIntegerBytes(BigInt(`0x${row.int_hex}`)).toString('hex'), row.int_hex).toBe(row.ibind_to_byte_array_hex);
+    for (const row of vectors.to_byte_array)
+      expect(javaBigIntegerBytes(BigInt(`0x${row.int_hex}`)).toString('hex'), row.int_hex).toBe(
+        row.ibind_to_byte_array_hex,
+      );
   });
 
   it('encodes the MODP-14 group as the vectors’ dhparam.pem and reads the openssl one as the same DER shape', () => {
@@ -80,18 +96,33 @@ describe('the OAuth reference vectors (simulator side)', () => {
       const prime = primeOf(lstCase);
       const parsed = parseOAuthHeader(lstCase.client.authorization_header);
       if (!parsed.ok) throw new Error(parsed.problem);
-      const base = signatureBaseString({ method: 'POST', url: config.lst_url, params: [...parsed.params], prepend: secretHex });
+      const base = signatureBaseString({
+        method: 'POST',
+        url: config.lst_url,
+        params: [...parsed.params],
+        prepend: secretHex,
+      });
       expect(base).toBe(lstCase.client.base_string);
       const server = authority({ secretHex, prime, b: lstCase.server.dh_server_private_hex });
-      const outcome = server.issueLiveSessionToken({ method: 'POST', target: LST_TARGET, authorization: lstCase.client.authorization_header });
+      const outcome = server.issueLiveSessionToken({
+        method: 'POST',
+        target: LST_TARGET,
+        authorization: lstCase.client.authorization_header,
+      });
       expect(outcome).toEqual({ ok: true, response: lstCase.server.response_json });
       // The derivation the response stands on, step by step.
-      const K = modPow(BigInt(`0x${lstCase.client.diffie_hellman_challenge}`), BigInt(`0x${lstCase.server.dh_server_private_hex}`), prime);
+      const K = modPow(
+        BigInt(`0x${lstCase.client.diffie_hellman_challenge}`),
+        BigInt(`0x${lstCase.server.dh_server_private_hex}`),
+        prime,
+      );
       expect(K.toString(16)).toBe(lstCase.derived.K_hex.replace(/^0+/, ''));
       expect(javaBigIntegerBytes(K).toString('hex')).toBe(lstCase.derived.K_java_bytes_hex);
       const lst = deriveLiveSessionToken(K, Buffer.from(secretHex, 'hex'));
       expect(lst.toString('base64')).toBe(lstCase.derived.live_session_token_b64);
-      expect(liveSessionTokenSignature(lst, config.consumer_key)).toBe(lstCase.derived.live_session_token_signature_hex);
+      expect(liveSessionTokenSignature(lst, config.consumer_key)).toBe(
+        lstCase.derived.live_session_token_signature_hex,
+      );
     });
   }
 
@@ -101,18 +132,30 @@ describe('the OAuth reference vectors (simulator side)', () => {
       const strict = authority({ realm: signed.request.realm });
       const lenient = authority({ realm: signed.request.realm, lenient: true });
       for (const server of [strict, lenient]) {
-        const issued = server.issueLiveSessionToken({ method: 'POST', target: LST_TARGET, authorization: lstCase.client.authorization_header.replace(`realm="${config.realm}"`, `realm="${signed.request.realm}"`) });
+        const issued = server.issueLiveSessionToken({
+          method: 'POST',
+          target: LST_TARGET,
+          authorization: lstCase.client.authorization_header.replace(
+            `realm="${config.realm}"`,
+            `realm="${signed.request.realm}"`,
+          ),
+        });
         expect(issued.ok).toBe(true);
       }
       const url = new URL(signed.request.url);
-      const request = { method: signed.request.method, target: `${url.pathname}${url.search}`, authorization: signed.client.authorization_header };
+      const request = {
+        method: signed.request.method,
+        target: `${url.pathname}${url.search}`,
+        authorization: signed.client.authorization_header,
+      };
       const verdict = strict.verifySignedRequest(request);
       expect(verdict.ok ? 'accept' : 'reject').toBe(signed.reference_server_verdict.query_in_param_list);
       if (!verdict.ok) expect(verdict.reason).toBe('signature');
       const lenientVerdict = lenient.verifySignedRequest(request);
       expect(lenientVerdict.ok).toBe(true);
       if (lenientVerdict.ok) {
-        const expectedVariant = signed.reference_server_verdict.query_in_param_list === 'accept' ? 'standard' : 'query-omitted';
+        const expectedVariant =
+          signed.reference_server_verdict.query_in_param_list === 'accept' ? 'standard' : 'query-omitted';
         expect(lenientVerdict.variant).toBe(expectedVariant);
       }
     });
@@ -130,9 +173,15 @@ describe('the OAuth reference vectors (simulator side)', () => {
 
   for (const negative of vectors.negative) {
     it(`refuses ${negative.name} (${negative.reference_server_verdict})`, () => {
-      const outcome = authority().issueLiveSessionToken({ method: 'POST', target: LST_TARGET, authorization: negative.authorization_header });
+      const outcome = authority().issueLiveSessionToken({
+        method: 'POST',
+        target: LST_TARGET,
+        authorization: negative.authorization_header,
+      });
       expect(outcome.ok).toBe(false);
-      const expected = String(negative.reference_server_verdict).includes('consumer') ? 'invalid-consumer' : 'signature';
+      const expected = String(negative.reference_server_verdict).includes('consumer')
+        ? 'invalid-consumer'
+        : 'signature';
       if (!outcome.ok) expect(outcome.reason).toBe(expected);
     });
   }

@@ -5,32 +5,39 @@ import { closeEverything, eventually, restClient, startSimulator } from './helpe
 afterEach(closeEverything);
 
 describe('tickle', () => {
-  it.each(['POST', 'GET'] as const)('answers %s with the session, a counting-down ssoExpires and the brokerage status', async (method) => {
-    const simulator = await startSimulator();
-    const rest = restClient(simulator);
-    const first = await rest.call(method, '/v1/api/tickle');
-    expect(first.status).toBe(200);
-    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(first.json).toMatchObject({
-      session: simulator.sessionValue,
-      collission: false,
-      userId: 123456789,
-      hmds: { error: 'no bridge' },
-      iserver: { authStatus: { authenticated: true, competing: false, connected: true, established: true, message: '' } },
-    });
-    expect(first.json.session).toMatch(/^[0-9a-f]{32}$/);
-    expect(first.json.ssoExpires).toBeGreaterThan(0);
-    expect(first.json.ssoExpires).toBeLessThanOrEqual(600_000);
-    expect(String(first.headers['set-cookie'])).toMatch(/^x-sess-uuid=[^;]+; Path=\/v1\/api; Secure; HttpOnly$/);
-    await delay(25); // let the clock move: the countdown is in milliseconds
-    const second = await rest.call(method, '/v1/api/tickle');
-    expect(second.json.ssoExpires).toBeLessThan(first.json.ssoExpires);
-    expect(simulator.counters.tickles).toBe(2);
-  });
+  it.each(['POST', 'GET'] as const)(
+    'answers %s with the session, a counting-down ssoExpires and the brokerage status',
+    async (method) => {
+      const simulator = await startSimulator();
+      const rest = restClient(simulator);
+      const first = await rest.call(method, '/v1/api/tickle');
+      expect(first.status).toBe(200);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(first.json).toMatchObject({
+        session: simulator.sessionValue,
+        collission: false,
+        userId: 123456789,
+        hmds: { error: 'no bridge' },
+        iserver: {
+          authStatus: { authenticated: true, competing: false, connected: true, established: true, message: '' },
+        },
+      });
+      expect(first.json.session).toMatch(/^[0-9a-f]{32}$/);
+      expect(first.json.ssoExpires).toBeGreaterThan(0);
+      expect(first.json.ssoExpires).toBeLessThanOrEqual(600_000);
+      expect(String(first.headers['set-cookie'])).toMatch(/^x-sess-uuid=[^;]+; Path=\/v1\/api; Secure; HttpOnly$/);
+      await delay(25); // let the clock move: the countdown is in milliseconds
+      const second = await rest.call(method, '/v1/api/tickle');
+      expect(second.json.ssoExpires).toBeLessThan(first.json.ssoExpires);
+      expect(simulator.counters.tickles).toBe(2);
+    },
+  );
 
   it('uses the configured fixed session value', async () => {
     const simulator = await startSimulator({ sessionValue: 'bb665d0f55b6289d70bc7380089fc96f' });
-    expect((await restClient(simulator).call('POST', '/v1/api/tickle')).json.session).toBe('bb665d0f55b6289d70bc7380089fc96f');
+    expect((await restClient(simulator).call('POST', '/v1/api/tickle')).json.session).toBe(
+      'bb665d0f55b6289d70bc7380089fc96f',
+    );
   });
 });
 
@@ -38,8 +45,18 @@ describe('brokerage status and SSO', () => {
   it('answers /iserver/auth/status with the brokerage status', async () => {
     const simulator = await startSimulator();
     const reply = await restClient(simulator).call('POST', '/v1/api/iserver/auth/status');
-    expect(reply.json).toMatchObject({ authenticated: true, competing: false, connected: true, established: true, fail: '', message: '' });
-    expect(reply.json.serverInfo).toEqual({ serverName: 'JifN19053', serverVersion: 'Build 10.25.0p, Dec 5, 2023 5:48:12 PM' });
+    expect(reply.json).toMatchObject({
+      authenticated: true,
+      competing: false,
+      connected: true,
+      established: true,
+      fail: '',
+      message: '',
+    });
+    expect(reply.json.serverInfo).toEqual({
+      serverName: 'JifN19053',
+      serverVersion: 'Build 10.25.0p, Dec 5, 2023 5:48:12 PM',
+    });
   });
 
   it('answers /sso/validate with RESULT and EXPIRES', async () => {
@@ -52,7 +69,12 @@ describe('brokerage status and SSO', () => {
   it('answers /iserver/accounts with the account definition', async () => {
     const simulator = await startSimulator();
     const reply = await restClient(simulator).call('GET', '/v1/api/iserver/accounts');
-    expect(reply.json).toMatchObject({ accounts: ['DU1234567'], selectedAccount: 'DU1234567', isPaper: true, isFT: false });
+    expect(reply.json).toMatchObject({
+      accounts: ['DU1234567'],
+      selectedAccount: 'DU1234567',
+      isPaper: true,
+      isFT: false,
+    });
   });
 
   it('answers /iserver/account/orders with the day’s orders: none on a fresh paper account', async () => {
@@ -79,14 +101,21 @@ describe('reauthenticate', () => {
     expect((await rest.call('POST', '/v1/api/iserver/reauthenticate')).json).toEqual({ message: 'triggered' });
     expect((await rest.call('POST', '/v1/api/iserver/auth/status')).json.authenticated).toBe(false);
     await eventually(async () => (await rest.call('POST', '/v1/api/iserver/auth/status')).json.authenticated === true);
-    expect(simulator.state.brokerage).toEqual({ authenticated: true, competing: false, connected: true, established: true });
+    expect(simulator.state.brokerage).toEqual({
+      authenticated: true,
+      competing: false,
+      connected: true,
+      established: true,
+    });
   });
 
   it('answers {"error":"not logged in"} when nobody is logged in, also under /v1/portal', async () => {
     const simulator = await startSimulator({ loggedIn: false });
     const rest = restClient(simulator);
     expect((await rest.call('POST', '/v1/api/iserver/reauthenticate')).json).toEqual({ error: 'not logged in' });
-    expect((await rest.call('POST', '/v1/portal/iserver/reauthenticate?force=true')).json).toEqual({ error: 'not logged in' });
+    expect((await rest.call('POST', '/v1/portal/iserver/reauthenticate?force=true')).json).toEqual({
+      error: 'not logged in',
+    });
   });
 });
 
@@ -95,7 +124,13 @@ describe('logout', () => {
     const simulator = await startSimulator();
     const rest = restClient(simulator);
     expect((await rest.call('POST', '/v1/api/logout')).json).toEqual({ status: true });
-    for (const path of ['/v1/api/tickle', '/v1/api/iserver/auth/status', '/v1/api/sso/validate', '/v1/api/logout', '/v1/api/iserver/accounts']) {
+    for (const path of [
+      '/v1/api/tickle',
+      '/v1/api/iserver/auth/status',
+      '/v1/api/sso/validate',
+      '/v1/api/logout',
+      '/v1/api/iserver/accounts',
+    ]) {
       expect((await rest.call('POST', path)).status, path).toBe(401);
     }
     simulator.login();
@@ -108,7 +143,9 @@ describe('market data lines over REST', () => {
     const simulator = await startSimulator();
     const rest = restClient(simulator);
     expect((await rest.call('GET', '/v1/api/iserver/marketdata/unsubscribeall')).json).toEqual({ unsubscribed: true });
-    expect((await rest.call('POST', '/v1/api/iserver/marketdata/unsubscribe', { conid: 265598 })).json).toEqual({ success: true });
+    expect((await rest.call('POST', '/v1/api/iserver/marketdata/unsubscribe', { conid: 265598 })).json).toEqual({
+      success: true,
+    });
     expect((await rest.call('POST', '/v1/api/iserver/marketdata/unsubscribe', {})).status).toBe(400);
   });
 });

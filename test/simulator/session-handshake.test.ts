@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeEverything, isHeartbeat, isTopic, openReadySocket, openSocket, startSimulator, TestSocket } from './helpers.js';
+import {
+  closeEverything,
+  isHeartbeat,
+  isTopic,
+  openReadySocket,
+  openSocket,
+  startSimulator,
+  TestSocket,
+} from './helpers.js';
 
 afterEach(closeEverything);
 
@@ -40,7 +48,10 @@ describe('the waiting-for-session path', () => {
     socket.send('smd+265598+{"fields":["31"]}');
     socket.send('ech+hb');
     expect((await socket.next((frame) => frame.text === 'ech+hb')).binary).toBe(true);
-    expect(simulator.connections.at(-1)?.frames.map((frame) => frame.outcome)).toEqual(['ignored-awaiting-session', 'handled']);
+    expect(simulator.connections.at(-1)?.frames.map((frame) => frame.outcome)).toEqual([
+      'ignored-awaiting-session',
+      'handled',
+    ]);
   });
 
   it('asks for the session when the gateway is not logged in, and accepts it once someone logs in', async () => {
@@ -70,7 +81,10 @@ describe('the waiting-for-session path', () => {
 describe('the socket handshake', () => {
   it("ignores the client's cookies: the gateway's own login authenticates the socket", async () => {
     const simulator = await startSimulator();
-    const socket = new TestSocket(simulator.wsUrl, { ca: simulator.ca, headers: { Cookie: 'api=ffffffffffffffffffffffffffffffff' } });
+    const socket = new TestSocket(simulator.wsUrl, {
+      ca: simulator.ca,
+      headers: { Cookie: 'api=ffffffffffffffffffffffffffffffff' },
+    });
     try {
       await socket.next(isTopic('sts'));
       expect(socket.frames[0]?.json.success).toBe('user1234');
@@ -87,7 +101,7 @@ describe('a session message on an authenticated socket', () => {
     socket.send(JSON.stringify({ session: simulator.sessionValue }));
     const error = await socket.next((frame) => frame.json?.error !== undefined);
     expect(error.text).toBe('{"error":"Topic unknown \'{\\"s\'","code":1}');
-    expect(error.json).toEqual({ error: 'Topic unknown \'{"s\'', code: 1 });
+    expect(error.json).toEqual({ error: "Topic unknown '{\"s'", code: 1 });
     expect(simulator.counters.topicUnknown).toBe(1);
   });
 });

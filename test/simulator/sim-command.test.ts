@@ -11,7 +11,12 @@ afterEach(closeEverything);
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function capture(): { stdout: string[]; stderr: string[]; io: { stdout: (line: string) => void; stderr: (line: string) => void }; printed: (prefix: string) => Promise<string> } {
+function capture(): {
+  stdout: string[];
+  stderr: string[];
+  io: { stdout: (line: string) => void; stderr: (line: string) => void };
+  printed: (prefix: string) => Promise<string>;
+} {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: Array<() => void> = [];
@@ -27,7 +32,10 @@ function capture(): { stdout: string[]; stderr: string[]; io: { stdout: (line: s
     },
     printed: (prefix) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`'${prefix}' was not printed: ${stdout.join(' | ')}`)), WAIT_MS);
+        const timer = setTimeout(
+          () => reject(new Error(`'${prefix}' was not printed: ${stdout.join(' | ')}`)),
+          WAIT_MS,
+        );
         const look = (): void => {
           const line = stdout.find((candidate) => candidate.trimStart().startsWith(prefix));
           if (line === undefined) waiters.push(look);
@@ -92,10 +100,14 @@ describe('ibkr-ws sim', () => {
   });
 
   it('runs as a process: text frames on request, and SIGTERM stops it with exit code 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--port', '0', '--text-frames'], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'sim', '--port', '0', '--text-frames'],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));

@@ -50,7 +50,10 @@ describe('the certificate', () => {
   it('is refused as self-signed by a WebSocket client without it', async () => {
     const simulator = await startSimulator();
     const socket = openSocket(simulator, { pin: false });
-    const error = await socket.opened.then(() => undefined, (reason: unknown) => reason);
+    const error = await socket.opened.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     expect(errorCodes(error)).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
   });
 
@@ -58,7 +61,10 @@ describe('the certificate', () => {
     const simulator = await startSimulator();
     const agent = new Agent();
     try {
-      const error = await request(`${simulator.url}/v1/api/tickle`, { method: 'POST', dispatcher: agent }).then(() => undefined, (reason: unknown) => reason);
+      const error = await request(`${simulator.url}/v1/api/tickle`, { method: 'POST', dispatcher: agent }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
       expect(errorCodes(error)).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
     } finally {
       await agent.close();

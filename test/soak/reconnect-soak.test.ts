@@ -32,41 +32,59 @@ interface SoakResult {
 }
 
 describe(`${CYCLES} reconnect cycles in one process`, () => {
-  it('leak nothing: heap within 2 MB of the 100-cycle baseline, no resource growth, nothing left after stop, the process exits by itself', async () => {
-    const child = spawnTypeScript(SCRIPT, [String(CYCLES), String(BASELINE_AFTER)], { nodeFlags: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = new OutputCollector(child);
-    const line = await output.nextJson((value) => value['type'] === 'result', RUN_BUDGET_MS, 'soak result');
-    const exit = await exitWithin(child, 10_000);
-    const result = line as unknown as SoakResult;
-    const figures = new FiguresFile('soak-figures');
-    figures.record(`reconnect-cycles-${CYCLES}`, {
-      cycles: result.cycles,
-      elapsedMs: result.elapsedMs,
-      cycleMs: result.cycleMs,
-      heapBaselineMB: mb(result.heap.baseline),
-      heapFinalMB: mb(result.heap.final),
-      heapGrowthMB: mb(result.heap.growth),
-      heapSeriesMB: result.heap.series,
-      resourcesBaseline: result.resources.baseline,
-      resourcesFinal: result.resources.final,
-      resourcesAfterStop: result.resources.afterStop,
-      exitedBySelf: !exit.killed && exit.code === 0,
-    });
-    figures.write();
+  it(
+    'leak nothing: heap within 2 MB of the 100-cycle baseline, no resource growth, nothing left after stop, the process exits by itself',
+    async () => {
+      const child = spawnTypeScript(SCRIPT, [String(CYCLES), String(BASELINE_AFTER)], {
+        nodeFlags: ['--expose-gc'],
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output = new OutputCollector(child);
+      const line = await output.nextJson((value) => value['type'] === 'result', RUN_BUDGET_MS, 'soak result');
+      const exit = await exitWithin(child, 10_000);
+      const result = line as unknown as SoakResult;
+      const figures = new FiguresFile('soak-figures');
+      figures.record(`reconnect-cycles-${CYCLES}`, {
+        cycles: result.cycles,
+        elapsedMs: result.elapsedMs,
+        cycleMs: result.cycleMs,
+        heapBaselineMB: mb(result.heap.baseline),
+        heapFinalMB: mb(result.heap.final),
+        heapGrowthMB: mb(result.heap.growth),
+        heapSeriesMB: result.heap.series,
+        resourcesBaseline: result.resources.baseline,
+        resourcesFinal: result.resources.final,
+        resourcesAfterStop: result.resources.afterStop,
+        exitedBySelf: !exit.killed && exit.code === 0,
+      });
+      figures.write();
 
-    expect(exit, `the soak process must exit by itself after stopping\n${output.stderr}`).toMatchObject({ code: 0, killed: false });
-    expect(result.reconnects).toBe(CYCLES);
-    expect(result.authentications).toBe(CYCLES + 1);
-    expect(result.quotes).toBeGreaterThan(0);
-    expect(result.heap.growth, `heap grew ${mb(result.heap.growth)} MB over ${CYCLES - BASELINE_AFTER} cycles`).toBeLessThan(HEAP_TOLERANCE_BYTES);
-    for (const [type, count] of Object.entries(result.resources.final)) {
-      const baseline = result.resources.baseline[type] ?? 0;
-      const slack = TRANSIENT.has(type) ? 2 : 0;
-      expect(count, `${type}: ${baseline} after ${BASELINE_AFTER} cycles, ${count} after ${CYCLES}`).toBeLessThanOrEqual(baseline + slack);
-    }
-    const left = Object.entries(result.resources.afterStop).filter(([type]) => !['PipeWrap', 'TTYWrap'].includes(type));
-    expect(left, 'resources still active after stop() and simulator.close()').toEqual([]);
-  }, RUN_BUDGET_MS + 20_000);
+      expect(exit, `the soak process must exit by itself after stopping\n${output.stderr}`).toMatchObject({
+        code: 0,
+        killed: false,
+      });
+      expect(result.reconnects).toBe(CYCLES);
+      expect(result.authentications).toBe(CYCLES + 1);
+      expect(result.quotes).toBeGreaterThan(0);
+      expect(
+        result.heap.growth,
+        `heap grew ${mb(result.heap.growth)} MB over ${CYCLES - BASELINE_AFTER} cycles`,
+      ).toBeLessThan(HEAP_TOLERANCE_BYTES);
+      for (const [type, count] of Object.entries(result.resources.final)) {
+        const baseline = result.resources.baseline[type] ?? 0;
+        const slack = TRANSIENT.has(type) ? 2 : 0;
+        expect(
+          count,
+          `${type}: ${baseline} after ${BASELINE_AFTER} cycles, ${count} after ${CYCLES}`,
+        ).toBeLessThanOrEqual(baseline + slack);
+      }
+      const left = Object.entries(result.resources.afterStop).filter(
+        ([type]) => !['PipeWrap', 'TTYWrap'].includes(type),
+      );
+      expect(left, 'resources still active after stop() and simulator.close()').toEqual([]);
+    },
+    RUN_BUDGET_MS + 20_000,
+  );
 });
 
 function mb(bytes: number): number {

@@ -63,9 +63,16 @@ describe('acknowledgement rules', () => {
     harness.clock.advance(1_000);
     expect(harness.takeSent()).toEqual([]);
     expect(quotes.status).toBe('failed');
-    await expect(quotes.acknowledged).rejects.toMatchObject({ code: 'subscription-failed', message: expect.stringContaining('3 attempt(s)') });
+    await expect(quotes.acknowledged).rejects.toMatchObject({
+      code: 'subscription-failed',
+      message: expect.stringContaining('3 attempt(s)'),
+    });
     expect(harness.errors.map((error) => error.code)).toEqual(['subscription-failed']);
-    expect(harness.statuses.at(-1)).toEqual({ key: 'smd+265598', status: 'failed', reason: 'no acknowledgement after 3 attempt(s) of 1000 ms' });
+    expect(harness.statuses.at(-1)).toEqual({
+      key: 'smd+265598',
+      status: 'failed',
+      reason: 'no acknowledgement after 3 attempt(s) of 1000 ms',
+    });
     expect(harness.clock.pendingTimers).toBe(1); // only the expiry sweep
   });
 
@@ -113,7 +120,11 @@ describe('acknowledgement rules', () => {
     expect(harness.takeSent()).toEqual([]);
     expect(trades.status).toBe('active');
     await expect(trades.acknowledged).resolves.toBeUndefined();
-    expect(harness.statuses.at(-1)).toMatchObject({ key: 'str', status: 'active', reason: expect.stringContaining('quiet') });
+    expect(harness.statuses.at(-1)).toMatchObject({
+      key: 'str',
+      status: 'active',
+      reason: expect.stringContaining('quiet'),
+    });
   });
 
   it('fails the subscription an error frame names, with the gateway text as the reason', async () => {
@@ -124,7 +135,10 @@ describe('acknowledgement rules', () => {
     harness.hub.onMessage(errorFrame('smd+265598', 'market data lines exhausted: 100 in use'));
     expect(quotes.status).toBe('failed');
     expect(other.status).toBe('pending');
-    await expect(quotes.acknowledged).rejects.toMatchObject({ code: 'subscription-failed', message: expect.stringContaining('lines exhausted') });
+    await expect(quotes.acknowledged).rejects.toMatchObject({
+      code: 'subscription-failed',
+      message: expect.stringContaining('lines exhausted'),
+    });
     expect(harness.clock.pendingTimers).toBe(2); // the other's ack timer and the expiry sweep
   });
 

@@ -96,13 +96,11 @@ describe('backpressure (orders and trades by default)', () => {
     expect(gapEvents).toEqual(['overflow']);
     const items = [];
     for (let index = 0; index < 5; index++) items.push((await iterator.next()).value);
-    expect(items.map((item) => (isGap(item) ? `gap ${item.reason}` : (item as { orders: Array<{ orderId: number }> }).orders[0]?.orderId))).toEqual([
-      1,
-      2,
-      3,
-      4,
-      'gap overflow',
-    ]);
+    expect(
+      items.map((item) =>
+        isGap(item) ? `gap ${item.reason}` : (item as { orders: Array<{ orderId: number }> }).orders[0]?.orderId,
+      ),
+    ).toEqual([1, 2, 3, 4, 'gap overflow']);
     // Drained: the next burst pauses reading again rather than dropping.
     harness.hub.onMessage(sor({ orderId: 7 }));
     harness.hub.onMessage(sor({ orderId: 8 }));

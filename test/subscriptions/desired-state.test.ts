@@ -53,7 +53,9 @@ describe('desired state, not commands', () => {
     const first = harness.facade.orders();
     const second = harness.facade.orders();
     expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'sor' }]);
-    expect(harness.facade.subscriptions()).toEqual([expect.objectContaining({ key: 'sor', consumers: 2, status: 'active' })]);
+    expect(harness.facade.subscriptions()).toEqual([
+      expect.objectContaining({ key: 'sor', consumers: 2, status: 'active' }),
+    ]);
     first.close();
     expect(harness.takeSent()).toEqual([]);
     second.close();

@@ -74,7 +74,11 @@ describe('gap markers', () => {
     harness.hub.onMessage(spl(2));
     const iterator = pnl[Symbol.asyncIterator]();
     const items = [await iterator.next(), await iterator.next(), await iterator.next()].map((result) => result.value);
-    expect(items.map((item) => (isGap(item) ? `gap ${item.reason}` : 'data'))).toEqual(['data', 'gap outage 0', 'data']);
+    expect(items.map((item) => (isGap(item) ? `gap ${item.reason}` : 'data'))).toEqual([
+      'data',
+      'gap outage 0',
+      'data',
+    ]);
   });
 
   it('resets the quote on an outage so that stale fields never masquerade as fresh', async () => {

@@ -68,7 +68,10 @@ describe('history requests', () => {
     harness.ready();
     const history = harness.facade.history(265598, { period: '1d' });
     harness.hub.onMessage(errorFrame('smh+265598', 'too many concurrent history requests: at most 5'));
-    await expect(collect(history)).rejects.toMatchObject({ code: 'subscription-failed', message: expect.stringContaining('too many') });
+    await expect(collect(history)).rejects.toMatchObject({
+      code: 'subscription-failed',
+      message: expect.stringContaining('too many'),
+    });
     expect(history.status).toBe('failed');
     expect(harness.facade.subscriptions()).toEqual([]);
   });

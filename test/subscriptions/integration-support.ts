@@ -63,7 +63,9 @@ export function openSocketHolds(simulator: GatewaySimulator, prefix: string): Pr
   return eventually(
     () =>
       simulator.connections.some(
-        (connection) => connection.closedAt === undefined && connection.frames.some((frame) => frame.text.startsWith(prefix) && frame.outcome === 'handled'),
+        (connection) =>
+          connection.closedAt === undefined &&
+          connection.frames.some((frame) => frame.text.startsWith(prefix) && frame.outcome === 'handled'),
       ),
     `an open socket holding ${prefix}`,
   );

@@ -11,20 +11,26 @@ describe('limits at subscribe time', () => {
     expect(() => harness.facade.marketData(2, ['84'])).not.toThrow();
     handles[0]?.close();
     expect(() => harness.facade.marketData(4, ['31'])).not.toThrow();
-    expect(harness.sent.filter((command) => command.op === 'subscribe' && command.topic === 'smd' && command.conid === 4)).toHaveLength(1);
+    expect(
+      harness.sent.filter((command) => command.op === 'subscribe' && command.topic === 'smd' && command.conid === 4),
+    ).toHaveLength(1);
   });
 
   it('defaults to 100 market data lines', () => {
     const harness = createHarness();
     for (let conid = 1; conid <= 100; conid++) harness.facade.marketData(conid, ['31']);
-    expect(() => harness.facade.marketData(101, ['31'])).toThrow(expect.objectContaining({ code: 'subscription-limit' }));
+    expect(() => harness.facade.marketData(101, ['31'])).toThrow(
+      expect.objectContaining({ code: 'subscription-limit' }),
+    );
   });
 
   it('refuses a sixth outstanding history request, and allows it once one is answered', () => {
     const harness = createHarness();
     harness.ready();
     for (let conid = 1; conid <= 5; conid++) harness.facade.history(conid, { period: '1d' });
-    expect(() => harness.facade.history(6, { period: '1d' })).toThrow(expect.objectContaining({ code: 'subscription-limit' }));
+    expect(() => harness.facade.history(6, { period: '1d' })).toThrow(
+      expect.objectContaining({ code: 'subscription-limit' }),
+    );
     harness.hub.onMessage(smh(1, '100'));
     expect(() => harness.facade.history(6, { period: '1d' })).not.toThrow();
   });
@@ -32,6 +38,8 @@ describe('limits at subscribe time', () => {
   it('refuses a second exchange for a conid already streamed, since its data cannot be told apart', () => {
     const harness = createHarness();
     harness.facade.marketData(265598, ['31']);
-    expect(() => harness.facade.marketData('265598@ISLAND', ['31'])).toThrow(expect.objectContaining({ code: 'subscription-conflict' }));
+    expect(() => harness.facade.marketData('265598@ISLAND', ['31'])).toThrow(
+      expect.objectContaining({ code: 'subscription-conflict' }),
+    );
   });
 });

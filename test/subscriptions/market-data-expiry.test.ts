@@ -17,7 +17,9 @@ describe('refreshing market data before IBKR expires it', () => {
       { op: 'subscribe', topic: 'smd', conid: 8314, fields: ['84'] },
     ]);
     expect(quotes.status).toBe('active');
-    expect(harness.statuses.filter((change) => change.key === 'smd+265598').map((change) => change.status)).toEqual(['active']);
+    expect(harness.statuses.filter((change) => change.key === 'smd+265598').map((change) => change.status)).toEqual([
+      'active',
+    ]);
   });
 
   it('sends nothing on refresh while the socket is not ready', () => {

@@ -6,7 +6,11 @@ import { merge } from '../../src/subscriptions/wire-requests.js';
 describe('options', () => {
   it('defaults every option in one place', () => {
     expect(resolveSubscriptionOptions({})).toEqual({ ...SUBSCRIPTION_DEFAULTS, buffers: BUFFER_DEFAULTS });
-    expect(SUBSCRIPTION_DEFAULTS).toMatchObject({ marketDataLines: 100, maxHistoryStreams: 5, marketDataExpiryMs: 900_000 });
+    expect(SUBSCRIPTION_DEFAULTS).toMatchObject({
+      marketDataLines: 100,
+      maxHistoryStreams: 5,
+      marketDataExpiryMs: 900_000,
+    });
     expect(BUFFER_DEFAULTS.marketData.overflow).toBe('drop-oldest');
     expect(BUFFER_DEFAULTS.orders.overflow).toBe('backpressure');
     expect(BUFFER_DEFAULTS.trades.overflow).toBe('backpressure');
@@ -46,12 +50,21 @@ describe('merging the requests of several consumers', () => {
       request: { topic: 'str', realtimeUpdatesOnly: true },
       changed: false,
     });
-    expect(merge({ topic: 'str', realtimeUpdatesOnly: true }, { topic: 'str' })).toEqual({ request: { topic: 'str' }, changed: true });
-    expect(merge({ topic: 'str', days: 2 }, { topic: 'str', days: 5 })).toEqual({ request: { topic: 'str', days: 5 }, changed: true });
+    expect(merge({ topic: 'str', realtimeUpdatesOnly: true }, { topic: 'str' })).toEqual({
+      request: { topic: 'str' },
+      changed: true,
+    });
+    expect(merge({ topic: 'str', days: 2 }, { topic: 'str', days: 5 })).toEqual({
+      request: { topic: 'str', days: 5 },
+      changed: true,
+    });
     expect(merge({ topic: 'str', days: 5 }, { topic: 'str', days: 2 }).changed).toBe(false);
   });
 
   it('keeps a ledger without keys (everything) when a consumer asks for some keys', () => {
-    expect(merge({ topic: 'sld', acct: 'A' }, { topic: 'sld', acct: 'A', keys: ['LedgerListBASE'] })).toEqual({ request: { topic: 'sld', acct: 'A' }, changed: false });
+    expect(merge({ topic: 'sld', acct: 'A' }, { topic: 'sld', acct: 'A', keys: ['LedgerListBASE'] })).toEqual({
+      request: { topic: 'sld', acct: 'A' },
+      changed: false,
+    });
   });
 });

@@ -12,7 +12,9 @@ describe('market data as snapshots', () => {
     harness.ready();
     const quotes = harness.facade.marketData(265598, ['31', '84', '86', '55']);
     const iterator = quotes[Symbol.asyncIterator]();
-    harness.hub.onMessage(smd(265598, { '31': '189.60', '84': '189.56', '86': '189.61', '55': 'AAPL', '6509': 'RpB' }, 1_712_596_911_593));
+    harness.hub.onMessage(
+      smd(265598, { '31': '189.60', '84': '189.56', '86': '189.61', '55': 'AAPL', '6509': 'RpB' }, 1_712_596_911_593),
+    );
     harness.clock.advance(500);
     harness.hub.onMessage(smd(265598, { '31': '189.62', '87_raw': 12_200_000 }, 1_712_596_912_093));
     const first = await nextQuote(iterator);
@@ -106,7 +108,9 @@ describe('market data as snapshots', () => {
     harness.hub.onMessage(smd(8314, { '6509': 'DpB' }));
     harness.hub.onMessage(smd(8314, { '31': '1' }));
     harness.hub.onMessage(smd(8314, { '6509': 'RpB' }));
-    const timelines = [await nextQuote(iterator), await nextQuote(iterator), await nextQuote(iterator)].map((quote) => quote.availability?.timeline);
+    const timelines = [await nextQuote(iterator), await nextQuote(iterator), await nextQuote(iterator)].map(
+      (quote) => quote.availability?.timeline,
+    );
     expect(timelines).toEqual(['delayed', 'delayed', 'realtime']);
   });
 });

@@ -22,7 +22,9 @@ describe('the raw escape hatch', () => {
   it('sends its commands at once on a ready socket and acknowledges when sent', async () => {
     const harness = createHarness();
     harness.ready();
-    const handle = harness.facade.raw({ send: { op: 'request', topic: 'shs', action: 'exercise', args: { CEX: '1' } } });
+    const handle = harness.facade.raw({
+      send: { op: 'request', topic: 'shs', action: 'exercise', args: { CEX: '1' } },
+    });
     expect(harness.takeSent()).toEqual([{ op: 'request', topic: 'shs', action: 'exercise', args: { CEX: '1' } }]);
     await expect(handle.acknowledged).resolves.toBeUndefined();
     expect(handle.status).toBe('active');

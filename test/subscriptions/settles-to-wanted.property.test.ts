@@ -32,13 +32,21 @@ const FIELDS = ['31', '84', '86', '55'];
 const ACCOUNTS = ['DU1', 'DU2'];
 
 const openArbitrary: fc.Arbitrary<Open> = fc.oneof(
-  fc.record({ type: fc.constant('marketData' as const), conid: fc.integer({ min: 1, max: 4 }), fields: fc.subarray(FIELDS, { minLength: 1 }) }),
+  fc.record({
+    type: fc.constant('marketData' as const),
+    conid: fc.integer({ min: 1, max: 4 }),
+    fields: fc.subarray(FIELDS, { minLength: 1 }),
+  }),
   fc.constant({ type: 'orders' as const }),
   fc.constant({ type: 'pnl' as const }),
   fc.constant({ type: 'trades' as const }),
   fc.record({ type: fc.constant('summary' as const), acct: fc.constantFrom(...ACCOUNTS) }),
   fc.record({ type: fc.constant('ledger' as const), acct: fc.constantFrom(...ACCOUNTS) }),
-  fc.record({ type: fc.constant('book' as const), acct: fc.constantFrom(...ACCOUNTS), conid: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({
+    type: fc.constant('book' as const),
+    acct: fc.constantFrom(...ACCOUNTS),
+    conid: fc.integer({ min: 1, max: 2 }),
+  }),
 );
 
 const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
@@ -179,7 +187,8 @@ function run(actions: readonly Action[]): void {
     gateway.apply(harness.sent);
     expect(harness.refused).toEqual([]);
     // Nothing claims to be active on a socket that is gone.
-    if (!harness.socketReady) for (const row of harness.facade.subscriptions()) expect(['pending', 'failed']).toContain(row.status);
+    if (!harness.socketReady)
+      for (const row of harness.facade.subscriptions()) expect(['pending', 'failed']).toContain(row.status);
   };
   for (const action of actions) step(action);
 

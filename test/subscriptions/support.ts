@@ -35,7 +35,8 @@ export class FakeClock implements Clock {
     const end = this.#now + ms;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.#timers) if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry;
+      for (const entry of this.#timers)
+        if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry;
       if (next === undefined) break;
       this.#timers.delete(next[0]);
       this.#now = next[1].at;
@@ -148,7 +149,14 @@ export function sld(acct: string): ServerMessage {
 
 export function sbd(acct: string, conid: number, exchange?: string): ServerMessage {
   const topic = ['sbd', acct, conid, ...(exchange === undefined ? [] : [exchange])].join('+');
-  return { kind: 'sbd', topic, acct, conid, ...(exchange === undefined ? {} : { exchange }), rows: [{ row: 0, focus: 1, price: 1 }] };
+  return {
+    kind: 'sbd',
+    topic,
+    acct,
+    conid,
+    ...(exchange === undefined ? {} : { exchange }),
+    rows: [{ row: 0, focus: 1, price: 1 }],
+  };
 }
 
 export function smh(conid: number, serverId: string): ServerMessage {

@@ -54,9 +54,16 @@ describe('subscribe and unsubscribe intents per topic', () => {
     },
     {
       name: 'the account summary',
-      open: (h: ReturnType<typeof createHarness>) => h.facade.accountSummary('DU1234567', ['NetLiquidation-S'], ['monetaryValue']),
+      open: (h: ReturnType<typeof createHarness>) =>
+        h.facade.accountSummary('DU1234567', ['NetLiquidation-S'], ['monetaryValue']),
       key: 'ssd+DU1234567',
-      subscribe: { op: 'subscribe', topic: 'ssd', acct: 'DU1234567', keys: ['NetLiquidation-S'], fields: ['monetaryValue'] },
+      subscribe: {
+        op: 'subscribe',
+        topic: 'ssd',
+        acct: 'DU1234567',
+        keys: ['NetLiquidation-S'],
+        fields: ['monetaryValue'],
+      },
       unsubscribe: { op: 'unsubscribe', topic: 'ssd', acct: 'DU1234567' },
     },
     {
@@ -68,22 +75,27 @@ describe('subscribe and unsubscribe intents per topic', () => {
     },
   ];
 
-  it.each(cases)('$name: subscribes with its own intent once ready and unsubscribes with its own form on close', ({ open, key, subscribe, unsubscribe }) => {
-    const harness = createHarness();
-    harness.ready();
-    const handle = open(harness);
-    expect(handle.key).toBe(key);
-    expect(harness.takeSent()).toEqual([subscribe]);
-    handle.close();
-    expect(harness.takeSent()).toEqual([unsubscribe]);
-    expect(handle.status).toBe('closed');
-  });
+  it.each(cases)(
+    '$name: subscribes with its own intent once ready and unsubscribes with its own form on close',
+    ({ open, key, subscribe, unsubscribe }) => {
+      const harness = createHarness();
+      harness.ready();
+      const handle = open(harness);
+      expect(handle.key).toBe(key);
+      expect(harness.takeSent()).toEqual([subscribe]);
+      handle.close();
+      expect(harness.takeSent()).toEqual([unsubscribe]);
+      expect(handle.status).toBe('closed');
+    },
+  );
 
   it('history subscribes with its params as given and is released with umh+<serverId> from the response', () => {
     const harness = createHarness();
     harness.ready();
     const handle = harness.facade.history(265598, { exchange: 'ISLAND', period: '2h', bar: '5min' });
-    expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'smh', conid: 265598, params: { exchange: 'ISLAND', period: '2h', bar: '5min' } }]);
+    expect(harness.takeSent()).toEqual([
+      { op: 'subscribe', topic: 'smh', conid: 265598, params: { exchange: 'ISLAND', period: '2h', bar: '5min' } },
+    ]);
     expect(handle.key).toBe('smh+265598+{"exchange":"ISLAND","period":"2h","bar":"5min"}');
     harness.hub.onMessage({ kind: 'smh', topic: 'smh+265598', conid: 265598, serverId: '341115', bars: [], body: {} });
     expect(harness.takeSent()).toEqual([{ op: 'unsubscribe', topic: 'smh', serverId: '341115' }]);
@@ -93,19 +105,27 @@ describe('subscribe and unsubscribe intents per topic', () => {
     const harness = createHarness();
     harness.ready();
     harness.facade.marketData(8314, ['last', 'bid', '84', 'ask', 'symbol']);
-    expect(harness.takeSent()).toEqual([{ op: 'subscribe', topic: 'smd', conid: 8314, fields: ['31', '84', '86', '55'] }]);
+    expect(harness.takeSent()).toEqual([
+      { op: 'subscribe', topic: 'smd', conid: 8314, fields: ['31', '84', '86', '55'] },
+    ]);
   });
 
   it('refuses malformed arguments with invalid-option before anything reaches the wire', () => {
     const harness = createHarness();
     harness.ready();
     expect(() => harness.facade.marketData(-1, ['31'])).toThrow(expect.objectContaining({ code: 'invalid-option' }));
-    expect(() => harness.facade.marketData('AAPL' as `${number}@${string}`, ['31'])).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+    expect(() => harness.facade.marketData('AAPL' as `${number}@${string}`, ['31'])).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
     expect(() => harness.facade.marketData(265598, [])).toThrow(expect.objectContaining({ code: 'invalid-option' }));
     expect(() => harness.facade.book('DU+1', 265598)).toThrow(expect.objectContaining({ code: 'invalid-option' }));
     expect(() => harness.facade.trades({ days: 9 })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
-    expect(() => harness.facade.history(265598, [] as never)).toThrow(expect.objectContaining({ code: 'invalid-option' }));
-    expect(() => harness.facade.marketData(265598, ['31'], { bufferSize: 0 })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+    expect(() => harness.facade.history(265598, [] as never)).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
+    expect(() => harness.facade.marketData(265598, ['31'], { bufferSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
     expect(harness.sent).toEqual([]);
   });
 

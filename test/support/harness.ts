@@ -25,7 +25,13 @@ const startedSimulators: GatewaySimulator[] = [];
 const startedClients: IbkrWs[] = [];
 
 export async function startSimulator(options: Partial<GatewaySimulatorOptions> = {}): Promise<GatewaySimulator> {
-  const simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 20, marketDataIntervalMs: 50, ...options });
+  const simulator = await startGatewaySimulator({
+    port: 0,
+    heartbeatIntervalMs: 200,
+    greetingDelayMs: 20,
+    marketDataIntervalMs: 50,
+    ...options,
+  });
   startedSimulators.push(simulator);
   return simulator;
 }
@@ -73,7 +79,11 @@ export function recordStates(client: IbkrWs): Recorder {
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`state ${state} not reached within ${timeoutMs} ms; states so far: ${changes.map((c) => c.state).join(' → ')}`));
+          reject(
+            new Error(
+              `state ${state} not reached within ${timeoutMs} ms; states so far: ${changes.map((c) => c.state).join(' → ')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });

@@ -21,14 +21,16 @@ const inCi = Boolean(process.env['CI']);
 export function natsPrerequisite(): { available: boolean; check(): void } {
   const available = NATS_SERVER_VERSION !== undefined;
   if (!available && !inCi) {
-    const reason = 'NATS BRIDGE SUITE SKIPPED: no nats-server on PATH (apt-get install -y --no-install-recommends nats-server; CI installs it)';
+    const reason =
+      'NATS BRIDGE SUITE SKIPPED: no nats-server on PATH (apt-get install -y --no-install-recommends nats-server; CI installs it)';
     const bar = '!'.repeat(reason.length + 8);
     console.warn(`\n${bar}\n!!! ${reason}\n${bar}\n`);
   }
   return {
     available,
     check() {
-      if (!available && inCi) throw new Error('CI must run the bridge suites against a real nats-server, but none is on PATH');
+      if (!available && inCi)
+        throw new Error('CI must run the bridge suites against a real nats-server, but none is on PATH');
     },
   };
 }
@@ -79,7 +81,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     try {
       return await startNatsServerOnce({ ...options, port: options.port ?? (await freePort()) });
     } catch (error) {
-      if (options.port !== undefined || attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+      if (options.port !== undefined || attempt >= 3 || !/address already in use/.test((error as Error).message))
+        throw error;
     }
   }
 }
@@ -107,7 +110,10 @@ async function startNatsServerOnce(options: NatsServerOptions & { port: number }
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let log = '';
-      const timer = setTimeout(() => reject(new Error(`nats-server ${name} not ready in 10 s:\n${log.slice(-2000)}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`nats-server ${name} not ready in 10 s:\n${log.slice(-2000)}`)),
+        10_000,
+      );
       proc.stderr!.on('data', (chunk: Buffer) => {
         log += chunk.toString();
         if (log.includes('Server is ready')) {

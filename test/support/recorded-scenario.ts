@@ -17,7 +17,11 @@ export interface RecordedScenario {
   readonly secrets: readonly string[];
 }
 
-export async function recordFaultScenario(file: string, record: Record<string, unknown> = {}, clientOptions: Partial<IbkrWsOptions> = {}): Promise<RecordedScenario> {
+export async function recordFaultScenario(
+  file: string,
+  record: Record<string, unknown> = {},
+  clientOptions: Partial<IbkrWsOptions> = {},
+): Promise<RecordedScenario> {
   const simulator = await startSimulator();
   const secrets = [simulator.sessionValue];
   const client = createTestClient(simulator, { record: { file, ...record }, ...clientOptions });
@@ -86,7 +90,8 @@ async function settled(states: { readonly changes: readonly { state: LifecycleSt
   for (;;) {
     const last = states.changes.at(-1);
     if (last !== undefined && last.state === 'authenticated' && Date.now() - last.at >= 600) return;
-    if (Date.now() > deadline) throw new Error(`the client did not settle: ${states.changes.map((change) => change.state).join(' → ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the client did not settle: ${states.changes.map((change) => change.state).join(' → ')}`);
     await pause(20);
   }
 }

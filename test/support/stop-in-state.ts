@@ -13,7 +13,10 @@ const target = process.argv[2] as LifecycleState;
 // `authorizing` exists only on the direct OAuth path: that run talks to the simulated api.ibkr.com.
 const oauth = target === 'authorizing';
 
-const simulator = await startSimulator({ greetingDelayMs: target === 'awaiting-session' ? 60_000 : 20, ...(oauth ? { auth: 'oauth' as const } : {}) });
+const simulator = await startSimulator({
+  greetingDelayMs: target === 'awaiting-session' ? 60_000 : 20,
+  ...(oauth ? { auth: 'oauth' as const } : {}),
+});
 const client = createTestClient(simulator, {
   ...(target === 'failed' ? { maxAttempts: 1 } : {}),
   ...(oauth ? { oauth: readOAuthFile(simulator.oauthFile!) } : {}),

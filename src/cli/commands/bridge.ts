@@ -6,7 +6,13 @@
 import { parseArgs } from 'node:util';
 import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
-import { createBridge, BRIDGE_DEFAULTS, PREFIX_PATTERN, type Bridge, type BridgeSubscription } from '../../bridge/index.js';
+import {
+  createBridge,
+  BRIDGE_DEFAULTS,
+  PREFIX_PATTERN,
+  type Bridge,
+  type BridgeSubscription,
+} from '../../bridge/index.js';
 import { withoutCredentials } from '../../bridge/nats-link.js';
 import { parseNonNegativeNumber, type CliSubscription } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
@@ -61,7 +67,12 @@ export function parseBridgeArgs(argv: string[]): BridgeArgs | 'help' {
       args: own,
       strict: true,
       allowPositionals: false,
-      options: { nats: { type: 'string' }, prefix: { type: 'string' }, lease: { type: 'string' }, replicas: { type: 'string' } },
+      options: {
+        nats: { type: 'string' },
+        prefix: { type: 'string' },
+        lease: { type: 'string' },
+        replicas: { type: 'string' },
+      },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -77,16 +88,27 @@ export function parseBridgeArgs(argv: string[]): BridgeArgs | 'help' {
     } catch {
       throw new UsageError(`--nats expects nats://host:port URLs, got '${withoutCredentials(url)}'`);
     }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new UsageError(`--nats expects nats:// or tls:// URLs, got '${withoutCredentials(url)}'`);
+    if (!['nats:', 'tls:'].includes(parsed.protocol))
+      throw new UsageError(`--nats expects nats:// or tls:// URLs, got '${withoutCredentials(url)}'`);
   }
   const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : BRIDGE_DEFAULTS.prefix;
-  if (!PREFIX_PATTERN.test(prefix)) throw new UsageError(`--prefix must be 1-32 of a-z, 0-9, '_' or '-', got '${prefix}'`);
-  const leaseMs = typeof values['lease'] === 'string' ? parseNonNegativeNumber('--lease', values['lease'], { integer: true }) : BRIDGE_DEFAULTS.leaseMs;
-  if (leaseMs < BRIDGE_DEFAULTS.minLeaseMs) throw new UsageError(`--lease must be at least ${BRIDGE_DEFAULTS.minLeaseMs} ms`);
-  const replicas = typeof values['replicas'] === 'string' ? parseNonNegativeNumber('--replicas', values['replicas'], { integer: true }) : BRIDGE_DEFAULTS.replicas;
+  if (!PREFIX_PATTERN.test(prefix))
+    throw new UsageError(`--prefix must be 1-32 of a-z, 0-9, '_' or '-', got '${prefix}'`);
+  const leaseMs =
+    typeof values['lease'] === 'string'
+      ? parseNonNegativeNumber('--lease', values['lease'], { integer: true })
+      : BRIDGE_DEFAULTS.leaseMs;
+  if (leaseMs < BRIDGE_DEFAULTS.minLeaseMs)
+    throw new UsageError(`--lease must be at least ${BRIDGE_DEFAULTS.minLeaseMs} ms`);
+  const replicas =
+    typeof values['replicas'] === 'string'
+      ? parseNonNegativeNumber('--replicas', values['replicas'], { integer: true })
+      : BRIDGE_DEFAULTS.replicas;
   if (![1, 3, 5].includes(replicas)) throw new UsageError('--replicas must be 1, 3 or 5');
-  if (connect.inspect.inspect) throw new UsageError('--inspect is a connect/demo flag; the bridge does not serve the live view');
-  if (connect.subscriptions.some((sub) => sub.topic === 'smh')) throw new UsageError('--subscribe smh: history is one-shot and not bridged');
+  if (connect.inspect.inspect)
+    throw new UsageError('--inspect is a connect/demo flag; the bridge does not serve the live view');
+  if (connect.subscriptions.some((sub) => sub.topic === 'smh'))
+    throw new UsageError('--subscribe smh: history is one-shot and not bridged');
   return { connect, servers, prefix, leaseMs, replicas };
 }
 
@@ -98,7 +120,10 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
   }
   const reporter = createReporter(io, { json: parsed.connect.json });
   // `--health-port` and `--record` as for connect: the health and flight record of the bridge's one client.
-  const health = parsed.connect.health === undefined ? undefined : await prepareCliHealth(io, parsed.connect.health, { json: parsed.connect.json });
+  const health =
+    parsed.connect.health === undefined
+      ? undefined
+      : await prepareCliHealth(io, parsed.connect.health, { json: parsed.connect.json });
   const recording = startCliRecording(io, parsed.connect.record);
   let client: IbkrWs;
   try {
@@ -152,27 +177,52 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
 function reportBridge(bridge: Bridge, reporter: Reporter, parsed: BridgeArgs): Array<() => void> {
   reporter.event(
     'bridge',
-    { run: bridge.run, prefix: parsed.prefix, servers: parsed.servers.map(withoutCredentials), leaseMs: parsed.leaseMs },
+    {
+      run: bridge.run,
+      prefix: parsed.prefix,
+      servers: parsed.servers.map(withoutCredentials),
+      leaseMs: parsed.leaseMs,
+    },
     `bridge ${bridge.run}: ibkr.${parsed.prefix}.> on ${parsed.servers.map(withoutCredentials).join(',')} (lease ${parsed.leaseMs} ms)`,
   );
   // `--subscribe` keys were opened when the bridge was made, before anyone listened.
-  for (const key of bridge.stats().upstream) reporter.event('upstream', { key, action: 'open' }, `upstream open ${key}`);
+  for (const key of bridge.stats().upstream)
+    reporter.event('upstream', { key, action: 'open' }, `upstream open ${key}`);
   return [
-    bridge.on('nats', (event) => reporter.event('nats', { state: event.state, reason: event.reason }, `nats ${event.state} (${event.reason})`)),
+    bridge.on('nats', (event) =>
+      reporter.event('nats', { state: event.state, reason: event.reason }, `nats ${event.state} (${event.reason})`),
+    ),
     bridge.on('consumer', (event) =>
       event.action === 'renew'
         ? undefined
-        : reporter.event('consumer', { consumer: event.consumer, action: event.action, keys: event.keys }, `consumer ${event.consumer} ${event.action} ${event.keys.join(' ')}`),
+        : reporter.event(
+            'consumer',
+            { consumer: event.consumer, action: event.action, keys: event.keys },
+            `consumer ${event.consumer} ${event.action} ${event.keys.join(' ')}`,
+          ),
     ),
-    bridge.on('upstream', (event) => reporter.event('upstream', { key: event.key, action: event.action }, `upstream ${event.action} ${event.key}`)),
-    bridge.on('error', (event) => reporter.event('bridge-error', { code: event.code, message: event.message }, `bridge error ${event.code}: ${event.message}`)),
+    bridge.on('upstream', (event) =>
+      reporter.event('upstream', { key: event.key, action: event.action }, `upstream ${event.action} ${event.key}`),
+    ),
+    bridge.on('error', (event) =>
+      reporter.event(
+        'bridge-error',
+        { code: event.code, message: event.message },
+        `bridge error ${event.code}: ${event.message}`,
+      ),
+    ),
   ];
 }
 
 function toBridgeSubscription(sub: CliSubscription): BridgeSubscription {
   switch (sub.topic) {
     case 'smd':
-      return { topic: 'smd', conid: sub.conid, fields: sub.fields, ...(sub.exchange === undefined ? {} : { exchange: sub.exchange }) };
+      return {
+        topic: 'smd',
+        conid: sub.conid,
+        fields: sub.fields,
+        ...(sub.exchange === undefined ? {} : { exchange: sub.exchange }),
+      };
     case 'sbd':
       return { topic: 'sbd', acct: sub.acct, conid: sub.conid };
     case 'ssd':
@@ -185,12 +235,12 @@ function toBridgeSubscription(sub: CliSubscription): BridgeSubscription {
   }
 }
 
-
 function createClient(options: IbkrWsOptions): IbkrWs {
   try {
     return createIbkrWs(options);
   } catch (error) {
-    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote')) throw new UsageError(error.message);
+    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote'))
+      throw new UsageError(error.message);
     throw error;
   }
 }

@@ -8,8 +8,20 @@ import { createIbkrWs, type IbkrWs, type IbkrWsOptions } from '../../client.js';
 import { IbkrWsError } from '../../errors.js';
 import { parseNonNegativeNumber, parseSubscribeSpec, type CliSubscription } from '../args.js';
 import { HEALTH_HELP, HEALTH_OPTIONS, parseHealthFlags, prepareCliHealth, type HealthFlags } from '../health-option.js';
-import { INSPECT_HELP, INSPECT_OPTIONS, parseInspectFlags, startCliInspection, type InspectFlags } from '../inspect-option.js';
-import { parseRecordFlags, RECORD_HELP, RECORD_OPTIONS, startCliRecording, type RecordFlags } from '../record-option.js';
+import {
+  INSPECT_HELP,
+  INSPECT_OPTIONS,
+  parseInspectFlags,
+  startCliInspection,
+  type InspectFlags,
+} from '../inspect-option.js';
+import {
+  parseRecordFlags,
+  RECORD_HELP,
+  RECORD_OPTIONS,
+  startCliRecording,
+  type RecordFlags,
+} from '../record-option.js';
 import { UsageError, type CliIo } from '../io.js';
 import { TIMING_FLAGS, timingFromFlags } from '../timing-flags.js';
 import { createReporter } from '../reporter.js';
@@ -31,7 +43,9 @@ const HELP = `Usage: ibkr-ws connect --gateway URL [--ca FILE | --insecure] [--s
 ${INSPECT_HELP}
 ${RECORD_HELP}
 ${HEALTH_HELP}
-Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS).map((flag) => `--${flag}`).join(', ')}`;
+Timing flags (milliseconds): ${Object.keys(TIMING_FLAGS)
+  .map((flag) => `--${flag}`)
+  .join(', ')}`;
 
 export async function runConnectCommand(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseConnectArgs(argv);
@@ -39,8 +53,12 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     io.stdout(HELP);
     return 0;
   }
-  const health = parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
-  const inspection = await startCliInspection(io, parsed.inspect, { json: parsed.json, title: `ibkr-ws connect ${parsed.clientOptions.gateway}` });
+  const health =
+    parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
+  const inspection = await startCliInspection(io, parsed.inspect, {
+    json: parsed.json,
+    title: `ibkr-ws connect ${parsed.clientOptions.gateway}`,
+  });
   const recording = startCliRecording(io, parsed.record);
   try {
     const reporter = createReporter(io, { json: parsed.json });
@@ -74,7 +92,8 @@ function createClient(options: IbkrWsOptions): IbkrWs {
   try {
     return createIbkrWs(options);
   } catch (error) {
-    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote')) throw new UsageError(inFlagTerms(error.message));
+    if (error instanceof IbkrWsError && (error.code === 'invalid-option' || error.code === 'insecure-remote'))
+      throw new UsageError(inFlagTerms(error.message));
     throw error;
   }
 }
@@ -135,7 +154,9 @@ export function parseConnectArgs(argv: string[]): ConnectArgs | 'help' {
     try {
       ca = readFileSync(values['ca'], 'utf8');
     } catch (error) {
-      throw new UsageError(`--ca ${values['ca']}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UsageError(
+        `--ca ${values['ca']}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;

@@ -10,7 +10,13 @@ import { startGatewaySimulator, type GatewaySimulator } from '../../simulator/in
 import { parseNonNegativeNumber } from '../args.js';
 import { createDashboard, type Dashboard } from '../demo/dashboard.js';
 import { FaultRunner } from '../demo/fault-runner.js';
-import { DEMO_CYCLE_MS, DEMO_FAULTS, DEMO_OAUTH_FAULTS, DEMO_OAUTH_LST_LIFETIME_MS, type DemoFault } from '../demo/faults.js';
+import {
+  DEMO_CYCLE_MS,
+  DEMO_FAULTS,
+  DEMO_OAUTH_FAULTS,
+  DEMO_OAUTH_LST_LIFETIME_MS,
+  type DemoFault,
+} from '../demo/faults.js';
 import { readOAuthFile } from '../oauth-file.js';
 import { withGroupedSubscriptions } from '../demo/grouped-lines.js';
 import { withQuoteTicker } from '../demo/quote-ticker.js';
@@ -48,7 +54,8 @@ interface DemoArgs {
 
 export async function runDemoCommand(argv: string[], io: CliIo, control: DemoControl = {}): Promise<number> {
   // One session, many consumers over NATS: its own small demo (src/cli/demo/bridge-demo.ts).
-  if (argv.includes('--bridge')) return (await import('../demo/bridge-demo.js')).runBridgeDemoCommand(argv, io, control.signal);
+  if (argv.includes('--bridge'))
+    return (await import('../demo/bridge-demo.js')).runBridgeDemoCommand(argv, io, control.signal);
   const parsed = parseDemoArgs(argv);
   if (parsed === 'help') {
     io.stdout(HELP);
@@ -58,7 +65,9 @@ export async function runDemoCommand(argv: string[], io: CliIo, control: DemoCon
   let simulator: GatewaySimulator;
   try {
     simulator = await startGatewaySimulator(
-      parsed.oauth ? { ...DEMO_SIMULATOR_OPTIONS, auth: 'oauth', oauthLstLifetimeMs: DEMO_OAUTH_LST_LIFETIME_MS } : DEMO_SIMULATOR_OPTIONS,
+      parsed.oauth
+        ? { ...DEMO_SIMULATOR_OPTIONS, auth: 'oauth', oauthLstLifetimeMs: DEMO_OAUTH_LST_LIFETIME_MS }
+        : DEMO_SIMULATOR_OPTIONS,
     );
   } catch (error) {
     io.stderr(`ibkr-ws demo: could not start the gateway simulator: ${(error as Error).message}`);
@@ -91,7 +100,13 @@ export async function runDemoCommand(argv: string[], io: CliIo, control: DemoCon
         ...(parsed.forSeconds === undefined ? {} : { forSeconds: parsed.forSeconds }),
         ...(control.signal === undefined ? {} : { signal: control.signal }),
         onStarted: (started) => {
-          const runner = new FaultRunner({ client: started, simulator: sim, reporter, faults, repeat: parsed.forSeconds === undefined });
+          const runner = new FaultRunner({
+            client: started,
+            simulator: sim,
+            reporter,
+            faults,
+            repeat: parsed.forSeconds === undefined,
+          });
           dashboard?.showFaults(() => runner.records);
           runner.start();
           return () => {
@@ -120,18 +135,33 @@ function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { for: { type: 'string' }, json: { type: 'boolean' }, oauth: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...INSPECT_OPTIONS },
+      options: {
+        for: { type: 'string' },
+        json: { type: 'boolean' },
+        oauth: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...INSPECT_OPTIONS,
+      },
     }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (values['help']) return 'help';
   const forSeconds = typeof values['for'] === 'string' ? parseNonNegativeNumber('--for', values['for']) : undefined;
-  return { forSeconds, json: Boolean(values['json']), oauth: Boolean(values['oauth']), inspect: parseInspectFlags(values) };
+  return {
+    forSeconds,
+    json: Boolean(values['json']),
+    oauth: Boolean(values['oauth']),
+    inspect: parseInspectFlags(values),
+  };
 }
 
 /** JSON lines for scripts; an in-place dashboard for a person at a terminal; throttled lines otherwise. */
-function demoReporter(io: CliIo, args: DemoArgs, details: readonly string[]): { reporter: Reporter; dashboard?: Dashboard } {
+function demoReporter(
+  io: CliIo,
+  args: DemoArgs,
+  details: readonly string[],
+): { reporter: Reporter; dashboard?: Dashboard } {
   if (args.json) return { reporter: createReporter(io, { json: true }) };
   if (io.interactive && io.write) {
     const dashboard = createDashboard(io, {
@@ -145,11 +175,21 @@ function demoReporter(io: CliIo, args: DemoArgs, details: readonly string[]): { 
   return { reporter: withGroupedSubscriptions(withQuoteTicker(createReporter(io, { json: false }), DEMO_INSTRUMENTS)) };
 }
 
-function introduce(reporter: Reporter, simulator: GatewaySimulator, args: DemoArgs, faults: readonly DemoFault[]): void {
+function introduce(
+  reporter: Reporter,
+  simulator: GatewaySimulator,
+  args: DemoArgs,
+  faults: readonly DemoFault[],
+): void {
   const schedule = faults.map((fault) => ({ at: fault.at, name: fault.name }));
   reporter.event(
     'demo',
-    { simulator: simulator.url, schedule, ...(args.oauth ? { path: 'oauth' } : {}), ...(args.forSeconds === undefined ? {} : { forSeconds: args.forSeconds }) },
+    {
+      simulator: simulator.url,
+      schedule,
+      ...(args.oauth ? { path: 'oauth' } : {}),
+      ...(args.forSeconds === undefined ? {} : { forSeconds: args.forSeconds }),
+    },
     `${args.oauth ? `simulated api.ibkr.com (OAuth, ${DEMO_OAUTH_LST_LIFETIME_MS / 1_000} s tokens)` : 'gateway simulator'} on ${simulator.url} (heartbeat every ${(DEMO_SIMULATOR_OPTIONS.heartbeatIntervalMs ?? 0) / 1_000} s); ` +
       `client: heartbeat timeout ${(DEMO_TIMING.heartbeatTimeoutMs ?? 0) / 1_000} s, probe ${(DEMO_TIMING.probeTimeoutMs ?? 0) / 1_000} s`,
   );

@@ -6,7 +6,12 @@
  * Exit codes: 0 stopped cleanly, 1 could not start, 2 bad arguments (or a bad schedule file).
  */
 import { readFileSync } from 'node:fs';
-import { SIMULATOR_DEFAULTS, startGatewaySimulator, type GatewaySimulator, type GatewaySimulatorOptions } from '../../simulator/index.js';
+import {
+  SIMULATOR_DEFAULTS,
+  startGatewaySimulator,
+  type GatewaySimulator,
+  type GatewaySimulatorOptions,
+} from '../../simulator/index.js';
 import { parseFaultSchedule, runFaultSchedule, type FaultSchedule } from '../../simulator/control/schedule.js';
 import { controlEntry } from '../../simulator/control/schema.js';
 import { startReplayServer, type ReplayServer } from '../../simulator/replay/replay-server.js';
@@ -15,7 +20,14 @@ import { parseFlightRecord, type FlightRecord } from '../../recorder/index.js';
 import { parseNonNegativeNumber } from '../args.js';
 import { UsageError } from '../io.js';
 import { createSimPrinter, printSimulatorEvents } from '../sim-events.js';
-import { SIM_OAUTH_USAGE, checkSimOAuthFlags, noOAuthFaults, parseSimOAuthFlag, startSimOAuth, type SimOAuthFaults } from '../sim-oauth.js';
+import {
+  SIM_OAUTH_USAGE,
+  checkSimOAuthFlags,
+  noOAuthFaults,
+  parseSimOAuthFlag,
+  startSimOAuth,
+  type SimOAuthFaults,
+} from '../sim-oauth.js';
 
 export interface SimCommandIo {
   stdout(line: string): void;
@@ -55,7 +67,11 @@ interface SimArguments {
   readonly oauthFaults: SimOAuthFaults;
 }
 
-export async function runSimCommand(argv: string[], io: SimCommandIo, control: SimCommandControl = {}): Promise<number> {
+export async function runSimCommand(
+  argv: string[],
+  io: SimCommandIo,
+  control: SimCommandControl = {},
+): Promise<number> {
   let parsed: SimArguments;
   try {
     parsed = parseSimArguments(argv);
@@ -72,7 +88,10 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
 
   let simulator: GatewaySimulator | ReplayServer;
   try {
-    simulator = parsed.replay === undefined ? await startGatewaySimulator(parsed.options) : await startReplayServer(parsed.replay, { port: parsed.options.port ?? SIMULATOR_DEFAULTS.port });
+    simulator =
+      parsed.replay === undefined
+        ? await startGatewaySimulator(parsed.options)
+        : await startReplayServer(parsed.replay, { port: parsed.options.port ?? SIMULATOR_DEFAULTS.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const port = parsed.options.port ?? SIMULATOR_DEFAULTS.port;
@@ -100,11 +119,16 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
       ...(replaying ? { replay: true } : {}),
     });
   } else {
-    io.stdout(`Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`);
+    io.stdout(
+      `Gateway ${script !== undefined ? `replay (${script.sockets.length} sockets, ${script.states.length} client states recorded)` : 'simulator'} listening on 127.0.0.1:${simulator.port}`,
+    );
     io.stdout(`  url: ${simulator.url}`);
     io.stdout(`  ws:  ${simulator.wsUrl}`);
     io.stdout(`  ca:  ${simulator.caPath}`);
-    if (!replaying && parsed.options.controlApi !== false) io.stdout(`  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`);
+    if (!replaying && parsed.options.controlApi !== false)
+      io.stdout(
+        `  control: ${simulator.url}/__sim/  (e.g. curl --cacert ${simulator.caPath} -X POST ${simulator.url}/__sim/linger)`,
+      );
     const oauthFile = 'script' in simulator ? undefined : simulator.oauthFile;
     if (oauthFile !== undefined) {
       io.stdout(`  oauth: ${oauthFile}`);
@@ -114,13 +138,25 @@ export async function runSimCommand(argv: string[], io: SimCommandIo, control: S
   }
   if (parsed.replay !== undefined && parsed.replay.header.dropped > 0) {
     // A ring that overflowed starts mid-story: the client's own start is not in it.
-    io.stderr(`ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`);
+    io.stderr(
+      `ibkr-ws sim: the record lost its ${parsed.replay.header.dropped} oldest events to its bounds; the replay starts where the record does`,
+    );
   }
   if (parsed.replay !== undefined && isOAuthRecord(parsed.replay)) {
-    io.stderr(`ibkr-ws sim: ${OAUTH_REPLAY_NOTICE}: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`);
+    io.stderr(
+      `ibkr-ws sim: ${OAUTH_REPLAY_NOTICE}: ibkr-ws connect --gateway ${simulator.url} --ca ${simulator.caPath}`,
+    );
   }
   const stopPrinting = printSimulatorEvents(simulator, printer);
-  const stopOAuth = 'script' in simulator ? () => {} : startSimOAuth(simulator, parsed.oauthFaults, parsed.options.oauthLenient === true, parsed.json ? undefined : io.stdout);
+  const stopOAuth =
+    'script' in simulator
+      ? () => {}
+      : startSimOAuth(
+          simulator,
+          parsed.oauthFaults,
+          parsed.options.oauthLenient === true,
+          parsed.json ? undefined : io.stdout,
+        );
   const schedule = parsed.schedule;
   const stopSchedule =
     schedule === undefined || 'script' in simulator
@@ -197,18 +233,30 @@ function parseSimArguments(argv: readonly string[]): SimArguments {
         replay = readRecord(value());
         break;
       default:
-        if (!parseSimOAuthFlag(flag, inlineValue, value, options, oauthFaults)) throw new UsageError(`unknown argument '${argument}'`);
+        if (!parseSimOAuthFlag(flag, inlineValue, value, options, oauthFaults))
+          throw new UsageError(`unknown argument '${argument}'`);
     }
   }
   if (replay !== undefined) {
     const simulatorFlags = Object.keys(options).filter((key) => key !== 'port');
-    if (schedule !== undefined || simulatorFlags.length > 0) throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
+    if (schedule !== undefined || simulatorFlags.length > 0)
+      throw new UsageError('--replay plays a record as it is: only --port and --json go with it');
   }
   checkSimOAuthFlags(options, oauthFaults);
   // An OAuth fault in a gateway-mode schedule would fail only when it fires: refuse the file at start instead.
-  const oauthOnly = options.auth === 'oauth' ? undefined : schedule?.faults.find((step) => controlEntry(step.fault).requires === 'oauth');
+  const oauthOnly =
+    options.auth === 'oauth'
+      ? undefined
+      : schedule?.faults.find((step) => controlEntry(step.fault).requires === 'oauth');
   if (oauthOnly !== undefined) throw new UsageError(`--faults: ${oauthOnly.fault} (at ${oauthOnly.at}s) needs --oauth`);
-  return { help, options, json, oauthFaults, ...(schedule === undefined ? {} : { schedule }), ...(replay === undefined ? {} : { replay }) };
+  return {
+    help,
+    options,
+    json,
+    oauthFaults,
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(replay === undefined ? {} : { replay }),
+  };
 }
 
 function readRecord(path: string): FlightRecord {
@@ -216,7 +264,9 @@ function readRecord(path: string): FlightRecord {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--replay ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(
+      `--replay ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   try {
     return parseFlightRecord(text);
@@ -230,7 +280,9 @@ function readSchedule(path: string): FaultSchedule {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--faults ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(
+      `--faults ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   try {
     return parseFaultSchedule(text);

@@ -43,7 +43,9 @@ async function startNats(): Promise<NatsProcess> {
   let port = -1;
   const launch = () =>
     new Promise<void>((resolve, reject) => {
-      const proc = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       child = proc;
       let log = '';
       proc.once('error', reject);
@@ -79,7 +81,11 @@ async function startNats(): Promise<NatsProcess> {
 export async function runBridgeDemoCommand(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, strict: true, options: { bridge: { type: 'boolean' }, for: { type: 'string' } } }).values;
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: { bridge: { type: 'boolean' }, for: { type: 'string' } },
+    }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -92,7 +98,9 @@ export async function runBridgeDemo(forSeconds: number | undefined, io: CliIo, s
   try {
     nats = await startNats();
   } catch (error) {
-    io.stderr(`ibkr-ws demo --bridge: needs nats-server on PATH (apt-get install nats-server): ${(error as Error).message}`);
+    io.stderr(
+      `ibkr-ws demo --bridge: needs nats-server on PATH (apt-get install nats-server): ${(error as Error).message}`,
+    );
     return 1;
   }
   const simulator = await startGatewaySimulator(DEMO_SIMULATOR_OPTIONS);
@@ -140,7 +148,9 @@ export async function runBridgeDemo(forSeconds: number | undefined, io: CliIo, s
   );
   const ticker = setInterval(() => {
     for (const [id, tally] of tallies) {
-      io.stdout(`${clock()}  ${id.padEnd(6)}   quotes ${String(tally.quotes).padStart(5)}  gaps ${tally.gaps}${tally.lastGap ? ` (last: ${tally.lastGap})` : ''}  ${tally.last}`);
+      io.stdout(
+        `${clock()}  ${id.padEnd(6)}   quotes ${String(tally.quotes).padStart(5)}  gaps ${tally.gaps}${tally.lastGap ? ` (last: ${tally.lastGap})` : ''}  ${tally.last}`,
+      );
     }
   }, 1_000);
 

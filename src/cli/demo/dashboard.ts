@@ -54,7 +54,8 @@ export function createDashboard(io: CliIo, options: DashboardOptions): Dashboard
   let timer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
 
-  const paint = (text: string, code: string | undefined): string => (io.color && code ? `${ESC}${code}m${text}${ESC}0m` : text);
+  const paint = (text: string, code: string | undefined): string =>
+    io.color && code ? `${ESC}${code}m${text}${ESC}0m` : text;
   const clock = (at: number): string => new Date(at).toISOString().slice(11, 19);
   const push = (line: string): void => {
     log.push(`${clock(now())}  ${line}`);
@@ -84,13 +85,18 @@ export function createDashboard(io: CliIo, options: DashboardOptions): Dashboard
       const row = quoteRow(instrument.symbol, instrument.conid, entry?.quote);
       const age = entry ? formatDuration(now() - entry.at) : '—';
       const status = statuses.get(key) ?? 'pending';
-      lines.push(tableLine([row.symbol, String(row.conid), row.last, row.bid, row.ask, row.change, row.volume, status, age]));
+      lines.push(
+        tableLine([row.symbol, String(row.conid), row.last, row.bid, row.ask, row.change, row.volume, status, age]),
+      );
     }
     lines.push('', paint('faults', '1'));
     // The schedule of the cycle under way (without --for it repeats).
     const all = faults();
     const cycle = Math.max(0, ...all.filter((record) => record.injectedAt !== undefined).map((record) => record.cycle));
-    for (const record of all.filter((each) => each.cycle === cycle)) lines.push(`  t=${String(record.fault.at / 1_000).padStart(2)}s  ${record.fault.name.padEnd(18)} ${describeFault(record)}`);
+    for (const record of all.filter((each) => each.cycle === cycle))
+      lines.push(
+        `  t=${String(record.fault.at / 1_000).padStart(2)}s  ${record.fault.name.padEnd(18)} ${describeFault(record)}`,
+      );
     lines.push('', paint('events', '1'), ...log);
     return lines;
   }
@@ -116,7 +122,9 @@ export function createDashboard(io: CliIo, options: DashboardOptions): Dashboard
           stateSince = change.at;
           push(`${change.state}${change.reason ? ` (${change.reason})` : ''}`);
         }),
-        attached.on('reconnect', (event) => push(`reconnect attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`)),
+        attached.on('reconnect', (event) =>
+          push(`reconnect attempt ${event.attempt} in ${formatDuration(event.delayMs)} (${event.reason})`),
+        ),
         attached.on('error', (error) => push(`error ${error.code}: ${error.message}`)),
       );
     },

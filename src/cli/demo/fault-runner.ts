@@ -34,7 +34,13 @@ export interface FaultRunnerOptions {
   readonly now?: () => number;
 }
 
-const PROTOCOL_ERROR_CODES = new Set(['malformed-json', 'not-an-object', 'empty-frame', 'frame-too-large', 'invalid-field']);
+const PROTOCOL_ERROR_CODES = new Set([
+  'malformed-json',
+  'not-an-object',
+  'empty-frame',
+  'frame-too-large',
+  'invalid-field',
+]);
 const DEFAULT_DEADLINE_MS = 8_000;
 
 export class FaultRunner {
@@ -71,7 +77,8 @@ export class FaultRunner {
         if (PROTOCOL_ERROR_CODES.has(error.code)) this.#detect('protocol-error');
       }),
       client.on('state', (change) => {
-        if (change.previous === 'authenticated' && change.state !== 'authenticated') this.#detect('leaves-authenticated');
+        if (change.previous === 'authenticated' && change.state !== 'authenticated')
+          this.#detect('leaves-authenticated');
         if (change.state === 'authenticated') this.#recover();
       }),
     );
@@ -104,10 +111,13 @@ export class FaultRunner {
 
   /** Runs `action` at `offset` ms after start. */
   #at(offset: number, action: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!this.#stopped) action();
-    }, Math.max(0, offset - this.elapsed));
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        if (!this.#stopped) action();
+      },
+      Math.max(0, offset - this.elapsed),
+    );
     this.#timers.add(timer);
   }
 
@@ -134,7 +144,11 @@ export class FaultRunner {
       if (record.status === 'recovered') return;
       record.status = 'missed';
       this.#counts.missed++;
-      this.#report(record, 'missed', `fault: ${fault.name} → ${record.detectedAt === undefined ? 'not detected' : 'not recovered'} within ${formatDuration(deadline)}`);
+      this.#report(
+        record,
+        'missed',
+        `fault: ${fault.name} → ${record.detectedAt === undefined ? 'not detected' : 'not recovered'} within ${formatDuration(deadline)}`,
+      );
     });
   }
 
@@ -150,13 +164,20 @@ export class FaultRunner {
       record.recoveredAt = record.detectedAt;
       record.status = 'recovered';
       this.#counts.recovered++;
-      this.#report(record, 'recovered', `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}, connection unaffected (frame dropped and counted)`, {
-        detectedInMs: round(detectedIn),
-        recoveredInMs: round(detectedIn),
-      });
+      this.#report(
+        record,
+        'recovered',
+        `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}, connection unaffected (frame dropped and counted)`,
+        {
+          detectedInMs: round(detectedIn),
+          recoveredInMs: round(detectedIn),
+        },
+      );
       return;
     }
-    this.#report(record, 'detected', `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}`, { detectedInMs: round(detectedIn) });
+    this.#report(record, 'detected', `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}`, {
+      detectedInMs: round(detectedIn),
+    });
   }
 
   #recover(): void {
@@ -169,18 +190,32 @@ export class FaultRunner {
       this.#counts.recovered++;
       const detectedIn = (record.detectedAt as number) - injectedAt;
       const recoveredIn = record.recoveredAt - injectedAt;
-      const afterFollowUp = record.followUpAt === undefined ? '' : ` (${formatDuration(record.recoveredAt - record.followUpAt)} after: ${record.fault.followUp?.what})`;
-      this.#report(record, 'recovered', `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}, recovered in ${formatDuration(recoveredIn)}${afterFollowUp}`, {
-        detectedInMs: round(detectedIn),
-        recoveredInMs: round(recoveredIn),
-        ...(record.followUpAt === undefined ? {} : { recoveredAfterFollowUpMs: round(record.recoveredAt - record.followUpAt) }),
-      });
+      const afterFollowUp =
+        record.followUpAt === undefined
+          ? ''
+          : ` (${formatDuration(record.recoveredAt - record.followUpAt)} after: ${record.fault.followUp?.what})`;
+      this.#report(
+        record,
+        'recovered',
+        `fault: ${record.fault.name} → detected in ${formatDuration(detectedIn)}, recovered in ${formatDuration(recoveredIn)}${afterFollowUp}`,
+        {
+          detectedInMs: round(detectedIn),
+          recoveredInMs: round(recoveredIn),
+          ...(record.followUpAt === undefined
+            ? {}
+            : { recoveredAfterFollowUpMs: round(record.recoveredAt - record.followUpAt) }),
+        },
+      );
     }
   }
 
   #report(record: FaultRecord, phase: string, text: string, extra: Record<string, number> = {}): void {
     const t = `t=${(this.elapsed / 1_000).toFixed(1)}s`;
-    this.#options.reporter.event('fault', { name: record.fault.name, phase, t: round(this.elapsed), ...extra }, `${t}  ${text}`);
+    this.#options.reporter.event(
+      'fault',
+      { name: record.fault.name, phase, t: round(this.elapsed), ...extra },
+      `${t}  ${text}`,
+    );
   }
 }
 

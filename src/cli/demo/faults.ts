@@ -24,7 +24,11 @@ export interface DemoFault {
   readonly inject: (simulator: GatewaySimulator) => void;
   readonly detection: DetectionRule;
   /** A second step after the injection (a person logging in again). Recovery is timed from it too. */
-  readonly followUp?: { readonly afterMs: number; readonly what: string; readonly run: (simulator: GatewaySimulator) => void };
+  readonly followUp?: {
+    readonly afterMs: number;
+    readonly what: string;
+    readonly run: (simulator: GatewaySimulator) => void;
+  };
   /** `authenticated`: healed when the client is authenticated again; `unaffected`: the connection never broke. */
   readonly recovery: 'authenticated' | 'unaffected';
 }

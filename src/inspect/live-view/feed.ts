@@ -104,7 +104,10 @@ export class LiveViewFeed {
           kind: 'event',
           at: this.#now(),
           seq: ++this.#seq,
-          target: event.sessionId === event.rootId ? 'connection' : (this.#actorNames.get(event.sessionId) ?? event.sessionId),
+          target:
+            event.sessionId === event.rootId
+              ? 'connection'
+              : (this.#actorNames.get(event.sessionId) ?? event.sessionId),
           type: typeof type === 'string' ? type : 'unknown',
           detail: shorten(Object.keys(rest).length === 0 ? '' : JSON.stringify(rest)),
         };

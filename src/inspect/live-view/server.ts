@@ -29,7 +29,8 @@ export interface LiveViewServer {
 
 const HOST = '127.0.0.1';
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -44,8 +45,10 @@ export async function startLiveViewServer(options: LiveViewServerOptions): Promi
   let closing: Promise<void> | undefined;
 
   const server = createServer((request, response) => {
-    if (!isLoopbackHost(request, port)) return send(response, 403, 'text/plain', 'forbidden: the live view answers on loopback only\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'method not allowed\n');
+    if (!isLoopbackHost(request, port))
+      return send(response, 403, 'text/plain', 'forbidden: the live view answers on loopback only\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(response, 405, 'text/plain', 'method not allowed\n');
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     switch (path) {
       case '/':
@@ -56,7 +59,12 @@ export async function startLiveViewServer(options: LiveViewServerOptions): Promi
       case '/statechart.svg':
         return send(response, 200, 'image/svg+xml', options.svg);
       case '/state':
-        return send(response, 200, 'application/json', `${JSON.stringify({ snapshot: options.feed.snapshot ?? null, events: options.feed.log.length })}\n`);
+        return send(
+          response,
+          200,
+          'application/json',
+          `${JSON.stringify({ snapshot: options.feed.snapshot ?? null, events: options.feed.log.length })}\n`,
+        );
       case '/events':
         return openStream(response);
       default:
@@ -66,7 +74,11 @@ export async function startLiveViewServer(options: LiveViewServerOptions): Promi
 
   function openStream(response: ServerResponse): void {
     if (closing) return send(response, 503, 'text/plain', 'the client has stopped\n');
-    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+    });
     response.write('retry: 1000\n\n');
     for (const message of options.feed.backlog()) write(response, message);
     streams.add(response);

@@ -18,7 +18,9 @@ export function renderMermaid(model: ChartModel): string {
   for (const transition of rootTransitions) {
     for (const target of transition.targets) {
       // A transition of the machine itself is taken from every state: say so once, beside its target.
-      lines.push(`${INDENT}note left of ${mermaidId(target)} : ${transitionLabel(transition)} is accepted in every state`);
+      lines.push(
+        `${INDENT}note left of ${mermaidId(target)} : ${transitionLabel(transition)} is accepted in every state`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -28,7 +30,12 @@ export function mermaidId(path: string): string {
   return path.replace(/[^A-Za-z0-9]+/g, '_');
 }
 
-function writeChildren(node: ChartNode, depth: number, edgesByBlock: ReadonlyMap<string, ChartTransition[]>, lines: string[]): void {
+function writeChildren(
+  node: ChartNode,
+  depth: number,
+  edgesByBlock: ReadonlyMap<string, ChartTransition[]>,
+  lines: string[],
+): void {
   const pad = INDENT.repeat(depth);
   if (node.initial !== undefined) lines.push(`${pad}[*] --> ${mermaidId(node.initial)}`);
   node.children.forEach((child, index) => {
@@ -46,7 +53,12 @@ function writeChildren(node: ChartNode, depth: number, edgesByBlock: ReadonlyMap
   }
 }
 
-function writeState(node: ChartNode, depth: number, edgesByBlock: ReadonlyMap<string, ChartTransition[]>, lines: string[]): void {
+function writeState(
+  node: ChartNode,
+  depth: number,
+  edgesByBlock: ReadonlyMap<string, ChartTransition[]>,
+  lines: string[],
+): void {
   const pad = INDENT.repeat(depth);
   const id = mermaidId(node.path);
   lines.push(`${pad}state "${describe(node)}" as ${id}`);
@@ -76,7 +88,10 @@ function groupEdgesByBlock(root: ChartNode): Map<string, ChartTransition[]> {
   const blocks = new Map<string, ChartTransition[]>();
   for (const transition of allTransitions(root)) {
     if (transition.targets.length === 0 || transition.source === '') continue;
-    const block = transition.targets.reduce((common, target) => commonAncestor(common, target), parentOf(transition.source));
+    const block = transition.targets.reduce(
+      (common, target) => commonAncestor(common, target),
+      parentOf(transition.source),
+    );
     const list = blocks.get(block) ?? [];
     list.push(transition);
     blocks.set(block, list);
@@ -94,6 +109,7 @@ function commonAncestor(block: string, target: string): string {
   const a = block === '' ? [] : block.split('.');
   const b = parentOf(target) === '' ? [] : parentOf(target).split('.');
   const common: string[] = [];
-  for (let index = 0; index < Math.min(a.length, b.length) && a[index] === b[index]; index++) common.push(a[index] as string);
+  for (let index = 0; index < Math.min(a.length, b.length) && a[index] === b[index]; index++)
+    common.push(a[index] as string);
   return common.join('.');
 }

@@ -78,7 +78,9 @@ export function readChartModel(machine: AnyStateMachine): ChartModel {
 }
 
 function readNode(node: StateNodeLike, delays: ReadonlyMap<string, number>): ChartNode {
-  const invokes = new Map(node.invoke.map((invoke) => [invoke.id, typeof invoke.src === 'string' ? invoke.src : invoke.id]));
+  const invokes = new Map(
+    node.invoke.map((invoke) => [invoke.id, typeof invoke.src === 'string' ? invoke.src : invoke.id]),
+  );
   const transitions: ChartTransition[] = [];
   for (const [eventType, list] of node.transitions) {
     for (const transition of list) transitions.push(readTransition(node, eventType, transition, invokes, delays));
@@ -117,14 +119,31 @@ function readTransition(
 const DONE_PREFIX = 'xstate.done.actor.';
 const ERROR_PREFIX = 'xstate.error.actor.';
 
-function triggerOf(eventType: string, transition: TransitionLike, invokes: ReadonlyMap<string, string>, delays: ReadonlyMap<string, number>): ChartTrigger {
+function triggerOf(
+  eventType: string,
+  transition: TransitionLike,
+  invokes: ReadonlyMap<string, string>,
+  delays: ReadonlyMap<string, number>,
+): ChartTrigger {
   if (eventType === '') return { kind: 'always' };
   if (transition.delay !== undefined) {
     const delay = String(transition.delay);
-    return { kind: 'after', delay, defaultMs: typeof transition.delay === 'number' ? transition.delay : delays.get(delay) };
+    return {
+      kind: 'after',
+      delay,
+      defaultMs: typeof transition.delay === 'number' ? transition.delay : delays.get(delay),
+    };
   }
-  if (eventType.startsWith(DONE_PREFIX)) return { kind: 'done', actor: invokes.get(eventType.slice(DONE_PREFIX.length)) ?? eventType.slice(DONE_PREFIX.length) };
-  if (eventType.startsWith(ERROR_PREFIX)) return { kind: 'error', actor: invokes.get(eventType.slice(ERROR_PREFIX.length)) ?? eventType.slice(ERROR_PREFIX.length) };
+  if (eventType.startsWith(DONE_PREFIX))
+    return {
+      kind: 'done',
+      actor: invokes.get(eventType.slice(DONE_PREFIX.length)) ?? eventType.slice(DONE_PREFIX.length),
+    };
+  if (eventType.startsWith(ERROR_PREFIX))
+    return {
+      kind: 'error',
+      actor: invokes.get(eventType.slice(ERROR_PREFIX.length)) ?? eventType.slice(ERROR_PREFIX.length),
+    };
   return { kind: 'event', event: eventType };
 }
 
@@ -161,7 +180,10 @@ function resolveDefaultDelays(machine: AnyStateMachine): Map<string, number> {
     return resolved;
   }
   for (const [name, delay] of Object.entries(delays)) {
-    const value = typeof delay === 'function' ? safely(() => (delay as (args: { context: unknown }) => unknown)({ context })) : delay;
+    const value =
+      typeof delay === 'function'
+        ? safely(() => (delay as (args: { context: unknown }) => unknown)({ context }))
+        : delay;
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) resolved.set(name, value);
   }
   return resolved;

@@ -64,19 +64,23 @@ export function layoutChart(root: ChartNode): LaidOutNode {
 }
 
 function headerLinesOf(node: ChartNode): Array<Omit<LaidOutLine, 'x' | 'y'>> {
-  const lines: Array<Omit<LaidOutLine, 'x' | 'y'>> = [{ text: node.path === '' ? `${node.key} (machine)` : node.key, kind: 'title' }];
+  const lines: Array<Omit<LaidOutLine, 'x' | 'y'>> = [
+    { text: node.path === '' ? `${node.key} (machine)` : node.key, kind: 'title' },
+  ];
   if (node.type === 'parallel') lines.push({ text: 'parallel: all regions at once', kind: 'detail' });
   if (node.type === 'final') lines.push({ text: 'final', kind: 'detail' });
   for (const actor of node.invoke) lines.push({ text: `invoke ${actor}`, kind: 'detail' });
   for (const action of node.entry) lines.push({ text: `entry / ${action}`, kind: 'detail' });
-  for (const transition of node.transitions) lines.push({ text: transitionText(node, transition), kind: 'transition', transition });
+  for (const transition of node.transitions)
+    lines.push({ text: transitionText(node, transition), kind: 'transition', transition });
   return lines;
 }
 
 /** `SOCKET.OPENED [fromCurrentSocket] → awaiting-session`; a re-entering self-loop reads `↻`. */
 export function transitionText(node: ChartNode, transition: ChartTransition): string {
   const label = transitionLabel(transition);
-  if (node.path === '' && transition.targets.length > 0) return `${label} → ${transition.targets.map(keyOf).join(', ')} (from every state)`;
+  if (node.path === '' && transition.targets.length > 0)
+    return `${label} → ${transition.targets.map(keyOf).join(', ')} (from every state)`;
   if (transition.targets.length === 0) return `${label} (no target)`;
   if (transition.targets.every((target) => target === node.path)) return `${label} ↻`;
   return `${label} → ${transition.targets.map(keyOf).join(', ')}`;
@@ -89,7 +93,8 @@ function textWidth(text: string, bold: boolean): number {
 function measure(node: ChartNode, region: boolean): Measured {
   const headerLines = headerLinesOf(node);
   const headerHeight = METRICS.titleHeight + (headerLines.length - 1) * METRICS.lineHeight + METRICS.padding / 2;
-  const headerWidth = Math.max(...headerLines.map((line) => textWidth(line.text, line.kind === 'title'))) + 2 * METRICS.padding;
+  const headerWidth =
+    Math.max(...headerLines.map((line) => textWidth(line.text, line.kind === 'title'))) + 2 * METRICS.padding;
   if (node.children.length === 0) {
     return {
       node,
@@ -112,7 +117,11 @@ function measure(node: ChartNode, region: boolean): Measured {
     headerLines,
     width: Math.ceil(Math.max(METRICS.minWidth, headerWidth, left + arrangement.width + METRICS.padding)),
     height: Math.ceil(top + arrangement.height + METRICS.padding),
-    placements: arrangement.placements.map((placement) => ({ ...placement, dx: placement.dx + left, dy: placement.dy + top })),
+    placements: arrangement.placements.map((placement) => ({
+      ...placement,
+      dx: placement.dx + left,
+      dy: placement.dy + top,
+    })),
   };
 }
 
@@ -153,7 +162,9 @@ function arrangeLines(groups: readonly Measured[][], direction: 'columns' | 'row
     main += thickness + METRICS.gap;
   }
   main -= METRICS.gap;
-  return direction === 'columns' ? { width: main, height: cross, placements } : { width: cross, height: main, placements };
+  return direction === 'columns'
+    ? { width: main, height: cross, placements }
+    : { width: cross, height: main, placements };
 }
 
 /** Parallel regions in the grid (1…n columns) closest to the target aspect. */
@@ -177,9 +188,17 @@ function arrangeGrid(children: readonly Measured[]): Arrangement {
     // Regions of one row share its height, so their dashed borders line up.
     const stretched = placements.map((placement, index) => ({
       ...placement,
-      child: { ...placement.child, width: widths[index % columns] ?? placement.child.width, height: heights[Math.floor(index / columns)] ?? placement.child.height },
+      child: {
+        ...placement.child,
+        width: widths[index % columns] ?? placement.child.width,
+        height: heights[Math.floor(index / columns)] ?? placement.child.height,
+      },
     }));
-    const arrangement = { width: sum(widths) + gap * (widths.length - 1), height: sum(heights) + gap * (heights.length - 1), placements: stretched };
+    const arrangement = {
+      width: sum(widths) + gap * (widths.length - 1),
+      height: sum(heights) + gap * (heights.length - 1),
+      placements: stretched,
+    };
     if (best === undefined || score(arrangement) < score(best)) best = arrangement;
   }
   return best as Arrangement;

@@ -68,16 +68,22 @@ function drawNode(laid: LaidOutNode, out: string[], options: SvgOptions, indent:
   ];
   out.push(`${indent}<g ${attributes.join(' ')}>`);
   out.push(`${indent}  <title>${escape(node.path === '' ? node.key : node.path)}</title>`);
-  out.push(`${indent}  <rect class="box" x="${r(laid.x)}" y="${r(laid.y)}" width="${r(laid.width)}" height="${r(laid.height)}" rx="${laid.region ? 4 : 10}"/>`);
+  out.push(
+    `${indent}  <rect class="box" x="${r(laid.x)}" y="${r(laid.y)}" width="${r(laid.width)}" height="${r(laid.height)}" rx="${laid.region ? 4 : 10}"/>`,
+  );
   if (node.type === 'final') {
-    out.push(`${indent}  <rect class="inner" x="${r(laid.x + 3)}" y="${r(laid.y + 3)}" width="${r(laid.width - 6)}" height="${r(laid.height - 6)}" rx="8"/>`);
+    out.push(
+      `${indent}  <rect class="inner" x="${r(laid.x + 3)}" y="${r(laid.y + 3)}" width="${r(laid.width - 6)}" height="${r(laid.height - 6)}" rx="8"/>`,
+    );
   }
   for (const line of laid.lines) out.push(`${indent}  ${drawLine(line)}`);
   const initial = laid.children.find((child) => child.node.path === node.initial);
   if (initial) {
     const cy = initial.y + METRICS.titleHeight / 2;
     out.push(`${indent}  <circle class="initial" cx="${r(initial.x - 13)}" cy="${r(cy)}" r="4"/>`);
-    out.push(`${indent}  <line class="initial" x1="${r(initial.x - 9)}" y1="${r(cy)}" x2="${r(initial.x - 1)}" y2="${r(cy)}" marker-end="url(#arrowhead)"/>`);
+    out.push(
+      `${indent}  <line class="initial" x1="${r(initial.x - 9)}" y1="${r(cy)}" x2="${r(initial.x - 1)}" y2="${r(cy)}" marker-end="url(#arrowhead)"/>`,
+    );
   }
   for (const child of laid.children) drawNode(child, out, options, `${indent}  `);
   out.push(`${indent}</g>`);
@@ -85,7 +91,9 @@ function drawNode(laid: LaidOutNode, out: string[], options: SvgOptions, indent:
 
 function drawLine(line: LaidOutLine): string {
   const tooltip =
-    line.transition && line.transition.actions.length > 0 ? `<title>actions: ${escape(line.transition.actions.join(', '))}</title>` : '';
+    line.transition && line.transition.actions.length > 0
+      ? `<title>actions: ${escape(line.transition.actions.join(', '))}</title>`
+      : '';
   return `<text class="${line.kind}" x="${r(line.x)}" y="${r(line.y)}">${tooltip}${escape(line.text)}</text>`;
 }
 
@@ -135,7 +143,8 @@ function nearestAnchor(box: LaidOutNode, from: { x: number; y: number }): Anchor
   ];
   let best = candidates[0] as Anchor;
   for (const candidate of candidates) {
-    if (Math.hypot(candidate.x - from.x, candidate.y - from.y) < Math.hypot(best.x - from.x, best.y - from.y)) best = candidate;
+    if (Math.hypot(candidate.x - from.x, candidate.y - from.y) < Math.hypot(best.x - from.x, best.y - from.y))
+      best = candidate;
   }
   return best;
 }

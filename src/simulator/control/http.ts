@@ -46,8 +46,16 @@ function isLoopbackOrigin(origin: string | undefined): boolean {
   }
 }
 
-export function handleControlRequest(request: IncomingMessage, response: ServerResponse, simulator: GatewaySimulator): void {
-  if (!isLoopbackAddress(request.socket.remoteAddress) || !isLoopbackHost(request.headers.host) || !isLoopbackOrigin(request.headers.origin)) {
+export function handleControlRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  simulator: GatewaySimulator,
+): void {
+  if (
+    !isLoopbackAddress(request.socket.remoteAddress) ||
+    !isLoopbackHost(request.headers.host) ||
+    !isLoopbackOrigin(request.headers.origin)
+  ) {
     request.resume();
     reply(response, 403, { ok: false, error: 'the control API answers loopback only' });
     return;
@@ -81,13 +89,16 @@ function answer(request: IncomingMessage, text: string, simulator: GatewaySimula
   }
   const method = request.method ?? 'GET';
   if (name === '' || path === '/__sim') {
-    if (method !== 'GET') return [405, { ok: false, error: 'GET /__sim/ lists the controls; POST /__sim/<name> calls one' }];
+    if (method !== 'GET')
+      return [405, { ok: false, error: 'GET /__sim/ lists the controls; POST /__sim/<name> calls one' }];
     return [200, { ok: true, controls: describeTable() }];
   }
   try {
     const entry = controlEntry(name);
-    if (method === 'GET' && entry.kind !== 'query') throw new ControlError(`${name} is a fault: use POST /__sim/${name}`);
-    if (method !== 'GET' && method !== 'POST') return [405, { ok: false, error: `${method} is not allowed: use POST (or GET for queries)` }];
+    if (method === 'GET' && entry.kind !== 'query')
+      throw new ControlError(`${name} is a fault: use POST /__sim/${name}`);
+    if (method !== 'GET' && method !== 'POST')
+      return [405, { ok: false, error: `${method} is not allowed: use POST (or GET for queries)` }];
     const args = method === 'GET' ? undefined : parseBody(text);
     const result = simulator.control(name, args, 'api');
     const redact = createRedactor(() => [simulator.sessionValue]);
@@ -123,6 +134,10 @@ function describeTable(): Record<string, { kind: string; params: string[]; summa
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   response.end(text);
 }

@@ -40,12 +40,16 @@ export function parseFaultSchedule(text: string): FaultSchedule {
   let relativeTo: ScheduleAnchor = 'start';
   let steps: unknown = parsed;
   if (!Array.isArray(parsed)) {
-    if (typeof parsed !== 'object' || parsed === null) throw new ControlError('expected an array of steps or {"relativeTo":…,"faults":[…]}');
+    if (typeof parsed !== 'object' || parsed === null)
+      throw new ControlError('expected an array of steps or {"relativeTo":…,"faults":[…]}');
     const { relativeTo: anchor = 'start', faults, ...rest } = parsed as Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length > 0) throw new ControlError(`unknown key ${extra.map((key) => `'${key}'`).join(', ')} (keys: relativeTo, faults)`);
+    if (extra.length > 0)
+      throw new ControlError(`unknown key ${extra.map((key) => `'${key}'`).join(', ')} (keys: relativeTo, faults)`);
     if (anchor !== 'start' && anchor !== 'first-authenticated-socket') {
-      throw new ControlError(`relativeTo must be 'start' or 'first-authenticated-socket', got ${JSON.stringify(anchor)}`);
+      throw new ControlError(
+        `relativeTo must be 'start' or 'first-authenticated-socket', got ${JSON.stringify(anchor)}`,
+      );
     }
     relativeTo = anchor;
     steps = faults;
@@ -53,11 +57,16 @@ export function parseFaultSchedule(text: string): FaultSchedule {
   if (!Array.isArray(steps)) throw new ControlError('faults must be an array of steps');
   const faults = steps.map((step, index): ScheduledFault => {
     const where = `step ${index + 1}`;
-    if (typeof step !== 'object' || step === null || Array.isArray(step)) throw new ControlError(`${where}: expected {"at":…,"fault":…,"args":[…]}`);
+    if (typeof step !== 'object' || step === null || Array.isArray(step))
+      throw new ControlError(`${where}: expected {"at":…,"fault":…,"args":[…]}`);
     const { at, fault, args, ...rest } = step as Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length > 0) throw new ControlError(`${where}: unknown key ${extra.map((key) => `'${key}'`).join(', ')} (keys: at, fault, args)`);
-    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new ControlError(`${where}: at must be a non-negative number of seconds`);
+    if (extra.length > 0)
+      throw new ControlError(
+        `${where}: unknown key ${extra.map((key) => `'${key}'`).join(', ')} (keys: at, fault, args)`,
+      );
+    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
+      throw new ControlError(`${where}: at must be a non-negative number of seconds`);
     if (typeof fault !== 'string') throw new ControlError(`${where}: fault must be a control name`);
     try {
       return { at, fault, args: validateControlArgs(fault, args) };
@@ -65,14 +74,24 @@ export function parseFaultSchedule(text: string): FaultSchedule {
       throw new ControlError(`${where}: ${(error as Error).message}`);
     }
   });
-  return { relativeTo, faults: faults.map((step, index) => ({ step, index })).sort((a, b) => a.step.at - b.step.at || a.index - b.index).map(({ step }) => step) };
+  return {
+    relativeTo,
+    faults: faults
+      .map((step, index) => ({ step, index }))
+      .sort((a, b) => a.step.at - b.step.at || a.index - b.index)
+      .map(({ step }) => step),
+  };
 }
 
 /**
  * Runs the schedule: one timer per step, armed at the anchor. Returns the function that cancels what has not fired
  * (call it before closing the simulator).
  */
-export function runFaultSchedule(simulator: GatewaySimulator, schedule: FaultSchedule, onFired: (fired: FiredFault) => void): () => void {
+export function runFaultSchedule(
+  simulator: GatewaySimulator,
+  schedule: FaultSchedule,
+  onFired: (fired: FiredFault) => void,
+): () => void {
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   const arm = (): void => {

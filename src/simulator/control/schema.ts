@@ -8,7 +8,16 @@ import { MARKET_STATES, type MarketState } from '../topics/market-states.js';
 import type { OAuthSimulatorControl } from '../oauth/oauth-side.js';
 import type { GatewaySimulator } from '../types.js';
 
-export type ParamType = 'integer' | 'number' | 'boolean' | 'string' | 'records' | 'record-or-records' | 'notice-topic' | 'market-data-mode' | 'market-state';
+export type ParamType =
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'string'
+  | 'records'
+  | 'record-or-records'
+  | 'notice-topic'
+  | 'market-data-mode'
+  | 'market-state';
 
 export interface ParamSpec {
   readonly name: string;
@@ -48,7 +57,8 @@ const NONE: readonly ParamSpec[] = [];
 
 /** The OAuth control surface, or a refusal (400 over HTTP) naming the mode a gateway-mode simulator lacks. */
 function oauthOf(simulator: GatewaySimulator, name: string): OAuthSimulatorControl {
-  if (simulator.oauth === undefined) throw new ControlError(`${name} needs the simulator in OAuth mode (auth: 'oauth', ibkr-ws sim --oauth)`);
+  if (simulator.oauth === undefined)
+    throw new ControlError(`${name} needs the simulator in OAuth mode (auth: 'oauth', ibkr-ws sim --oauth)`);
   return simulator.oauth;
 }
 
@@ -58,21 +68,58 @@ function ssodhStatus(status: number): string | undefined {
 }
 
 export const CONTROL_TABLE: Readonly<Record<string, ControlEntry>> = {
-  linger: { kind: 'fault', params: NONE, summary: 'every open socket goes silent with TCP open', run: (sim) => sim.linger() },
+  linger: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'every open socket goes silent with TCP open',
+    run: (sim) => sim.linger(),
+  },
   resume: { kind: 'fault', params: NONE, summary: 'lingering sockets speak again', run: (sim) => sim.resume() },
-  dropConnections: { kind: 'fault', params: NONE, summary: 'destroy every socket without a close frame (clients see 1006)', run: (sim) => sim.dropConnections() },
+  dropConnections: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'destroy every socket without a close frame (clients see 1006)',
+    run: (sim) => sim.dropConnections(),
+  },
   closeSockets: {
     kind: 'fault',
-    params: [{ name: 'code', type: 'integer', optional: true, check: sendableCloseCode as (value: never) => string | undefined }],
+    params: [
+      {
+        name: 'code',
+        type: 'integer',
+        optional: true,
+        check: sendableCloseCode as (value: never) => string | undefined,
+      },
+    ],
     summary: 'close every socket with code (default 1000), no reason',
     run: (sim, [code]) => sim.closeSockets(code as number | undefined),
   },
-  logout: { kind: 'fault', params: NONE, summary: 'the gateway session ends: REST 401, sts authenticated:false, close 1000', run: (sim) => sim.logout() },
+  logout: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'the gateway session ends: REST 401, sts authenticated:false, close 1000',
+    run: (sim) => sim.logout(),
+  },
   login: { kind: 'fault', params: NONE, summary: 'a person logs in again', run: (sim) => sim.login() },
-  expireBrokerageSession: { kind: 'fault', params: NONE, summary: 'the brokerage session times out now', run: (sim) => sim.expireBrokerageSession() },
-  competingSession: { kind: 'fault', params: NONE, summary: 'another login with the same username', run: (sim) => sim.competingSession() },
+  expireBrokerageSession: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'the brokerage session times out now',
+    run: (sim) => sim.expireBrokerageSession(),
+  },
+  competingSession: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'another login with the same username',
+    run: (sim) => sim.competingSession(),
+  },
   // The new value is a secret in real life: the answer does not carry it (a client reads it from /v1/api/tickle).
-  rotateSession: { kind: 'fault', params: NONE, summary: 'a new tickle session value', run: (sim) => void sim.rotateSession() },
+  rotateSession: {
+    kind: 'fault',
+    params: NONE,
+    summary: 'a new tickle session value',
+    run: (sim) => void sim.rotateSession(),
+  },
   maintenance: {
     kind: 'fault',
     params: [{ name: 'on', type: 'boolean' }],
@@ -172,10 +219,16 @@ export const CONTROL_TABLE: Readonly<Record<string, ControlEntry>> = {
     ],
     requires: 'oauth',
     summary: 'OAuth: the next count (default 1; 0 resets) ssodh/init calls answer status (500 or 410)',
-    run: (sim, [status, count]) => oauthOf(sim, 'failSsodhInit').failSsodhInit(status as 500 | 410, count as number | undefined),
+    run: (sim, [status, count]) =>
+      oauthOf(sim, 'failSsodhInit').failSsodhInit(status as 500 | 410, count as number | undefined),
   },
   counters: { kind: 'query', params: NONE, summary: 'the traffic counters', run: (sim) => sim.counters },
-  connections: { kind: 'query', params: NONE, summary: 'every connection with its client frames (secrets redacted)', run: (sim) => sim.connections },
+  connections: {
+    kind: 'query',
+    params: NONE,
+    summary: 'every connection with its client frames (secrets redacted)',
+    run: (sim) => sim.connections,
+  },
   state: {
     kind: 'query',
     params: NONE,
@@ -201,14 +254,19 @@ export function validateControlArgs(name: string, raw: unknown): unknown[] {
   let args: unknown[];
   if (raw === undefined || raw === null) args = [];
   else if (Array.isArray(raw)) {
-    if (raw.length > params.length) throw new ControlError(`${name} takes at most ${params.length} argument${params.length === 1 ? '' : 's'}, got ${raw.length}`);
+    if (raw.length > params.length)
+      throw new ControlError(
+        `${name} takes at most ${params.length} argument${params.length === 1 ? '' : 's'}, got ${raw.length}`,
+      );
     args = [...raw];
   } else if (typeof raw === 'object') {
     const named = raw as Record<string, unknown>;
     const unknown = Object.keys(named).filter((key) => !params.some((param) => param.name === key));
     if (unknown.length > 0) {
       const known = params.length === 0 ? 'none' : params.map((param) => param.name).join(', ');
-      throw new ControlError(`${name}: unknown argument ${unknown.map((key) => `'${key}'`).join(', ')} (arguments: ${known})`);
+      throw new ControlError(
+        `${name}: unknown argument ${unknown.map((key) => `'${key}'`).join(', ')} (arguments: ${known})`,
+      );
     }
     args = params.map((param) => named[param.name]);
   } else {
@@ -248,13 +306,15 @@ function checkValue(param: ParamSpec, value: unknown): string | undefined {
       if (!Array.isArray(value) || !value.every(isRecord)) return `must be an array of objects, got ${describe(value)}`;
       break;
     case 'record-or-records':
-      if (!isRecord(value) && !(Array.isArray(value) && value.every(isRecord))) return `must be an object or an array of objects, got ${describe(value)}`;
+      if (!isRecord(value) && !(Array.isArray(value) && value.every(isRecord)))
+        return `must be an object or an array of objects, got ${describe(value)}`;
       break;
     case 'notice-topic':
       if (value !== 'ntf' && value !== 'blt') return `must be 'ntf' or 'blt', got ${describe(value)}`;
       break;
     case 'market-state':
-      if (!(MARKET_STATES as readonly unknown[]).includes(value)) return `must be one of ${MARKET_STATES.map((state) => `'${state}'`).join(', ')}, got ${describe(value)}`;
+      if (!(MARKET_STATES as readonly unknown[]).includes(value))
+        return `must be one of ${MARKET_STATES.map((state) => `'${state}'`).join(', ')}, got ${describe(value)}`;
       break;
     case 'market-data-mode':
       if (value !== 'interval' && value !== 'flood') return `must be 'interval' or 'flood', got ${describe(value)}`;

@@ -9,7 +9,6 @@ import { constants, createPublicKey, generateKeyPair, publicEncrypt, randomBytes
 import { MODP_2048_PRIME } from './diffie-hellman.js';
 import { dhParamPem } from './dh-param-pem.js';
 
-
 export interface OAuthConsumerMaterial {
   /** 9 upper-case letters (the portal upper-cases what the user types). */
   readonly consumerKey: string;
@@ -58,14 +57,21 @@ export async function generateConsumerMaterial(): Promise<OAuthConsumerMaterial>
 
 /** RSAES-PKCS1-v1_5 encryption (still allowed in Node 20; only private *decryption* with it was disabled). */
 export function encryptAccessTokenSecret(secret: Buffer, encryptionPublicKey: string): string {
-  return publicEncrypt({ key: createPublicKey(encryptionPublicKey), padding: constants.RSA_PKCS1_PADDING }, secret).toString('base64');
+  return publicEncrypt(
+    { key: createPublicKey(encryptionPublicKey), padding: constants.RSA_PKCS1_PADDING },
+    secret,
+  ).toString('base64');
 }
 
 function generateRsaPair(): Promise<{ publicKey: string; privateKey: string }> {
   return new Promise((resolve, reject) => {
     generateKeyPair(
       'rsa',
-      { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
       (error, publicKey, privateKey) => (error === null ? resolve({ publicKey, privateKey }) : reject(error)),
     );
   });

@@ -5,7 +5,10 @@
 
 export function dhParamPem(prime: bigint, generator: bigint): string {
   const der = derSequence([derInteger(prime), derInteger(generator)]);
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN DH PARAMETERS-----\n${base64}\n-----END DH PARAMETERS-----\n`;
 }
 

@@ -51,7 +51,8 @@ export interface IssuedToken {
   readonly live_session_token_expiration: number;
 }
 
-export type IssueOutcome = { readonly ok: true; readonly response: IssuedToken } | { readonly ok: false; readonly reason: OAuthRejection };
+export type IssueOutcome =
+  { readonly ok: true; readonly response: IssuedToken } | { readonly ok: false; readonly reason: OAuthRejection };
 export type VerifyOutcome =
   | { readonly ok: true; readonly variant: SignedRequestVariant; readonly accessToken: string }
   | { readonly ok: false; readonly reason: OAuthRejection };
@@ -114,8 +115,18 @@ export class OAuthAuthority {
     const signatureBytes = strictBase64(signature);
     if (signatureBytes === undefined) return { ok: false, reason: 'signature' };
     const verified = this.#options.baseUrls.some((baseUrl) => {
-      const base = signatureBaseString({ method: request.method, url: `${baseUrl}${path}`, params: [...params], prepend });
-      return verify('sha256', Buffer.from(base, 'utf8'), { key: this.#publicKey, padding: constants.RSA_PKCS1_PADDING }, signatureBytes);
+      const base = signatureBaseString({
+        method: request.method,
+        url: `${baseUrl}${path}`,
+        params: [...params],
+        prepend,
+      });
+      return verify(
+        'sha256',
+        Buffer.from(base, 'utf8'),
+        { key: this.#publicKey, padding: constants.RSA_PKCS1_PADDING },
+        signatureBytes,
+      );
     });
     if (!verified) return { ok: false, reason: 'signature' };
     this.#nonces.remember(consumer.accessToken, checked.request.nonce, now);
@@ -152,10 +163,15 @@ export class OAuthAuthority {
     const live = this.#liveTokens(now);
     if (live.length === 0) return { ok: false, reason: 'no-live-session-token' };
     const given = Buffer.from(checked.request.signature, 'utf8');
-    const variants: readonly SignedRequestVariant[] = this.#options.lenient ? ['standard', ...LENIENT_VARIANTS] : ['standard'];
+    const variants: readonly SignedRequestVariant[] = this.#options.lenient
+      ? ['standard', ...LENIENT_VARIANTS]
+      : ['standard'];
     for (const variant of variants) {
       for (const baseUrl of this.#options.baseUrls) {
-        const base = variantBaseString({ method: request.method, baseUrl, target: request.target, oauthParams: checked.request.params }, variant);
+        const base = variantBaseString(
+          { method: request.method, baseUrl, target: request.target, oauthParams: checked.request.params },
+          variant,
+        );
         for (const token of live) {
           const expected = Buffer.from(hmacSha256Signature(token.key, base).toString('base64'), 'utf8');
           if (expected.length === given.length && timingSafeEqual(expected, given)) {
@@ -191,10 +207,13 @@ export class OAuthAuthority {
     this.#tokens = [...this.#tokens.filter((previous) => !previous.revoked && previous.expiresAt > this.#now()), token];
     // Only real time drives expiry timers; an injected clock (vector replays) has no timers to wait for.
     if (this.#options.now !== undefined) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!this.hasLiveToken()) this.#options.onLiveSessionTokenLost?.(this.#options.consumer.accessToken);
-    }, Math.max(0, token.expiresAt - this.#now()) + 1);
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        if (!this.hasLiveToken()) this.#options.onLiveSessionTokenLost?.(this.#options.consumer.accessToken);
+      },
+      Math.max(0, token.expiresAt - this.#now()) + 1,
+    );
     timer.unref?.();
     this.#timers.add(timer);
   }

@@ -48,7 +48,11 @@ export class OAuthTally {
 
   snapshot(): OAuthCounters {
     const counters = this.#counters;
-    return { ...counters, acceptedByVariant: { ...counters.acceptedByVariant }, rejectedByReason: { ...counters.rejectedByReason } };
+    return {
+      ...counters,
+      acceptedByVariant: { ...counters.acceptedByVariant },
+      rejectedByReason: { ...counters.rejectedByReason },
+    };
   }
 
   accepted(event: Omit<OAuthRequestEvent, 'outcome' | 'reason'>): void {

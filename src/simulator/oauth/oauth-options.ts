@@ -30,7 +30,8 @@ const MATERIAL_FIELDS = [
 
 export function validateOAuthOptions(options: OAuthOptionsToValidate): void {
   const lifetime = options.oauthLstLifetimeMs;
-  if (!Number.isSafeInteger(lifetime) || lifetime < 1) throw new RangeError(`simulator option oauthLstLifetimeMs must be a positive integer, got ${String(lifetime)}`);
+  if (!Number.isSafeInteger(lifetime) || lifetime < 1)
+    throw new RangeError(`simulator option oauthLstLifetimeMs must be a positive integer, got ${String(lifetime)}`);
   for (const key of ['oauthLenient', 'oauthRevokePreviousLst', 'oauthCloseSocketsOnLstExpiry'] as const) {
     if (typeof options[key] !== 'boolean') throw new RangeError(`simulator option ${key} must be a boolean`);
   }
@@ -42,14 +43,17 @@ export function validateOAuthOptions(options: OAuthOptionsToValidate): void {
       parsed = undefined;
     }
     if (parsed === undefined || parsed.protocol !== 'https:' || parsed.origin !== origin) {
-      throw new RangeError(`simulator option oauthBaseUrls expects origins such as https://host:port (no path), got ${String(origin)}`);
+      throw new RangeError(
+        `simulator option oauthBaseUrls expects origins such as https://host:port (no path), got ${String(origin)}`,
+      );
     }
   }
   const material = options.oauthMaterial as unknown as Record<string, unknown> | undefined;
   if (material !== undefined) {
     for (const field of MATERIAL_FIELDS) {
       // The field name only: the values are secrets.
-      if (typeof material[field] !== 'string' || material[field] === '') throw new RangeError(`simulator option oauthMaterial.${field} must be a non-empty string`);
+      if (typeof material[field] !== 'string' || material[field] === '')
+        throw new RangeError(`simulator option oauthMaterial.${field} must be a non-empty string`);
     }
   }
 }

@@ -57,7 +57,8 @@ export function rejectionReply(reason: OAuthRejection, onLiveSessionTokenEndpoin
   if (reason === 'no-user-agent') return { status: 403, text: 'Access Denied' };
   if (reason === 'invalid-consumer') return unauthorized('invalid consumer');
   // The LST endpoint folds every other refusal into "LST failed", as in the quoted bodies.
-  if (onLiveSessionTokenEndpoint) return unauthorized(`LST failed, error: ${reason === 'signature' ? '' : REASON_TEXT[reason]}`);
+  if (onLiveSessionTokenEndpoint)
+    return unauthorized(`LST failed, error: ${reason === 'signature' ? '' : REASON_TEXT[reason]}`);
   return unauthorized(REASON_TEXT[reason]);
 }
 
@@ -68,7 +69,9 @@ function unauthorized(text: string): OAuthReply {
 export const NO_BRIDGE: OAuthReply = { status: 400, json: { error: 'no bridge', statusCode: 400 } };
 
 export function ssodhFailureReply(status: 410 | 500): OAuthReply {
-  return status === 410 ? { status: 410, text: 'Gone' } : { status: 500, json: { error: 'failed to generate sso dh token' } };
+  return status === 410
+    ? { status: 410, text: 'Gone' }
+    : { status: 500, json: { error: 'failed to generate sso dh token' } };
 }
 
 export const SSODH_NEEDS_PUBLISH: OAuthReply = { status: 500, json: { error: 'publish must be true' } };

@@ -45,7 +45,8 @@ export class OAuthRestGate {
 
   /** The next `count` ssodh/init calls fail (`Infinity`: until called again with 0). */
   failSsodhInit(status: SsodhFailureStatus, count: number): void {
-    if (status !== 410 && status !== 500) throw new RangeError(`failSsodhInit expects 410 or 500, got ${String(status)}`);
+    if (status !== 410 && status !== 500)
+      throw new RangeError(`failSsodhInit expects 410 or 500, got ${String(status)}`);
     if (!(count === Number.POSITIVE_INFINITY || (Number.isSafeInteger(count) && count >= 0))) {
       throw new RangeError(`failSsodhInit expects a non-negative count or Infinity, got ${String(count)}`);
     }
@@ -72,7 +73,9 @@ export class OAuthRestGate {
         return rejectionReply(outcome.reason, true);
       }
       this.#tally.accepted({ endpoint, method, path });
-      this.#log('info', 'simulator oauth: live session token issued', { expiresAt: new Date(outcome.response.live_session_token_expiration).toISOString() });
+      this.#log('info', 'simulator oauth: live session token issued', {
+        expiresAt: new Date(outcome.response.live_session_token_expiration).toISOString(),
+      });
       return { status: 200, json: outcome.response };
     }
     const verdict = this.#authority.verifySignedRequest({ method, target, authorization });
@@ -87,7 +90,8 @@ export class OAuthRestGate {
       this.#state.logoutKeepingSignIn();
       return { status: 200, json: { status: true } };
     }
-    if (servicePath.startsWith('/iserver/') && servicePath !== '/iserver/auth/status' && !this.#bridge) return NO_BRIDGE;
+    if (servicePath.startsWith('/iserver/') && servicePath !== '/iserver/auth/status' && !this.#bridge)
+      return NO_BRIDGE;
     return undefined;
   }
 

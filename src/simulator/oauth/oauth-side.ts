@@ -8,7 +8,11 @@ import type { GatewayState } from '../gateway-state.js';
 import type { SimulatorLog } from '../log.js';
 import type { ResolvedSimulatorOptions } from '../options.js';
 import { generateConsumerMaterial, type OAuthConsumerMaterial } from './consumer-material.js';
-import { writeCredentialsFile, type OAuthCredentialsFile, type OAuthCredentialsFileContent } from './credentials-file.js';
+import {
+  writeCredentialsFile,
+  type OAuthCredentialsFile,
+  type OAuthCredentialsFileContent,
+} from './credentials-file.js';
 import { OAuthAuthority } from './oauth-authority.js';
 import { OAuthTally, type OAuthCounters, type OAuthRequestEvent } from './oauth-events.js';
 import { OAuthRestGate, type SsodhFailureStatus } from './oauth-rest-gate.js';

@@ -16,14 +16,22 @@ export interface UpgradeRefusal {
   readonly contentType: string;
 }
 
-export function refuseOAuthUpgrade(request: IncomingMessage, authority: OAuthAuthority, tally: OAuthTally): UpgradeRefusal | undefined {
+export function refuseOAuthUpgrade(
+  request: IncomingMessage,
+  authority: OAuthAuthority,
+  tally: OAuthTally,
+): UpgradeRefusal | undefined {
   const target = request.url ?? '/';
   const path = target.split('?')[0] ?? '/';
   const refuse = (reason: OAuthRejection): UpgradeRefusal => {
     tally.rejected({ endpoint: 'websocket-upgrade', method: 'GET', path, reason });
     const reply = rejectionReply(reason, false);
     const json = reply.json !== undefined;
-    return { status: reply.status, body: json ? JSON.stringify(reply.json) : (reply.text ?? ''), contentType: json ? 'application/json' : 'text/plain' };
+    return {
+      status: reply.status,
+      body: json ? JSON.stringify(reply.json) : (reply.text ?? ''),
+      contentType: json ? 'application/json' : 'text/plain',
+    };
   };
   if ((request.headers['user-agent'] ?? '').trim() === '') return refuse('no-user-agent');
   const token = queryParameter(target, 'oauth_token');

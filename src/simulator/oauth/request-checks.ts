@@ -20,9 +20,17 @@ export interface CheckedRequest {
   readonly signature: string;
 }
 
-export type CheckOutcome = { readonly ok: true; readonly request: CheckedRequest } | { readonly ok: false; readonly reason: OAuthRejection };
+export type CheckOutcome =
+  { readonly ok: true; readonly request: CheckedRequest } | { readonly ok: false; readonly reason: OAuthRejection };
 
-const REQUIRED = ['oauth_consumer_key', 'oauth_token', 'oauth_signature_method', 'oauth_signature', 'oauth_nonce', 'oauth_timestamp'];
+const REQUIRED = [
+  'oauth_consumer_key',
+  'oauth_token',
+  'oauth_signature_method',
+  'oauth_signature',
+  'oauth_nonce',
+  'oauth_timestamp',
+];
 
 export interface CheckInput {
   readonly authorization: string | undefined;
@@ -43,7 +51,8 @@ export function checkOAuthRequest(input: CheckInput): CheckOutcome {
     if ((params.get(name) ?? '') === '') return { ok: false, reason: 'missing-parameter' };
   }
   const get = (name: string): string => params.get(name) as string;
-  if (!input.activated || get('oauth_consumer_key') !== input.consumer.consumerKey) return { ok: false, reason: 'invalid-consumer' };
+  if (!input.activated || get('oauth_consumer_key') !== input.consumer.consumerKey)
+    return { ok: false, reason: 'invalid-consumer' };
   if (params.get('realm') !== input.consumer.realm) return { ok: false, reason: 'realm' };
   if (get('oauth_token') !== input.consumer.accessToken) return { ok: false, reason: 'unknown-token' };
   if (get('oauth_signature_method') !== input.signatureMethod) return { ok: false, reason: 'signature-method' };

@@ -8,7 +8,12 @@ import { contractInfo } from '../gateway-payloads.js';
 import * as frames from '../server-frames.js';
 import type { ScriptedFrame } from './replay-script.js';
 
-const IDENTITY = { username: SIMULATOR_DEFAULTS.username, accountId: SIMULATOR_DEFAULTS.accountId, isPaper: SIMULATOR_DEFAULTS.isPaper, isFT: SIMULATOR_DEFAULTS.isFT };
+const IDENTITY = {
+  username: SIMULATOR_DEFAULTS.username,
+  accountId: SIMULATOR_DEFAULTS.accountId,
+  isPaper: SIMULATOR_DEFAULTS.isPaper,
+  isFT: SIMULATOR_DEFAULTS.isFT,
+};
 
 export function replayFrameText(frame: ScriptedFrame, sessionValue: string, now = Date.now()): string {
   if (frame.text !== undefined) return frame.text;
@@ -30,7 +35,13 @@ export function replayFrameText(frame: ScriptedFrame, sessionValue: string, now 
       return frames.ECHO_TEXT;
     case 'smd': {
       const conid = conidOf(frame.topic);
-      return json({ topic: frame.topic ?? `smd+${conid}`, conid, server_id: 'q0', _updated: now, '31': contractInfo(conid).price.toFixed(2) });
+      return json({
+        topic: frame.topic ?? `smd+${conid}`,
+        conid,
+        server_id: 'q0',
+        _updated: now,
+        '31': contractInfo(conid).price.toFixed(2),
+      });
     }
     case 'error':
       return json({ ...(frame.topic === undefined ? {} : { topic: frame.topic }), error: 'replayed error frame' });

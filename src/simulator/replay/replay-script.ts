@@ -107,7 +107,10 @@ function buildSockets(events: readonly RecordEvent[]): SocketScript[] {
         openedAt.set(event.socket, event.t);
         break;
       case 'frame':
-        if (event.dir === 'in') actions.get(event.socket)?.push({ atMs: offset(event.t, event.socket), type: 'frame', frame: scripted(event) });
+        if (event.dir === 'in')
+          actions
+            .get(event.socket)
+            ?.push({ atMs: offset(event.t, event.socket), type: 'frame', frame: scripted(event) });
         break;
       case 'socket-closed':
         // The client still stood in a socket phase: the close came from the gateway.
@@ -171,14 +174,18 @@ function buildRest(events: readonly RecordEvent[], serverActionTimes: readonly n
 }
 
 /** What the client did after this tickle, up to its next tickle. */
-function followUp(events: readonly RecordEvent[], index: number): { verdict: TickleVerdict | undefined; rotate: boolean } {
+function followUp(
+  events: readonly RecordEvent[],
+  index: number,
+): { verdict: TickleVerdict | undefined; rotate: boolean } {
   let verdict: TickleVerdict | undefined;
   let rotate = false;
   let statusFrameSeen = false;
   for (const event of events.slice(index + 1)) {
     if (event.type === 'rest' && event.path.endsWith('/tickle')) break;
     if (event.type === 'session-rotated') rotate = true;
-    if (event.type === 'frame' && event.dir === 'in' && event.kind === 'sts' && event.sts?.authenticated === false) statusFrameSeen = true;
+    if (event.type === 'frame' && event.dir === 'in' && event.kind === 'sts' && event.sts?.authenticated === false)
+      statusFrameSeen = true;
     if (event.type === 'login-required') verdict ??= loginVerdict(event.reason);
     if (event.type === 'state' && event.state === 'open') verdict ??= 'authenticated';
     if (event.type === 'state' && event.reason === 'auth-lost' && !statusFrameSeen) verdict ??= 'not-authenticated';

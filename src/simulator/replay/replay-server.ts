@@ -22,7 +22,14 @@ import { TrafficRecord } from '../traffic-record.js';
 import type { SimulatorEventName, SimulatorEvents } from '../types.js';
 import { replayFrameText } from './replay-frames.js';
 import { LIVE_SESSION_TOKEN_PATH, oauthReplayRefusal } from './oauth-record.js';
-import { buildReplayScript, pickRestAnswer, type RestAnswer, type ReplayScript, type SocketScript, type TickleVerdict } from './replay-script.js';
+import {
+  buildReplayScript,
+  pickRestAnswer,
+  type RestAnswer,
+  type ReplayScript,
+  type SocketScript,
+  type TickleVerdict,
+} from './replay-script.js';
 
 export interface ReplayServerOptions {
   /** 0 = any free port. */
@@ -47,9 +54,17 @@ const STATUS: Readonly<Record<TickleVerdict, BrokerageStatus>> = {
   competing: { authenticated: false, competing: true, connected: true, established: false },
   'no-session': { authenticated: false, competing: false, connected: false, established: false },
 };
-const IDENTITY = { username: SIMULATOR_DEFAULTS.username, accountId: SIMULATOR_DEFAULTS.accountId, isPaper: true, isFT: false };
+const IDENTITY = {
+  username: SIMULATOR_DEFAULTS.username,
+  accountId: SIMULATOR_DEFAULTS.accountId,
+  isPaper: true,
+  isFT: false,
+};
 
-export async function startReplayServer(record: FlightRecord, options: ReplayServerOptions = {}): Promise<ReplayServer> {
+export async function startReplayServer(
+  record: FlightRecord,
+  options: ReplayServerOptions = {},
+): Promise<ReplayServer> {
   const script = buildReplayScript(record);
   const log = createSimulatorLog(options.logger);
   const certificate = await createSimulatorCertificate(undefined);
@@ -125,7 +140,12 @@ export async function startReplayServer(record: FlightRecord, options: ReplaySer
         }
         if (answer.rotate) sessionValue = randomBytes(16).toString('hex');
         const body = restBody(path, answer, sessionValue);
-        finish(response, answer.status, body === undefined ? '' : JSON.stringify(body), 'application/json; charset=utf-8');
+        finish(
+          response,
+          answer.status,
+          body === undefined ? '' : JSON.stringify(body),
+          'application/json; charset=utf-8',
+        );
         traffic.emit('rest-request', { method: request.method ?? 'GET', path, status: answer.status });
       }, answer.delayMs);
     });
@@ -169,7 +189,9 @@ function restBody(path: string, answer: RestAnswer, sessionValue: string): unkno
   if (answer.status !== 200) return undefined;
   const status = STATUS[answer.verdict];
   if (path.endsWith('/tickle')) {
-    return answer.verdict === 'no-session' ? { error: 'no session' } : tickleBody(sessionValue, SIMULATOR_DEFAULTS.ssoLifetimeMs, status);
+    return answer.verdict === 'no-session'
+      ? { error: 'no session' }
+      : tickleBody(sessionValue, SIMULATOR_DEFAULTS.ssoLifetimeMs, status);
   }
   if (path.endsWith('/iserver/auth/status')) return brokerageStatusBody(status);
   if (path.endsWith('/iserver/accounts')) return accountsBody(IDENTITY);
@@ -180,6 +202,9 @@ function restBody(path: string, answer: RestAnswer, sessionValue: string): unkno
 
 function finish(response: ServerResponse, status: number, body: string, type: string): void {
   if (response.destroyed) return;
-  response.writeHead(status, { ...(body === '' ? {} : { 'content-type': type }), 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    ...(body === '' ? {} : { 'content-type': type }),
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }

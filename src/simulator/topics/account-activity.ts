@@ -152,7 +152,14 @@ export class AccountActivity {
         break;
       case 1:
         this.#emit(this.#orderListeners, [
-          { acct, orderId, sizeAndFills: '40/60', remainingQuantity: 60, filledQuantity: 40, avgPrice: price.toFixed(2) },
+          {
+            acct,
+            orderId,
+            sizeAndFills: '40/60',
+            remainingQuantity: 60,
+            filledQuantity: 40,
+            avgPrice: price.toFixed(2),
+          },
         ]);
         this.pushTrades([this.#execution(40, price)]);
         break;

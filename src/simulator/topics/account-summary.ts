@@ -41,7 +41,10 @@ export class AccountSummaryTopic implements TopicHandler {
     this.#subscriptions.set(command.acct, { keys: command.keys, fields: command.fields });
     this.#send(command.acct);
     if (this.#interval === undefined) {
-      this.#interval = this.#outlet.timers.setInterval(() => this.#tick(), this.#outlet.options.accountSummaryIntervalMs);
+      this.#interval = this.#outlet.timers.setInterval(
+        () => this.#tick(),
+        this.#outlet.options.accountSummaryIntervalMs,
+      );
     }
     return 'handled';
   }

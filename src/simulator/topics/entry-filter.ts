@@ -7,9 +7,14 @@ export type Entry = Record<string, unknown>;
 /** Keys every entry keeps whatever `fields` says: without them an entry means nothing. */
 const ALWAYS_KEPT = new Set(['key', 'severity', 'timestamp']);
 
-export function selectEntries(entries: readonly Entry[], keys: readonly string[] | undefined, fields: readonly string[] | undefined): Entry[] {
+export function selectEntries(
+  entries: readonly Entry[],
+  keys: readonly string[] | undefined,
+  fields: readonly string[] | undefined,
+): Entry[] {
   const wantedKeys = keys === undefined || keys.length === 0 ? undefined : new Set(keys);
-  const wantedFields = fields === undefined || fields.length === 0 ? undefined : new Set(fields.map((field) => field.toLowerCase()));
+  const wantedFields =
+    fields === undefined || fields.length === 0 ? undefined : new Set(fields.map((field) => field.toLowerCase()));
   const selected: Entry[] = [];
   for (const entry of entries) {
     if (wantedKeys !== undefined && !wantedKeys.has(String(entry['key']))) continue;

@@ -59,7 +59,12 @@ export class HistoryTopic implements TopicHandler {
     const topic = `smh+${command.conid}`;
     if (serverId === undefined) {
       // Undocumented refusal; an error on the request's topic lets the client fail that one request.
-      this.#outlet.send(topicErrorFrame(topic, `too many concurrent history requests: at most ${this.#outlet.options.maxHistoryStreams}`));
+      this.#outlet.send(
+        topicErrorFrame(
+          topic,
+          `too many concurrent history requests: at most ${this.#outlet.options.maxHistoryStreams}`,
+        ),
+      );
       return 'refused-limit';
     }
     this.#mine.add(serverId);
@@ -90,7 +95,12 @@ function durationMinutes(text: unknown, fallback: number): number {
 }
 
 /** The documented response shape (CPW-SRC, §4.3) with bars `{o,c,h,l,v,t}` (CAMPUS-TX). Invalid params are ignored. */
-function historyResponse(command: SubscribeHistory, serverId: string, topic: string, now: number): Record<string, unknown> {
+function historyResponse(
+  command: SubscribeHistory,
+  serverId: string,
+  topic: string,
+  now: number,
+): Record<string, unknown> {
   const periodMinutes = durationMinutes(command.params['period'], 1_440);
   const barMinutes = Math.max(1, durationMinutes(command.params['bar'], 60));
   const points = Math.max(1, Math.min(MAX_BARS, Math.floor(periodMinutes / barMinutes)));
@@ -106,7 +116,14 @@ function historyResponse(command: SubscribeHistory, serverId: string, topic: str
     const close = round2(open * (1 + (random() - 0.5) / 100));
     const high = round2(Math.max(open, close) * (1 + random() / 400));
     const low = round2(Math.min(open, close) * (1 - random() / 400));
-    data.push({ o: open, c: close, h: high, l: low, v: Math.round(1_000 + random() * 50_000), t: start + index * barMinutes * 60_000 });
+    data.push({
+      o: open,
+      c: close,
+      h: high,
+      l: low,
+      v: Math.round(1_000 + random() * 50_000),
+      t: start + index * barMinutes * 60_000,
+    });
     price = close;
   }
   const high = Math.max(...data.map((bar) => bar['h'] ?? 0));

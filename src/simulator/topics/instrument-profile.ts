@@ -54,11 +54,13 @@ export function instrumentProfile(conid: number): InstrumentProfile {
   const known = KNOWN[conid];
   // Unknown conids: log-uniform $0.50–$800 and 20 thousand to 30 million shares a day.
   const price = known?.price ?? Math.exp(Math.log(0.5) + random() * (Math.log(800) - Math.log(0.5)));
-  const dailyVolume = known?.dailyVolume ?? Math.round(Math.exp(Math.log(20_000) + random() * (Math.log(30_000_000) - Math.log(20_000))));
+  const dailyVolume =
+    known?.dailyVolume ?? Math.round(Math.exp(Math.log(20_000) + random() * (Math.log(30_000_000) - Math.log(20_000))));
   const tickSize = price >= 1 ? 0.01 : 0.0001;
   const startTicks = Math.max(1, Math.round(price / tickSize));
   // Thinner names quote wider: 1 tick above 20M shares a day, up to 8 ticks for the thinnest.
-  const spreadTicks = known?.spreadTicks ?? Math.max(1, Math.min(8, Math.round(8 - Math.log10(dailyVolume / 20_000) * 2.4)));
+  const spreadTicks =
+    known?.spreadTicks ?? Math.max(1, Math.min(8, Math.round(8 - Math.log10(dailyVolume / 20_000) * 2.4)));
   // Yesterday's close within ±2 %: every contract has its own change of the day.
   const priorCloseTicks = Math.max(1, Math.round(startTicks * (1 + (random() - 0.5) * 0.04)));
   const typicalTrade = Math.max(100, Math.round(dailyVolume / STEPS_PER_SESSION / 100) * 100);

@@ -76,7 +76,12 @@ export class MarketDataTopic implements TopicHandler {
     const expiresAt = now + this.#outlet.options.marketDataStreamLifetimeMs;
     if (!this.#lines.acquire(key, expiresAt, now)) {
       // The refusal is undocumented; an error on the stream's topic is what clients check for (TS-STREAM, §4.2).
-      this.#outlet.send(topicErrorFrame(`smd+${command.conid}`, `market data lines exhausted: ${this.#outlet.options.marketDataLines} in use`));
+      this.#outlet.send(
+        topicErrorFrame(
+          `smd+${command.conid}`,
+          `market data lines exhausted: ${this.#outlet.options.marketDataLines} in use`,
+        ),
+      );
       return 'refused-limit';
     }
     const existing = this.#streams.get(key);
@@ -114,7 +119,8 @@ export class MarketDataTopic implements TopicHandler {
 
   /** Stops the streams of `conid` (every one when undefined): REST `marketdata/unsubscribe(all)` (§3.5). */
   stopStreams(conid?: number): void {
-    for (const [key, stream] of this.#streams) if (conid === undefined || stream.conid === conid) this.#streams.delete(key);
+    for (const [key, stream] of this.#streams)
+      if (conid === undefined || stream.conid === conid) this.#streams.delete(key);
     this.#schedule();
   }
 
@@ -132,7 +138,10 @@ export class MarketDataTopic implements TopicHandler {
   #schedule(): void {
     const wantInterval = this.#mode === 'interval' && this.#streams.size > 0;
     if (wantInterval && this.#interval === undefined) {
-      this.#interval = this.#outlet.timers.setInterval(() => this.#tick(Date.now()), this.#outlet.options.marketDataIntervalMs);
+      this.#interval = this.#outlet.timers.setInterval(
+        () => this.#tick(Date.now()),
+        this.#outlet.options.marketDataIntervalMs,
+      );
     } else if (!wantInterval && this.#interval !== undefined) {
       this.#outlet.timers.clear(this.#interval);
       this.#interval = undefined;
@@ -146,7 +155,10 @@ export class MarketDataTopic implements TopicHandler {
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#mode !== 'flood' || this.#streams.size === 0) return;
-    const rounds = Math.max(1, Math.min(FLOOD_ROUNDS_PER_TURN, Math.floor(FLOOD_MESSAGES_PER_TURN / this.#streams.size)));
+    const rounds = Math.max(
+      1,
+      Math.min(FLOOD_ROUNDS_PER_TURN, Math.floor(FLOOD_MESSAGES_PER_TURN / this.#streams.size)),
+    );
     for (let round = 0; round < rounds; round++) {
       if (this.#outlet.bufferedAmount >= FLOOD_HIGH_WATER_BYTES) {
         this.#pumpScheduled = true;

@@ -24,8 +24,10 @@ export class MarketStates {
   }
 
   set(conid: number, state: MarketState): void {
-    if (!Number.isSafeInteger(conid) || conid <= 0) throw new RangeError(`setMarketState expects a contract id, got ${conid}`);
-    if (!MARKET_STATES.includes(state)) throw new RangeError(`setMarketState expects one of ${MARKET_STATES.join(', ')}, got ${String(state)}`);
+    if (!Number.isSafeInteger(conid) || conid <= 0)
+      throw new RangeError(`setMarketState expects a contract id, got ${conid}`);
+    if (!MARKET_STATES.includes(state))
+      throw new RangeError(`setMarketState expects one of ${MARKET_STATES.join(', ')}, got ${String(state)}`);
     this.cell(conid).state = state;
   }
 

@@ -21,7 +21,8 @@ export class OrdersTopic implements TopicHandler {
   }
 
   subscribe(command: SubscribeOrders): TopicOutcome {
-    this.#filters = command.filters === undefined || command.filters.length === 0 ? undefined : new Set(command.filters);
+    this.#filters =
+      command.filters === undefined || command.filters.length === 0 ? undefined : new Set(command.filters);
     this.#stopListening ??= this.#activity.listenToOrders((orders) => this.#forward(orders));
     return 'handled';
   }
@@ -38,7 +39,10 @@ export class OrdersTopic implements TopicHandler {
 
   #forward(orders: readonly ActivityRecord[]): void {
     const filters = this.#filters;
-    const shown = filters === undefined ? orders : orders.filter((order) => typeof order['status'] !== 'string' || filters.has(order['status']));
+    const shown =
+      filters === undefined
+        ? orders
+        : orders.filter((order) => typeof order['status'] !== 'string' || filters.has(order['status']));
     if (shown.length > 0) this.#outlet.send({ topic: 'sor', args: [...shown] });
   }
 }

@@ -29,8 +29,14 @@ export class PriceLadderTopic implements TopicHandler {
   }
 
   subscribe(command: SubscribeBook): TopicOutcome {
-    const topic = ['sbd', command.acct, command.conid, ...(command.exchange === undefined ? [] : [command.exchange])].join('+');
-    if (!this.#ladders.has(topic)) this.#ladders.set(topic, { acct: command.acct, topic, quote: new QuoteModel(command.conid) });
+    const topic = [
+      'sbd',
+      command.acct,
+      command.conid,
+      ...(command.exchange === undefined ? [] : [command.exchange]),
+    ].join('+');
+    if (!this.#ladders.has(topic))
+      this.#ladders.set(topic, { acct: command.acct, topic, quote: new QuoteModel(command.conid) });
     this.#schedule();
     return 'handled';
   }
@@ -69,7 +75,7 @@ function ladderRows(lastPrice: number, seed: number): Array<Record<string, numbe
   const center = Math.round(lastPrice * 100);
   for (let offset = LEVELS; offset >= -LEVELS; offset--) {
     const price = (center + offset) / 100;
-    const size = 100 * (1 + ((seed + center + offset * 7) % 9 + 9) % 9);
+    const size = 100 * (1 + ((((seed + center + offset * 7) % 9) + 9) % 9));
     const row: Record<string, number> = { row: rows.length, focus: offset === 0 ? 1 : 0, price };
     if (offset > 0) row['ask'] = size;
     if (offset < 0) row['bid'] = size;

@@ -51,7 +51,16 @@ export class SocketTopics {
     this.#pnl = new PnlTopic(outlet);
     this.#summary = new AccountSummaryTopic(outlet);
     this.#ledger = new LedgerTopic(outlet);
-    this.#all = [this.marketData, this.#history, this.#ladder, this.#orders, this.#trades, this.#pnl, this.#summary, this.#ledger];
+    this.#all = [
+      this.marketData,
+      this.#history,
+      this.#ladder,
+      this.#orders,
+      this.#trades,
+      this.#pnl,
+      this.#summary,
+      this.#ledger,
+    ];
   }
 
   /**

@@ -22,7 +22,9 @@ export class TradesTopic implements TopicHandler {
     if (command.realtimeUpdatesOnly !== true && this.#activity.trades.length > 0) {
       this.#outlet.send({ topic: 'str', args: [...this.#activity.trades] });
     }
-    this.#stopListening ??= this.#activity.listenToTrades((trades) => this.#outlet.send({ topic: 'str', args: [...trades] }));
+    this.#stopListening ??= this.#activity.listenToTrades((trades) =>
+      this.#outlet.send({ topic: 'str', args: [...trades] }),
+    );
     return 'handled';
   }
 

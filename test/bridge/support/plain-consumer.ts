@@ -50,13 +50,24 @@ export function parse(msg: Msg): Received {
   };
 }
 
-export async function plainConsumer(servers: string | string[], prefix: string, consumer: string): Promise<PlainConsumer> {
-  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 100, pingInterval: 2_000, name: consumer });
+export async function plainConsumer(
+  servers: string | string[],
+  prefix: string,
+  consumer: string,
+): Promise<PlainConsumer> {
+  const nc = await connect({
+    servers,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 100,
+    pingInterval: 2_000,
+    name: consumer,
+  });
   const received: Received[] = [];
   // The consumer's own disconnect is a gap too (it may miss the bridge's in-band one): recorded as a local marker.
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') received.push({ subject: '', kind: 'disconnect', key: '*', bridge: '', seq: NaN, body: {}, at: Date.now() });
+      if (status.type === 'disconnect')
+        received.push({ subject: '', kind: 'disconnect', key: '*', bridge: '', seq: NaN, body: {}, at: Date.now() });
     }
   })();
   const listening = new Set<string>();
@@ -80,22 +91,35 @@ export async function plainConsumer(servers: string | string[], prefix: string, 
     async subscribe(subs, leaseMs) {
       lastSet = subs;
       lastLease = leaseMs;
-      return request(`ibkr.${prefix}.ctl.subscribe`, { v: 1, consumer, ...(leaseMs === undefined ? {} : { leaseMs }), subs });
+      return request(`ibkr.${prefix}.ctl.subscribe`, {
+        v: 1,
+        consumer,
+        ...(leaseMs === undefined ? {} : { leaseMs }),
+        subs,
+      });
     },
     release() {
       if (renewal) clearInterval(renewal);
       return request(`ibkr.${prefix}.ctl.release`, { v: 1, consumer });
     },
     async lastValue(stream, subject) {
-      const reply = await nc.request(`$JS.API.DIRECT.GET.${stream}`, encoder.encode(JSON.stringify({ last_by_subj: subject })), { timeout: 3_000 });
+      const reply = await nc.request(
+        `$JS.API.DIRECT.GET.${stream}`,
+        encoder.encode(JSON.stringify({ last_by_subj: subject })),
+        { timeout: 3_000 },
+      );
       const status = reply.headers?.code ?? 0;
       if (status === 404 || reply.data.length === 0) return undefined;
       return parse(reply);
     },
     async readStream(stream, subject) {
       const stored: Received[] = [];
-      for (let seq = 1; ; ) {
-        const reply = await nc.request(`$JS.API.DIRECT.GET.${stream}`, encoder.encode(JSON.stringify({ seq, next_by_subj: subject })), { timeout: 3_000 });
+      for (let seq = 1; ;) {
+        const reply = await nc.request(
+          `$JS.API.DIRECT.GET.${stream}`,
+          encoder.encode(JSON.stringify({ seq, next_by_subj: subject })),
+          { timeout: 3_000 },
+        );
         if ((reply.headers?.code ?? 0) >= 400 || reply.data.length === 0) return stored;
         stored.push(parse(reply));
         seq = Number(reply.headers?.get('Nats-Sequence')) + 1;
@@ -113,7 +137,12 @@ export async function plainConsumer(servers: string | string[], prefix: string, 
           previous = undefined;
           continue;
         }
-        if (previous !== undefined && previous.bridge === item.bridge && item.seq !== previous.seq + 1 && item.kind !== 'gap') {
+        if (
+          previous !== undefined &&
+          previous.bridge === item.bridge &&
+          item.seq !== previous.seq + 1 &&
+          item.kind !== 'gap'
+        ) {
           problems.push(`${key}: seq ${previous.seq} → ${item.seq} in run ${item.bridge} without a gap`);
         }
         previous = item;

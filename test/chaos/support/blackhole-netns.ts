@@ -12,7 +12,8 @@ import { freePort } from './ports.js';
 import { CHAOS_UPSTREAM, connectClient, runSilenceFault } from './scenario.js';
 import { UpstreamProcess } from './upstream.js';
 
-const run = (command: string, args: string[]): string => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[]): string =>
+  execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 run('ip', ['link', 'set', 'lo', 'up']);
 const nginxBinary = findNginx();
@@ -20,7 +21,12 @@ if (!('path' in nginxBinary)) throw new Error(nginxBinary.missing);
 
 const certificate = await createTestCertificate();
 const upstream = await UpstreamProcess.start({ port: await freePort(), certificate, simulator: CHAOS_UPSTREAM });
-const proxy = await NginxProxy.start({ binary: nginxBinary.path, listenPort: await freePort(), upstreamPort: upstream.port, certificate });
+const proxy = await NginxProxy.start({
+  binary: nginxBinary.path,
+  listenPort: await freePort(),
+  upstreamPort: upstream.port,
+  certificate,
+});
 const chaos = await connectClient(`https://127.0.0.1:${proxy.listenPort}`, certificate.cert);
 
 const rules = (action: '-I' | '-D'): void => {

@@ -20,7 +20,10 @@ export function findNginx(): { path: string } | { missing: string } {
   const override = process.env['IBKR_WS_NGINX'];
   const candidates = override ? [override] : NGINX_CANDIDATES;
   const path = candidates.find((candidate) => existsSync(candidate));
-  if (path === undefined) return { missing: `no nginx binary at ${candidates.join(', ')} (Debian package nginx-light, installed by .ci/run)` };
+  if (path === undefined)
+    return {
+      missing: `no nginx binary at ${candidates.join(', ')} (Debian package nginx-light, installed by .ci/run)`,
+    };
   const version = spawnSync(path, ['-v'], { encoding: 'utf8' });
   if (version.status !== 0) return { missing: `${path} -v failed: ${version.stderr || version.error?.message}` };
   return { path };
@@ -54,16 +57,32 @@ export class NginxProxy {
 
   static async start(options: NginxOptions): Promise<NginxProxy> {
     const directory = await mkdtemp(join(tmpdir(), 'ibkr-ws-nginx-'));
-    for (const sub of ['logs', 'temp/body', 'temp/proxy', 'temp/fastcgi', 'temp/uwsgi', 'temp/scgi']) await mkdir(join(directory, sub), { recursive: true });
+    for (const sub of ['logs', 'temp/body', 'temp/proxy', 'temp/fastcgi', 'temp/uwsgi', 'temp/scgi'])
+      await mkdir(join(directory, sub), { recursive: true });
     await writeFile(join(directory, 'cert.pem'), options.certificate.cert, { mode: 0o600 });
     await writeFile(join(directory, 'key.pem'), options.certificate.key, { mode: 0o600 });
     await writeFile(join(directory, 'nginx.conf'), nginxConfig(directory, options));
-    const child = spawn(options.binary, ['-p', `${directory}/`, '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'logs/error.log'), '-g', 'daemon off;'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      options.binary,
+      [
+        '-p',
+        `${directory}/`,
+        '-c',
+        join(directory, 'nginx.conf'),
+        '-e',
+        join(directory, 'logs/error.log'),
+        '-g',
+        'daemon off;',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const proxy = new NginxProxy(child, directory, options.listenPort);
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) => reject(new Error(`nginx exited during start (${code ?? signal}):\n${proxy.#output}`))),
+      child.once('exit', (code, signal) =>
+        reject(new Error(`nginx exited during start (${code ?? signal}):\n${proxy.#output}`)),
+      ),
     );
     exited.catch(() => undefined);
     try {

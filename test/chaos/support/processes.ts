@@ -17,7 +17,11 @@ export const TSX_LOADER = new URL('../../../node_modules/tsx/dist/loader.mjs', i
 export const TSX_CLI = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 /** Spawns `node [nodeFlags] --import tsx script args` as a single process. */
-export function spawnTypeScript(script: string, args: readonly string[] = [], options: SpawnOptions & { nodeFlags?: readonly string[] } = {}): ChildProcess {
+export function spawnTypeScript(
+  script: string,
+  args: readonly string[] = [],
+  options: SpawnOptions & { nodeFlags?: readonly string[] } = {},
+): ChildProcess {
   const { nodeFlags = [], ...spawnOptions } = options;
   return spawn(process.execPath, [...nodeFlags, '--import', TSX_LOADER, script, ...args], {
     cwd: REPOSITORY_ROOT,
@@ -28,12 +32,16 @@ export function spawnTypeScript(script: string, args: readonly string[] = [], op
 
 /** Resolves with the exit code (or signal) of a child; never rejects. */
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 /** Waits for a child to exit; SIGKILLs it (and says so) past `timeoutMs`. */
-export async function exitWithin(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+export async function exitWithin(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
   let timer: NodeJS.Timeout | undefined;
   const killed = new Promise<true>((resolve) => {
     timer = setTimeout(() => {
@@ -41,7 +49,10 @@ export async function exitWithin(child: ChildProcess, timeoutMs: number): Promis
       resolve(true);
     }, timeoutMs);
   });
-  const outcome = await Promise.race([exitOf(child).then((exit) => ({ ...exit, killed: false })), killed.then(async () => ({ ...(await exitOf(child)), killed: true }))]);
+  const outcome = await Promise.race([
+    exitOf(child).then((exit) => ({ ...exit, killed: false })),
+    killed.then(async () => ({ ...(await exitOf(child)), killed: true })),
+  ]);
   clearTimeout(timer);
   return outcome;
 }
@@ -50,7 +61,10 @@ export async function exitWithin(child: ChildProcess, timeoutMs: number): Promis
 export class OutputCollector {
   stdout = '';
   stderr = '';
-  readonly #lineWaiters = new Set<{ match: (value: Record<string, unknown>) => boolean; resolve: (value: Record<string, unknown>) => void }>();
+  readonly #lineWaiters = new Set<{
+    match: (value: Record<string, unknown>) => boolean;
+    resolve: (value: Record<string, unknown>) => void;
+  }>();
   #partial = '';
 
   constructor(child: ChildProcess) {
@@ -86,7 +100,11 @@ export class OutputCollector {
   }
 
   /** The next JSON line (from now on) for which `match` holds; rejects after `timeoutMs` with the output so far. */
-  nextJson(match: (value: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>> {
+  nextJson(
+    match: (value: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const waiter = {
         match,
@@ -97,7 +115,11 @@ export class OutputCollector {
       };
       const timer = setTimeout(() => {
         this.#lineWaiters.delete(waiter);
-        reject(new Error(`no ${what} within ${timeoutMs} ms\nstdout:\n${this.stdout.slice(-4000)}\nstderr:\n${this.stderr.slice(-4000)}`));
+        reject(
+          new Error(
+            `no ${what} within ${timeoutMs} ms\nstdout:\n${this.stdout.slice(-4000)}\nstderr:\n${this.stderr.slice(-4000)}`,
+          ),
+        );
       }, timeoutMs);
       this.#lineWaiters.add(waiter);
     });

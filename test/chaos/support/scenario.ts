@@ -88,7 +88,9 @@ export function describeClient(chaos: ChaosClient): string {
     dataMessages: metrics.dataMessages,
     reconnects: metrics.reconnects,
     errors: chaos.errors.slice(-5).map((error) => `${error.code}: ${error.message}`),
-    states: chaos.recorder.changes.slice(-12).map((change) => `${change.state}${change.reason ? `(${change.reason})` : ''}`),
+    states: chaos.recorder.changes
+      .slice(-12)
+      .map((change) => `${change.state}${change.reason ? `(${change.reason})` : ''}`),
   });
 }
 
@@ -96,18 +98,30 @@ export function describeClient(chaos: ChaosClient): string {
  * Resolves the epoch ms at which the client was first seen recovered: authenticated, every handle active, and more data
  * messages than `dataBaseline`. Polls every 10 ms (the precision of the recovery figures).
  */
-export async function waitRecovered(chaos: ChaosClient, dataBaseline: number, timeoutMs: number, what: string): Promise<number> {
+export async function waitRecovered(
+  chaos: ChaosClient,
+  dataBaseline: number,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { client, handles } = chaos;
-    if (client.state === 'authenticated' && allActive(handles) && client.metrics().dataMessages > dataBaseline) return Date.now();
-    if (Date.now() > deadline) throw new Error(`${what}: not recovered within ${timeoutMs} ms: ${describeClient(chaos)}`);
+    if (client.state === 'authenticated' && allActive(handles) && client.metrics().dataMessages > dataBaseline)
+      return Date.now();
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not recovered within ${timeoutMs} ms: ${describeClient(chaos)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
 /** Resolves once `predicate` holds (polled every 10 ms); the error says what the client looked like. */
-export async function waitUntil(chaos: ChaosClient, predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<number> {
+export async function waitUntil(
+  chaos: ChaosClient,
+  predicate: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${describeClient(chaos)}`);
@@ -151,7 +165,10 @@ export interface SilenceFaultResult {
   readonly dataBaseline: number;
 }
 
-export async function runSilenceFault(chaos: ChaosClient, fault: { inject(): Promise<void> | void; lift(): Promise<void> | void; attempts?: number }): Promise<SilenceFaultResult> {
+export async function runSilenceFault(
+  chaos: ChaosClient,
+  fault: { inject(): Promise<void> | void; lift(): Promise<void> | void; attempts?: number },
+): Promise<SilenceFaultResult> {
   const { client, recorder } = chaos;
   const firstChange = recorder.changes.length;
   const reconnectsBefore = client.metrics().reconnects;
@@ -162,8 +179,15 @@ export async function runSilenceFault(chaos: ChaosClient, fault: { inject(): Pro
   const condemned = await recorder.waitForState('reconnect', 10_000);
   // New attempts must fail while the fault lasts: the gateway cannot answer.
   const attempts = fault.attempts ?? 2;
-  await waitUntil(chaos, () => client.metrics().reconnects >= reconnectsBefore + 1 + attempts, `${attempts} failed attempts during the fault`, 15_000);
-  const authenticatedDuringFault = recorder.changes.slice(firstChange).some((change) => change.state === 'authenticated');
+  await waitUntil(
+    chaos,
+    () => client.metrics().reconnects >= reconnectsBefore + 1 + attempts,
+    `${attempts} failed attempts during the fault`,
+    15_000,
+  );
+  const authenticatedDuringFault = recorder.changes
+    .slice(firstChange)
+    .some((change) => change.state === 'authenticated');
   const failedAttempts = client.metrics().reconnects - reconnectsBefore - 1;
   const dataBaseline = client.metrics().dataMessages;
   const liftedAt = Date.now();

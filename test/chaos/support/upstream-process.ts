@@ -25,7 +25,11 @@ if (configPath === undefined) {
 }
 const config = JSON.parse(readFileSync(configPath, 'utf8')) as UpstreamConfig;
 
-const simulator = await startGatewaySimulator({ ...config.simulator, port: config.port, certificate: config.certificate });
+const simulator = await startGatewaySimulator({
+  ...config.simulator,
+  port: config.port,
+  certificate: config.certificate,
+});
 
 const print = (value: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);

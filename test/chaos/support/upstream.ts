@@ -60,7 +60,9 @@ export class UpstreamProcess {
   async launch(): Promise<void> {
     if (this.running) throw new Error('the upstream process is already running');
     // TMPDIR inside our directory: the simulator's certificate file goes there, so a SIGKILL leaves nothing in /tmp.
-    const child = spawnTypeScript(SCRIPT, [join(this.#directory, 'config.json')], { env: { ...process.env, TMPDIR: this.#directory } });
+    const child = spawnTypeScript(SCRIPT, [join(this.#directory, 'config.json')], {
+      env: { ...process.env, TMPDIR: this.#directory },
+    });
     const output = new OutputCollector(child);
     child.once('exit', () => {
       this.log += `--- upstream pid ${child.pid} exited (${child.exitCode ?? child.signalCode})\n${output.stdout}${output.stderr}`;
@@ -68,8 +70,10 @@ export class UpstreamProcess {
     this.#child = child;
     this.#output = output;
     const ready = await output.nextJson((line) => line['type'] === 'ready', READY_TIMEOUT_MS, 'upstream ready line');
-    if (ready['port'] !== this.port) throw new Error(`upstream listens on ${String(ready['port'])}, expected ${this.port}`);
-    if (ready['pid'] !== child.pid) throw new Error(`upstream reported pid ${String(ready['pid'])}, spawned ${child.pid}: not a single process`);
+    if (ready['port'] !== this.port)
+      throw new Error(`upstream listens on ${String(ready['port'])}, expected ${this.port}`);
+    if (ready['pid'] !== child.pid)
+      throw new Error(`upstream reported pid ${String(ready['pid'])}, spawned ${child.pid}: not a single process`);
   }
 
   /** Sends a signal to the pid we spawned (and only to it). */
@@ -89,8 +93,13 @@ export class UpstreamProcess {
   /** A control command over stdin (`pushOrders`, `closeSockets`, …); resolves once the process confirms. */
   async command(op: string, extra: Record<string, unknown> = {}): Promise<void> {
     const output = this.#output;
-    if (!this.running || output === undefined) throw new Error(`cannot send ${op}: the upstream process is not running`);
-    const done = output.nextJson((line) => line['type'] === 'done' && line['op'] === op, 5_000, `upstream confirmation of ${op}`);
+    if (!this.running || output === undefined)
+      throw new Error(`cannot send ${op}: the upstream process is not running`);
+    const done = output.nextJson(
+      (line) => line['type'] === 'done' && line['op'] === op,
+      5_000,
+      `upstream confirmation of ${op}`,
+    );
     this.#child?.stdin?.write(`${JSON.stringify({ op, ...extra })}\n`);
     await done;
   }

@@ -12,7 +12,10 @@ export class FakeHandle implements SubscriptionHandle<unknown> {
 
   constructor(readonly key: string) {}
 
-  on<E extends keyof HandleEvents<unknown>>(event: E, listener: (payload: HandleEvents<unknown>[E]) => void): () => void {
+  on<E extends keyof HandleEvents<unknown>>(
+    event: E,
+    listener: (payload: HandleEvents<unknown>[E]) => void,
+  ): () => void {
     return this.events.on(event, listener as never);
   }
 

@@ -49,8 +49,12 @@ export class FaultFront {
   static async start(simulator: GatewaySimulator): Promise<FaultFront> {
     const certificate = await createTestCertificate();
     let front: FaultFront | undefined;
-    const server = createServer({ cert: certificate.cert, key: certificate.key }, (request, response) => front?.onRequest(request, response));
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => front?.onUpgrade(request, socket, head));
+    const server = createServer({ cert: certificate.cert, key: certificate.key }, (request, response) =>
+      front?.onRequest(request, response),
+    );
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      front?.onUpgrade(request, socket, head),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -119,7 +123,9 @@ export class FaultFront {
         return;
       case 'oversized': {
         const body = `{"padding":"${'x'.repeat(fault.bytes)}"}`;
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+          .end(body);
         return;
       }
       case 'drip': {
@@ -134,7 +140,9 @@ export class FaultFront {
         return;
       }
       case 'status':
-        response.writeHead(fault.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `injected ${fault.status}` }));
+        response
+          .writeHead(fault.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `injected ${fault.status}` }));
         return;
     }
   }
@@ -168,7 +176,12 @@ export class FaultFront {
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#connections.add(socket);
     socket.once('close', () => this.#connections.delete(socket));
-    const upstream = tlsConnect({ host: '127.0.0.1', port: this.#simulator.port, servername: 'localhost', ca: this.#simulator.ca });
+    const upstream = tlsConnect({
+      host: '127.0.0.1',
+      port: this.#simulator.port,
+      servername: 'localhost',
+      ca: this.#simulator.ca,
+    });
     this.#connections.add(upstream);
     upstream.once('close', () => this.#connections.delete(upstream));
     const end = (): void => {
@@ -181,7 +194,8 @@ export class FaultFront {
       const lines = [`${request.method} ${request.url} HTTP/1.1`];
       for (let index = 0; index < request.rawHeaders.length; index += 2) {
         const name = request.rawHeaders[index] ?? '';
-        const value = name.toLowerCase() === 'host' ? `localhost:${this.#simulator.port}` : (request.rawHeaders[index + 1] ?? '');
+        const value =
+          name.toLowerCase() === 'host' ? `localhost:${this.#simulator.port}` : (request.rawHeaders[index + 1] ?? '');
         lines.push(`${name}: ${value}`);
       }
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);

@@ -8,13 +8,26 @@ import type { IbkrWs } from '../../../src/client.js';
 import type { IbkrWsError } from '../../../src/errors.js';
 import type { MetricsSnapshot } from '../../../src/metrics.js';
 import type { GatewaySimulator } from '../../../src/simulator/index.js';
-import { FAST_TIMING, createTestClient, eventually, recordStates, startSimulator, type Recorder } from '../../support/harness.js';
+import {
+  FAST_TIMING,
+  createTestClient,
+  eventually,
+  recordStates,
+  startSimulator,
+  type Recorder,
+} from '../../support/harness.js';
 import { Capture } from '../../security/support/capture.js';
 
 /** Not the corpus's made-up value: `never_echo` must hold without the client knowing the value as its own secret. */
 export const HOSTILE_SESSION_VALUE = 'fedcba9876543210fedcba9876543210';
 
-export const PROTOCOL_ERROR_CODES = ['empty-frame', 'malformed-json', 'not-an-object', 'frame-too-large', 'invalid-field'] as const;
+export const PROTOCOL_ERROR_CODES = [
+  'empty-frame',
+  'malformed-json',
+  'not-an-object',
+  'frame-too-large',
+  'invalid-field',
+] as const;
 
 export interface Frame {
   readonly data: string | Buffer;
@@ -43,7 +56,10 @@ export async function startHostileSetup(): Promise<HostileSetup> {
   // Logs (debug level), events, errors and metrics are captured here; inspector events are test/security's subject.
   // The heartbeat timeout is generous: the simulator shares this process, and parsing a hostile 8 MiB or 10^5-deep frame
   // can hold the event loop long enough to delay its heartbeats. Liveness is the chaos suite's subject, not this one's.
-  const client = createTestClient(simulator, { logger: capture.logger, timing: { ...FAST_TIMING, heartbeatTimeoutMs: 3_000 } });
+  const client = createTestClient(simulator, {
+    logger: capture.logger,
+    timing: { ...FAST_TIMING, heartbeatTimeoutMs: 3_000 },
+  });
   capture.attach(client);
   const recorder = recordStates(client);
   const errors: IbkrWsError[] = [];
@@ -74,11 +90,19 @@ export async function startHostileSetup(): Promise<HostileSetup> {
       const id = `hostile-sentinel-${++sentinelCount}`;
       for (const frame of frames) simulator.sendRaw(frame.data, { binary: frame.binary });
       simulator.sendRaw(JSON.stringify({ topic: 'ntf', args: [{ id }] }), { binary: true });
-      await eventually(() => sentinels.has(id), `the sentinel after ${frames.length} hostile frame(s) (state ${client.state})`, 10_000);
+      await eventually(
+        () => sentinels.has(id),
+        `the sentinel after ${frames.length} hostile frame(s) (state ${client.state})`,
+        10_000,
+      );
     },
     async expectQuotesFlow() {
       const before = quoteCount;
-      await eventually(() => quoteCount > before, `quotes flowing (state ${client.state}, market data ${quotes.status})`, 5_000);
+      await eventually(
+        () => quoteCount > before,
+        `quotes flowing (state ${client.state}, market data ${quotes.status})`,
+        5_000,
+      );
     },
     async close() {
       await client.stop();
@@ -110,11 +134,24 @@ export function prototypeFingerprint(): string {
       const value = descriptor?.value;
       return `${String(key)}:${typeof value === 'function' ? `fn ${value.name}` : typeof value === 'object' ? 'object' : String(value)}:${descriptor?.get ? 'get' : ''}`;
     });
-  return JSON.stringify({ object: describe(Object.prototype), array: describe(Array.prototype), function: describe(Function.prototype) });
+  return JSON.stringify({
+    object: describe(Object.prototype),
+    array: describe(Array.prototype),
+    function: describe(Function.prototype),
+  });
 }
 
 /** Keys a pollution would make every object inherit. */
-export const POLLUTION_PROBES = ['authenticated', 'isPaper', 'topic', 'hb', 'polluted', '31', 'accounts', 'session'] as const;
+export const POLLUTION_PROBES = [
+  'authenticated',
+  'isPaper',
+  'topic',
+  'hb',
+  'polluted',
+  '31',
+  'accounts',
+  'session',
+] as const;
 
 export function inheritedPollution(): string[] {
   const plain: Record<string, unknown> = {};

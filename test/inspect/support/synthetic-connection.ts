@@ -6,7 +6,13 @@
 import { createActor, fromCallback, fromPromise, type InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../../machines/index.js';
 import { Secret } from '../../../src/protocol/secret.js';
-import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../../../src/protocol/session.js';
+import type {
+  SessionCheck,
+  SessionCheckInput,
+  SocketCommand,
+  SocketEvent,
+  SocketInput,
+} from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 
 export const SYNTHETIC_SESSION = 'feedfacecafebeef0123456789abcdef';
@@ -15,15 +21,32 @@ export function startSyntheticConnection(inspect: (event: InspectionEvent) => vo
   let silent = false;
   const machine = connectionMachine.provide({
     actors: {
-      checkSession: fromPromise<SessionCheck, SessionCheckInput>(async () => ({ kind: 'authenticated', session: new Secret(SYNTHETIC_SESSION), competing: false })),
+      checkSession: fromPromise<SessionCheck, SessionCheckInput>(async () => ({
+        kind: 'authenticated',
+        session: new Secret(SYNTHETIC_SESSION),
+        competing: false,
+      })),
       socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack }) => {
         silent = false;
         const timers = [
           setTimeout(() => sendBack({ type: 'SOCKET.OPENED', socketId: input.socketId }), 5),
-          setTimeout(() => sendBack({ type: 'SOCKET.MESSAGE', socketId: input.socketId, message: { kind: 'system-success', username: 'user123' } as ServerMessage }), 10),
+          setTimeout(
+            () =>
+              sendBack({
+                type: 'SOCKET.MESSAGE',
+                socketId: input.socketId,
+                message: { kind: 'system-success', username: 'user123' } as ServerMessage,
+              }),
+            10,
+          ),
         ];
         const heartbeat = setInterval(() => {
-          if (!silent) sendBack({ type: 'SOCKET.MESSAGE', socketId: input.socketId, message: { kind: 'heartbeat', hb: 1 } as ServerMessage });
+          if (!silent)
+            sendBack({
+              type: 'SOCKET.MESSAGE',
+              socketId: input.socketId,
+              message: { kind: 'heartbeat', hb: 1 } as ServerMessage,
+            });
         }, 50);
         return () => {
           for (const timer of timers) clearTimeout(timer);
@@ -33,7 +56,16 @@ export function startSyntheticConnection(inspect: (event: InspectionEvent) => vo
     },
   });
   const actor = createActor(machine, {
-    input: { random: () => 1, timing: { heartbeatTimeoutMs: 300, probeTimeoutMs: 150, backoffInitialMs: 50, backoffMaxMs: 50, tickleIntervalMs: 60_000 } },
+    input: {
+      random: () => 1,
+      timing: {
+        heartbeatTimeoutMs: 300,
+        probeTimeoutMs: 150,
+        backoffInitialMs: 50,
+        backoffMaxMs: 50,
+        tickleIntervalMs: 60_000,
+      },
+    },
     inspect,
   });
   actor.start();

@@ -14,7 +14,11 @@ import { createIbkrWs, type IbkrWsOptions } from '../../../src/index.js';
 const config = JSON.parse(process.argv[2] ?? '{}') as { gateway: string; ca: string; timing?: IbkrWsOptions['timing'] };
 const print = (value: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
-const client = createIbkrWs({ gateway: config.gateway, tls: { ca: config.ca }, ...(config.timing === undefined ? {} : { timing: config.timing }) });
+const client = createIbkrWs({
+  gateway: config.gateway,
+  tls: { ca: config.ca },
+  ...(config.timing === undefined ? {} : { timing: config.timing }),
+});
 client.on('state', (change) => print({ type: 'state', state: change.state, reason: change.reason }));
 client.on('lingering', () => print({ type: 'lingering' }));
 client.on('false-alarm', () => print({ type: 'false-alarm' }));

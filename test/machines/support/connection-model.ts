@@ -11,13 +11,29 @@
  * `after` transitions and actor completions are explicit events, as the project's testing rule requires: `xstate.after.<delay>.<id>`,
  * `xstate.done.actor.<id>` with an `output`, `xstate.error.actor.<id>` with an `error`.
  */
-import { __unsafe_getAllOwnEventDescriptors, createEmptyActor, type AnyStateNode, type AnyTransitionDefinition, type InspectionEvent, type SnapshotFrom } from 'xstate';
+import {
+  __unsafe_getAllOwnEventDescriptors,
+  createEmptyActor,
+  type AnyStateNode,
+  type AnyTransitionDefinition,
+  type InspectionEvent,
+  type SnapshotFrom,
+} from 'xstate';
 import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../../machines/index.js';
 import { Secret } from '../../../src/protocol/secret.js';
 import type { SessionCheck } from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 import type { Authorization } from '../../../src/protocol/authorization.js';
-import { authorizationRefused, authorizationRequired, authorized, frames, loginRequired, SESSION_A, SESSION_B, unavailable } from './in-memory-adapters.js';
+import {
+  authorizationRefused,
+  authorizationRequired,
+  authorized,
+  frames,
+  loginRequired,
+  SESSION_A,
+  SESSION_B,
+  unavailable,
+} from './in-memory-adapters.js';
 
 export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
 
@@ -78,7 +94,10 @@ const SOCKET_FRAMES: ReadonlyArray<readonly [string, ServerMessage]> = [
 ];
 
 const CHECK_OUTPUTS: ReadonlyArray<readonly [string, (session: Secret | undefined) => SessionCheck]> = [
-  ['authenticated-same', (session) => ({ kind: 'authenticated', session: session ?? new Secret(SESSION_A), competing: false })],
+  [
+    'authenticated-same',
+    (session) => ({ kind: 'authenticated', session: session ?? new Secret(SESSION_A), competing: false }),
+  ],
   ['authenticated-rotated', (session) => ({ kind: 'authenticated', session: rotated(session), competing: false })],
   ['login-required-not-authenticated', () => loginRequired('not-authenticated')],
   ['login-required-competing', () => loginRequired('competing')],
@@ -109,7 +128,8 @@ export function modelEvents(snapshot: ConnectionSnapshot): ModelEvent[] {
 }
 
 function labelsFor(type: string): string[] {
-  if (type === 'SOCKET.MESSAGE') return [...SOCKET_FRAMES.map(([label]) => `current:${label}`), 'stale:greeting', 'stale:sts-unauthenticated'];
+  if (type === 'SOCKET.MESSAGE')
+    return [...SOCKET_FRAMES.map(([label]) => `current:${label}`), 'stale:greeting', 'stale:sts-unauthenticated'];
   if (type === 'SOCKET.CLOSED') return ['current:1006', 'stale:1006'];
   if (type.startsWith('SOCKET.')) return ['current', 'stale'];
   if (type === AUTHORIZE_DONE) return AUTHORIZE_OUTPUTS.map(([label]) => label);
@@ -119,7 +139,10 @@ function labelsFor(type: string): string[] {
 }
 
 /** Makes the concrete event that `label` means in `snapshot` (the model's and the real actor's alike). */
-export function materialize(event: { readonly type: string; readonly label: string }, snapshot: Pick<ConnectionSnapshot, 'context'>): ModelEvent {
+export function materialize(
+  event: { readonly type: string; readonly label: string },
+  snapshot: Pick<ConnectionSnapshot, 'context'>,
+): ModelEvent {
   const { type, label } = event;
   const { socketId: current, session } = snapshot.context;
   const socketId = label.startsWith('stale') ? current - 1 : current;
@@ -144,7 +167,8 @@ export function materialize(event: { readonly type: string; readonly label: stri
     const output = CHECK_OUTPUTS.find(([name]) => name === label)![1](session);
     return { type, output, label } as unknown as ModelEvent;
   }
-  if (type.startsWith('xstate.error.actor.')) return { type, error: new Error('session check threw'), label } as unknown as ModelEvent;
+  if (type.startsWith('xstate.error.actor.'))
+    return { type, error: new Error('session check threw'), label } as unknown as ModelEvent;
   if (type === 'FATAL') return { type, code: label, label };
   return { type, label } as ModelEvent;
 }
@@ -161,12 +185,18 @@ export function serializeModelSnapshot(snapshot: ConnectionSnapshot): string {
 
 /** Every state node under the root, in document order (the root itself is the machine, not a state). */
 export function allStateNodes(node: AnyStateNode = connectionMachine.root): AnyStateNode[] {
-  return Object.values(node.states as Record<string, AnyStateNode>).flatMap((child) => [child, ...allStateNodes(child)]);
+  return Object.values(node.states as Record<string, AnyStateNode>).flatMap((child) => [
+    child,
+    ...allStateNodes(child),
+  ]);
 }
 
 /** Every transition definition of the machine: `on`, `after`, `onDone`, `onError` (in `transitions`) and `always`. */
 export function allTransitions(): AnyTransitionDefinition[] {
-  return [connectionMachine.root, ...allStateNodes()].flatMap((node) => [...[...node.transitions.values()].flat(), ...(node.always ?? [])]);
+  return [connectionMachine.root, ...allStateNodes()].flatMap((node) => [
+    ...[...node.transitions.values()].flat(),
+    ...(node.always ?? []),
+  ]);
 }
 
 /** Ids of the state nodes active in a snapshot (the root included). */
@@ -177,14 +207,18 @@ export function activeNodeIds(snapshot: ConnectionSnapshot): string[] {
 /** A key that names a transition definition the same way in `connectionMachine` and in any `.provide(...)` of it. */
 export function transitionKey(transition: AnyTransitionDefinition): string {
   const source = transition.source as AnyStateNode;
-  const siblings: AnyTransitionDefinition[] = transition.eventType ? (source.transitions.get(transition.eventType) ?? []) : (source.always ?? []);
+  const siblings: AnyTransitionDefinition[] = transition.eventType
+    ? (source.transitions.get(transition.eventType) ?? [])
+    : (source.always ?? []);
   const index = siblings.findIndex((candidate) => candidate === transition);
   return `${source.id}|${transition.eventType || 'always'}|${index}`;
 }
 
 export function describeTransition(transition: AnyTransitionDefinition): string {
   const targets = (transition.target ?? []).map((target: AnyStateNode) => `#${target.id}`).join(',') || '(none)';
-  const guard = transition.guard ? ` [${typeof transition.guard === 'string' ? transition.guard : ((transition.guard as { type?: string }).type ?? 'inline')}]` : '';
+  const guard = transition.guard
+    ? ` [${typeof transition.guard === 'string' ? transition.guard : ((transition.guard as { type?: string }).type ?? 'inline')}]`
+    : '';
   return `#${transition.source.id} --${transition.eventType || 'always'}${guard}--> ${targets}`;
 }
 
@@ -222,7 +256,10 @@ export function createModelStepper(input: ConnectionInput = MODEL_INPUT) {
       return connectionMachine.getInitialSnapshot(scope, input);
     },
     /** One macrostep; `entered` holds the state nodes active after any of its microsteps (transient ones too). */
-    step(snapshot: ConnectionSnapshot, event: ModelEvent): { snapshot: ConnectionSnapshot; taken: AnyTransitionDefinition[]; entered: Set<string> } {
+    step(
+      snapshot: ConnectionSnapshot,
+      event: ModelEvent,
+    ): { snapshot: ConnectionSnapshot; taken: AnyTransitionDefinition[]; entered: Set<string> } {
       taken = [];
       entered = new Set();
       const next = connectionMachine.transition(snapshot, event, scope);

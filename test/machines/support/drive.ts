@@ -23,7 +23,13 @@ export const RESTING_PLACES = [
 export type RestingPlace = (typeof RESTING_PLACES)[number];
 
 /** The phases in which a socket actor is alive. */
-export const SOCKET_PHASES = ['open', 'awaiting-session', 'sending-session', 'authenticated', 'lingering-detected'] as const;
+export const SOCKET_PHASES = [
+  'open',
+  'awaiting-session',
+  'sending-session',
+  'authenticated',
+  'lingering-detected',
+] as const;
 
 export interface DriveOptions {
   /** First open one socket and lose it (closed 1006), so that an older socket id exists. */
@@ -83,7 +89,9 @@ export async function driveTo(harness: Harness, place: RestingPlace, options: Dr
   if (place === 'authenticated') return;
   if (place === 'authenticated.tickling') {
     // Keep the socket talking while the tickle interval runs out, so the check is in flight in `authenticated`.
-    await harness.advanceInSteps(timing.tickleIntervalMs, DEFAULT_SILENCE_MS / 2, () => harness.current().message(frames.heartbeat));
+    await harness.advanceInSteps(timing.tickleIntervalMs, DEFAULT_SILENCE_MS / 2, () =>
+      harness.current().message(frames.heartbeat),
+    );
     return;
   }
   // The harness's frames carry no read time, so the threshold is the default one.

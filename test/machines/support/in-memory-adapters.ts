@@ -7,9 +7,21 @@
  * in flight, the sockets whose actor is alive, and the order in which a socket received commands and its teardown.
  */
 import { SimulatedClock, createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
-import { connectionMachine, lifecycleStateOf, type ConnectionEmitted, type ConnectionInput, type LifecycleState } from '../../../machines/index.js';
+import {
+  connectionMachine,
+  lifecycleStateOf,
+  type ConnectionEmitted,
+  type ConnectionInput,
+  type LifecycleState,
+} from '../../../machines/index.js';
 import { Secret } from '../../../src/protocol/secret.js';
-import type { SessionCheck, SessionCheckInput, SocketCommand, SocketEvent, SocketInput } from '../../../src/protocol/session.js';
+import type {
+  SessionCheck,
+  SessionCheckInput,
+  SocketCommand,
+  SocketEvent,
+  SocketInput,
+} from '../../../src/protocol/session.js';
 import type { Authorization, AuthorizeInput } from '../../../src/protocol/authorization.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 
@@ -21,7 +33,9 @@ export const authenticated = (session = SESSION_A, competing = false): SessionCh
   session: new Secret(session),
   competing,
 });
-export const loginRequired = (reason: 'logged-out' | 'no-session' | 'not-authenticated' | 'competing' = 'logged-out'): SessionCheck => ({
+export const loginRequired = (
+  reason: 'logged-out' | 'no-session' | 'not-authenticated' | 'competing' = 'logged-out',
+): SessionCheck => ({
   kind: 'login-required',
   reason,
   loggedIn: reason !== 'logged-out' && reason !== 'no-session',
@@ -34,7 +48,9 @@ export const unavailable = (reason: 'network' | 'server-error' = 'server-error')
 });
 /** OAuth: what the `authorize` actor answers. */
 export const authorized = (): Authorization => ({ kind: 'authorized' });
-export const authorizationRefused = (problem: 'invalid-consumer' | 'signature' = 'invalid-consumer'): Authorization => ({
+export const authorizationRefused = (
+  problem: 'invalid-consumer' | 'signature' = 'invalid-consumer',
+): Authorization => ({
   kind: 'rejected',
   problem,
   message: problem,
@@ -48,7 +64,8 @@ export const rejection = (message = 'session check threw'): Error => new Error(m
 export type CheckAnswer = SessionCheck | Authorization | Error;
 
 /** The input of a session check, or of an OAuth authorization (which the harness holds and answers the same way). */
-export type CheckInput = SessionCheckInput | (AuthorizeInput & { readonly purpose: 'authorize'; readonly reauthenticate?: undefined });
+export type CheckInput =
+  SessionCheckInput | (AuthorizeInput & { readonly purpose: 'authorize'; readonly reauthenticate?: undefined });
 
 export const frames = {
   greeting: { kind: 'system-success', username: 'user123' } as ServerMessage,
@@ -99,7 +116,8 @@ export class FakeSocket {
   }
   /** Any socket event of this socket, as the real socket actor would send it back. */
   deliver(event: SocketEvent): void {
-    if (event.socketId !== this.socketId) throw new Error(`socket ${this.socketId} cannot deliver an event of socket ${event.socketId}`);
+    if (event.socketId !== this.socketId)
+      throw new Error(`socket ${this.socketId} cannot deliver an event of socket ${event.socketId}`);
     this.sendBack(event);
   }
   get terminated(): boolean {
@@ -217,7 +235,8 @@ export const IN_MEMORY_IMPLEMENTATIONS = {
       ({ input, signal, system }) => wiringOf(system).startCheck(input, signal) as Promise<SessionCheck>,
     ),
     authorize: fromPromise<Authorization, AuthorizeInput>(
-      ({ input, signal, system }) => wiringOf(system).startCheck({ ...input, purpose: 'authorize' }, signal) as Promise<Authorization>,
+      ({ input, signal, system }) =>
+        wiringOf(system).startCheck({ ...input, purpose: 'authorize' }, signal) as Promise<Authorization>,
     ),
     socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack, receive, system }) => {
       const socket = wiringOf(system).openSocket(input, sendBack);
@@ -268,7 +287,8 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
           cancelled: false,
           settle: (answer) => {
             check.settled = true;
-            if (!check.cancelled && !(answer instanceof Error) && answer.kind === 'authenticated') latestSession = answer.session;
+            if (!check.cancelled && !(answer instanceof Error) && answer.kind === 'authenticated')
+              latestSession = answer.session;
             if (!check.cancelled && !(answer instanceof Error) && answer.kind === 'authorized') authorizedOnce = true;
             if (answer instanceof Error) reject(answer);
             else resolve(answer);
@@ -278,11 +298,19 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
           check.cancelled = true;
         });
         pending.push(check);
-        if (!manual) check.settle(answers.shift() ?? (checkInput.purpose === 'authorize' ? harness.authorizeFallback : harness.fallback));
+        if (!manual)
+          check.settle(
+            answers.shift() ?? (checkInput.purpose === 'authorize' ? harness.authorizeFallback : harness.fallback),
+          );
       });
     },
     openSocket: (socketInput, sendBack) => {
-      const socket = new FakeSocket(socketInput.socketId, socketInput.session, sendBack, options.stampFrames ? () => clock.now() : undefined);
+      const socket = new FakeSocket(
+        socketInput.socketId,
+        socketInput.session,
+        sendBack,
+        options.stampFrames ? () => clock.now() : undefined,
+      );
       sockets.push(socket);
       return socket;
     },
@@ -336,15 +364,21 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     emittedAuthorizations: () => authorizedOnce,
     answerCheck: async (answer) => {
       const inFlight = harness.pendingChecks();
-      if (inFlight.length !== 1) throw new Error(`expected exactly one session check in flight, found ${inFlight.length}`);
+      if (inFlight.length !== 1)
+        throw new Error(`expected exactly one session check in flight, found ${inFlight.length}`);
       inFlight[0]!.settle(answer);
       await settle();
     },
     timeouts: () =>
-      [...clockInternals.timeouts].map(([id, entry]) => ({ id, timeout: entry.timeout, dueAt: entry.start + entry.timeout })),
+      [...clockInternals.timeouts].map(([id, entry]) => ({
+        id,
+        timeout: entry.timeout,
+        dueAt: entry.start + entry.timeout,
+      })),
     fireTimeout: async (ms) => {
       const matching = [...clockInternals.timeouts].filter(([, entry]) => entry.timeout === ms);
-      if (matching.length !== 1) throw new Error(`expected exactly one scheduled timeout of ${ms} ms, found ${matching.length}`);
+      if (matching.length !== 1)
+        throw new Error(`expected exactly one scheduled timeout of ${ms} ms, found ${matching.length}`);
       const [id, entry] = matching[0]!;
       clockInternals.timeouts.delete(id);
       entry.fn();
@@ -355,7 +389,7 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
       await settle();
     },
     advanceInSteps: async (ms, stepMs, each) => {
-      for (let elapsed = 0; elapsed < ms; ) {
+      for (let elapsed = 0; elapsed < ms;) {
         const step = Math.min(stepMs, ms - elapsed);
         clock.increment(step);
         elapsed += step;
@@ -368,7 +402,8 @@ export function createHarness(input: ConnectionInput = {}, options: HarnessOptio
     connect: async () => {
       actor.send({ type: 'START' });
       await settle();
-      if (manual && harness.pendingChecks()[0]?.input.purpose === 'authorize') await harness.answerCheck(answers.shift() ?? harness.authorizeFallback);
+      if (manual && harness.pendingChecks()[0]?.input.purpose === 'authorize')
+        await harness.answerCheck(answers.shift() ?? harness.authorizeFallback);
       if (manual) await harness.answerCheck(answers.shift() ?? harness.fallback);
       const socket = harness.current();
       socket.opened();

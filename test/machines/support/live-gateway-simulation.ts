@@ -95,7 +95,10 @@ export async function simulateLiveGateway(options: SimulationOptions): Promise<S
   // Whole milliseconds: SimulatedClock compares `now - start >= timeout`, which fractions can defeat.
   const uniform = (low: number, high: number): number => Math.round(low + (high - low) * random());
   const exponential = (mean: number): number => Math.round(-mean * Math.log(1 - random()));
-  const harness: Harness = createHarness({ random, ...input }, { stampFrames: true, ...(options.machine === undefined ? {} : { machine: options.machine }) });
+  const harness: Harness = createHarness(
+    { random, ...input },
+    { stampFrames: true, ...(options.machine === undefined ? {} : { machine: options.machine }) },
+  );
   const timing = { ...DEFAULT_TIMING, ...input.timing };
   const maxPauseMs = profile.maxPauseMs ?? maxReadingPauseMs(timing, SUBSCRIPTION_DEFAULTS.maxPauseMs);
   const clock = harness.clock;
@@ -134,7 +137,8 @@ export async function simulateLiveGateway(options: SimulationOptions): Promise<S
       arrive({ at: clock.now() + uniform(1, profile.maxRttMs), kind: 'echo', socketId: socket.socketId });
       if (random() < profile.stallAfterProbeChance) nextStallAt = Math.min(nextStallAt, clock.now());
     }
-    for (; seen.tics < socket.count('SOCKET.SEND_TIC'); seen.tics++) arrive({ at: clock.now() + uniform(1, profile.maxRttMs), kind: 'tic', socketId: socket.socketId });
+    for (; seen.tics < socket.count('SOCKET.SEND_TIC'); seen.tics++)
+      arrive({ at: clock.now() + uniform(1, profile.maxRttMs), kind: 'tic', socketId: socket.socketId });
     answered.set(socket, seen);
     while (nextBeatAt <= until) {
       arrive({ at: nextBeatAt, kind: 'heartbeat', socketId: socket.socketId });
@@ -144,7 +148,8 @@ export async function simulateLiveGateway(options: SimulationOptions): Promise<S
     while (nextBurstAt <= until) {
       let at = nextBurstAt;
       const count = Math.floor(uniform(5, 50));
-      for (let frame = 0; frame < count; frame++) arrive({ at: (at += uniform(10, 200)), kind: 'data', socketId: socket.socketId });
+      for (let frame = 0; frame < count; frame++)
+        arrive({ at: (at += uniform(10, 200)), kind: 'data', socketId: socket.socketId });
       nextBurstAt += exponential(profile.burstEveryMs);
     }
   };
@@ -188,7 +193,10 @@ export async function simulateLiveGateway(options: SimulationOptions): Promise<S
   let lastNow = -1;
   while (clock.now() < durationMs) {
     if (clock.now() === lastNow) {
-      if (++spins > 1000) throw new Error(`simulation stuck at ${clock.now()}: timers ${JSON.stringify(harness.timeouts())}, arrivals ${arrivals.length}, paused until ${pausedUntil}, state ${harness.state()}`);
+      if (++spins > 1000)
+        throw new Error(
+          `simulation stuck at ${clock.now()}: timers ${JSON.stringify(harness.timeouts())}, arrivals ${arrivals.length}, paused until ${pausedUntil}, state ${harness.state()}`,
+        );
     } else spins = 0;
     lastNow = clock.now();
     await gateway(clock.now() + profile.heartbeatMs);
@@ -214,7 +222,8 @@ export async function simulateLiveGateway(options: SimulationOptions): Promise<S
     hours: durationMs / 3_600_000,
     probes: sockets.reduce((sum, socket) => sum + socket.count('SOCKET.SEND_PROBE'), 0),
     falseAlarms: harness.emitted.filter((event) => event.type === 'false-alarm').length,
-    condemnations: harness.emitted.filter((event) => event.type === 'reconnect' && event.reason === 'probe-timeout').length,
+    condemnations: harness.emitted.filter((event) => event.type === 'reconnect' && event.reason === 'probe-timeout')
+      .length,
     stalls,
     pauses,
     heartbeats,

@@ -18,15 +18,27 @@ export function judgeWithoutReading(): typeof connectionMachine {
     ...lingering,
     states: {
       ...lingering.states,
-      probing: { ...probing, after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } } },
+      probing: {
+        ...probing,
+        after: { probeTimeout: { target: 'condemned', actions: assign({ lastReason: 'probe-timeout' }) } },
+      },
     },
   };
   const mutated: Config = {
     ...root,
     states: {
       ...root.states,
-      socket: { ...socket, states: { ...socket.states, ready: { ...ready, states: { ...ready.states, 'lingering-detected': mutatedLingering } } } },
+      socket: {
+        ...socket,
+        states: {
+          ...socket.states,
+          ready: { ...ready, states: { ...ready.states, 'lingering-detected': mutatedLingering } },
+        },
+      },
     },
   };
-  return createMachine(mutated as never, connectionMachine.implementations as never) as unknown as typeof connectionMachine;
+  return createMachine(
+    mutated as never,
+    connectionMachine.implementations as never,
+  ) as unknown as typeof connectionMachine;
 }

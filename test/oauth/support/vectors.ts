@@ -7,15 +7,39 @@ export const VECTORS_PATH = fileURLToPath(new URL('../../fixtures/oauth/vectors.
 
 interface LstCase {
   name: string;
-  inputs: { dh_prime: string; dh_random_hex: string; oauth_nonce: string; oauth_timestamp: string; access_token_secret_b64: string };
-  client: { prepend_hex: string; diffie_hellman_challenge: string; base_string: string; oauth_signature_b64: string; authorization_header: string };
+  inputs: {
+    dh_prime: string;
+    dh_random_hex: string;
+    oauth_nonce: string;
+    oauth_timestamp: string;
+    access_token_secret_b64: string;
+  };
+  client: {
+    prepend_hex: string;
+    diffie_hellman_challenge: string;
+    base_string: string;
+    oauth_signature_b64: string;
+    authorization_header: string;
+  };
   server: { dh_server_private_hex: string; response_json: Record<string, unknown> };
-  derived: { K_hex: string; K_java_bytes_hex: string; live_session_token_b64: string; live_session_token_signature_hex: string };
+  derived: {
+    K_hex: string;
+    K_java_bytes_hex: string;
+    live_session_token_b64: string;
+    live_session_token_signature_hex: string;
+  };
 }
 
 interface SignedCase {
   name: string;
-  request: { method: string; url: string; url_in_base_string: string; oauth_nonce: string; oauth_timestamp: string; realm: string };
+  request: {
+    method: string;
+    url: string;
+    url_in_base_string: string;
+    oauth_nonce: string;
+    oauth_timestamp: string;
+    realm: string;
+  };
   client: { base_string: string; oauth_signature_b64: string; authorization_header: string };
   reference_server_verdict: { query_in_param_list: string; query_ignored: string };
 }
@@ -46,7 +70,9 @@ export interface Vectors {
 export const vectors: Vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'));
 
 export function primeHexOf(testCase: LstCase): string {
-  return testCase.inputs.dh_prime.startsWith('openssl') ? vectors.config.openssl_dhparam.prime_hex : vectors.config.dh_prime_hex;
+  return testCase.inputs.dh_prime.startsWith('openssl')
+    ? vectors.config.openssl_dhparam.prime_hex
+    : vectors.config.dh_prime_hex;
 }
 
 export function optionsFor(overrides: Partial<OAuthOptions> = {}, testCase?: LstCase): OAuthOptions {

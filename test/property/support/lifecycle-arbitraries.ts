@@ -4,7 +4,13 @@
  */
 import fc from 'fast-check';
 import type { ConnectionTiming } from '../../../machines/index.js';
-import { STALE_EVENT_NAMES, type AnswerName, type FrameName, type LifecycleCommand, type LifecycleScenario } from './lifecycle-scenario.js';
+import {
+  STALE_EVENT_NAMES,
+  type AnswerName,
+  type FrameName,
+  type LifecycleCommand,
+  type LifecycleScenario,
+} from './lifecycle-scenario.js';
 
 const weighted = <T>(entries: ReadonlyArray<readonly [T, number]>): fc.Arbitrary<T> =>
   fc.oneof(...entries.map(([value, weight]) => ({ arbitrary: fc.constant(value), weight })));
@@ -46,7 +52,12 @@ export function clockStep(timing: ConnectionTiming): fc.Arbitrary<number> {
 
 export function lifecycleCommand(timing: ConnectionTiming): fc.Arbitrary<LifecycleCommand> {
   return fc.oneof(
-    { arbitrary: fc.constantFrom('greeting', 'session-message').map((handshake) => ({ kind: 'proceed', handshake }) as const), weight: 25 },
+    {
+      arbitrary: fc
+        .constantFrom('greeting', 'session-message')
+        .map((handshake) => ({ kind: 'proceed', handshake }) as const),
+      weight: 25,
+    },
     { arbitrary: answer.map((value) => ({ kind: 'answer', answer: value }) as const), weight: 20 },
     { arbitrary: frame.map((value) => ({ kind: 'frame', frame: value }) as const), weight: 22 },
     { arbitrary: fc.constant({ kind: 'opened' } as const), weight: 8 },
@@ -54,13 +65,25 @@ export function lifecycleCommand(timing: ConnectionTiming): fc.Arbitrary<Lifecyc
     { arbitrary: fc.constantFrom(1000, 1006).map((code) => ({ kind: 'closed', code }) as const), weight: 3 },
     { arbitrary: fc.constant({ kind: 'errored' } as const), weight: 2 },
     {
-      arbitrary: fc.record({ event: fc.constantFrom(...STALE_EVENT_NAMES), age: fc.integer({ min: 1, max: 3 }) }).map((stale) => ({ kind: 'stale', ...stale }) as const),
+      arbitrary: fc
+        .record({ event: fc.constantFrom(...STALE_EVENT_NAMES), age: fc.integer({ min: 1, max: 3 }) })
+        .map((stale) => ({ kind: 'stale', ...stale }) as const),
       weight: 5,
     },
     { arbitrary: clockStep(timing).map((ms) => ({ kind: 'clock', ms }) as const), weight: 20 },
-    { arbitrary: fc.integer({ min: 1, max: 12 }).map((beats) => ({ kind: 'healthy-time', beats }) as const), weight: 10 },
+    {
+      arbitrary: fc.integer({ min: 1, max: 12 }).map((beats) => ({ kind: 'healthy-time', beats }) as const),
+      weight: 10,
+    },
     { arbitrary: fc.constant({ kind: 'token-expiring' } as const), weight: 2 },
-    { arbitrary: weighted<'START' | 'RETRY' | 'STOP'>([['START', 2], ['RETRY', 2], ['STOP', 1]]).map((call) => ({ kind: 'user', call }) as const), weight: 3 },
+    {
+      arbitrary: weighted<'START' | 'RETRY' | 'STOP'>([
+        ['START', 2],
+        ['RETRY', 2],
+        ['STOP', 1],
+      ]).map((call) => ({ kind: 'user', call }) as const),
+      weight: 3,
+    },
   );
 }
 
@@ -75,13 +98,21 @@ export interface ScenarioShape {
 
 /** A scenario: always START first (an idle machine proves little), then `minCommands` to `maxCommands` random commands (lengths spread
  * evenly: fast-check's default size would keep most sequences short). */
-export function lifecycleScenario({ timing, maxAttempts, minCommands, maxCommands, oauth = false }: ScenarioShape): fc.Arbitrary<LifecycleScenario> {
+export function lifecycleScenario({
+  timing,
+  maxAttempts,
+  minCommands,
+  maxCommands,
+  oauth = false,
+}: ScenarioShape): fc.Arbitrary<LifecycleScenario> {
   return fc.record({
     oauth: fc.constant(oauth),
     timing: fc.constant(timing),
     maxAttempts,
     autoReauthenticate: fc.boolean(),
     jitterSeed: fc.integer({ min: 0, max: 0x7fff_ffff }),
-    commands: fc.array(lifecycleCommand(timing), { minLength: minCommands, maxLength: maxCommands, size: 'max' }).map((commands): LifecycleCommand[] => [{ kind: 'user', call: 'START' }, ...commands]),
+    commands: fc
+      .array(lifecycleCommand(timing), { minLength: minCommands, maxLength: maxCommands, size: 'max' })
+      .map((commands): LifecycleCommand[] => [{ kind: 'user', call: 'START' }, ...commands]),
   });
 }

@@ -6,7 +6,15 @@
  * as a story. The property tests generate scenarios; regressions.test.ts replays fixed ones.
  */
 import { authorizationRetryFloorMs } from '../../../machines/connection.defaults.js';
-import { backoffCapMs, DEFAULT_TIMING, EMPTY_CADENCE, LIFECYCLE_STATES, silenceTimeoutMs, type ConnectionTiming, type LifecycleState } from '../../../machines/index.js';
+import {
+  backoffCapMs,
+  DEFAULT_TIMING,
+  EMPTY_CADENCE,
+  LIFECYCLE_STATES,
+  silenceTimeoutMs,
+  type ConnectionTiming,
+  type LifecycleState,
+} from '../../../machines/index.js';
 import type { SocketCommand, SocketEvent } from '../../../src/protocol/session.js';
 import type { ServerMessage } from '../../../src/protocol/types.js';
 import {
@@ -28,7 +36,17 @@ import {
   type HarnessOptions,
 } from '../../machines/support/in-memory-adapters.js';
 
-export const FRAME_NAMES = ['greeting', 'sts-authenticated', 'sts-unauthenticated', 'sts-competing', 'sts-neutral', 'waiting-for-session', 'heartbeat', 'echo', 'error'] as const;
+export const FRAME_NAMES = [
+  'greeting',
+  'sts-authenticated',
+  'sts-unauthenticated',
+  'sts-competing',
+  'sts-neutral',
+  'waiting-for-session',
+  'heartbeat',
+  'echo',
+  'error',
+] as const;
 export type FrameName = (typeof FRAME_NAMES)[number];
 
 export const ANSWER_NAMES = [
@@ -43,7 +61,17 @@ export const ANSWER_NAMES = [
 ] as const;
 export type AnswerName = (typeof ANSWER_NAMES)[number];
 
-export const STALE_EVENT_NAMES = ['opened', 'greeting', 'sts-unauthenticated', 'waiting-for-session', 'heartbeat', 'echo', 'activity', 'closed', 'errored'] as const;
+export const STALE_EVENT_NAMES = [
+  'opened',
+  'greeting',
+  'sts-unauthenticated',
+  'waiting-for-session',
+  'heartbeat',
+  'echo',
+  'activity',
+  'closed',
+  'errored',
+] as const;
 export type StaleEventName = (typeof STALE_EVENT_NAMES)[number];
 
 export type LifecycleCommand =
@@ -101,11 +129,27 @@ const FRAMES: Readonly<Record<FrameName, ServerMessage>> = {
   error: frames.topicUnknown,
 };
 
-const SOCKET_PHASES: ReadonlySet<LifecycleState> = new Set(['open', 'awaiting-session', 'sending-session', 'authenticated', 'lingering-detected']);
+const SOCKET_PHASES: ReadonlySet<LifecycleState> = new Set([
+  'open',
+  'awaiting-session',
+  'sending-session',
+  'authenticated',
+  'lingering-detected',
+]);
 const READY_PHASES: ReadonlySet<LifecycleState> = new Set(['authenticated', 'lingering-detected']);
-const CHECKING_PHASES: ReadonlySet<LifecycleState> = new Set(['authorizing', 'checking-session', 'login-required', 'authenticated']);
+const CHECKING_PHASES: ReadonlySet<LifecycleState> = new Set([
+  'authorizing',
+  'checking-session',
+  'login-required',
+  'authenticated',
+]);
 const AT_REST: ReadonlySet<LifecycleState> = new Set(['idle', 'failed']);
-const KNOWN_COMMANDS: ReadonlySet<SocketCommand['type']> = new Set(['SOCKET.SEND_TIC', 'SOCKET.SEND_PROBE', 'SOCKET.SEND_SESSION', 'SOCKET.TERMINATE']);
+const KNOWN_COMMANDS: ReadonlySet<SocketCommand['type']> = new Set([
+  'SOCKET.SEND_TIC',
+  'SOCKET.SEND_PROBE',
+  'SOCKET.SEND_SESSION',
+  'SOCKET.TERMINATE',
+]);
 const A_DAY = 24 * 60 * 60 * 1000;
 
 /** mulberry32: a tiny seeded PRNG in [0, 1). */
@@ -132,7 +176,10 @@ interface SocketFacts {
   ready: boolean;
 }
 
-export async function runScenario(scenario: LifecycleScenario, options: Pick<HarnessOptions, 'provide'> = {}): Promise<ScenarioReport> {
+export async function runScenario(
+  scenario: LifecycleScenario,
+  options: Pick<HarnessOptions, 'provide'> = {},
+): Promise<ScenarioReport> {
   const timing: ConnectionTiming = { ...DEFAULT_TIMING, ...scenario.timing };
   const maxAttempts = scenario.maxAttempts ?? Number.POSITIVE_INFINITY;
   const harness = createHarness(
@@ -167,19 +214,25 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     if (snapshot.status === 'error') fail(`the machine errored: ${String(snapshot.error)}`);
 
     // The two modes: a gateway never authorizes; on the OAuth path no socket opens before a token was obtained.
-    if (!scenario.oauth && (state === 'authorizing' || harness.checks.some((made) => made.purpose === 'authorize'))) fail('a gateway-mode run authorized');
-    if (scenario.oauth && harness.sockets.length > 0 && !harness.emittedAuthorizations()) fail('a socket opened before any live session token');
+    if (!scenario.oauth && (state === 'authorizing' || harness.checks.some((made) => made.purpose === 'authorize')))
+      fail('a gateway-mode run authorized');
+    if (scenario.oauth && harness.sockets.length > 0 && !harness.emittedAuthorizations())
+      fail('a socket opened before any live session token');
 
     // At most one socket, and exactly the one the state owns.
     const live = harness.liveSockets();
-    if (live.length > 1) fail(`${live.length} sockets alive at once: ${live.map((socket) => socket.socketId).join(', ')}`);
+    if (live.length > 1)
+      fail(`${live.length} sockets alive at once: ${live.map((socket) => socket.socketId).join(', ')}`);
     if (SOCKET_PHASES.has(state)) {
-      if (live.length !== 1 || live[0]!.socketId !== snapshot.context.socketId) fail(`${state} without its socket ${snapshot.context.socketId} alive`);
+      if (live.length !== 1 || live[0]!.socketId !== snapshot.context.socketId)
+        fail(`${state} without its socket ${snapshot.context.socketId} alive`);
     } else if (live.length !== 0) fail(`socket ${live[0]!.socketId} alive in ${state}`);
 
     // No socket lives on with a session value the gateway has since replaced.
     const latest = harness.latestSession();
-    for (const socket of live) if (latest && !socket.session.equals(latest)) fail(`socket ${socket.socketId} lives on with a rotated-out session value`);
+    for (const socket of live)
+      if (latest && !socket.session.equals(latest))
+        fail(`socket ${socket.socketId} lives on with a rotated-out session value`);
 
     // One session check at a time, and only where a state is waiting for it.
     const inFlight = harness.pendingChecks();
@@ -190,41 +243,60 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
     for (const socket of harness.sockets) {
       const known = factsOf(socket);
       const teardown = socket.history.indexOf(TEARDOWN);
-      if (teardown !== -1 && teardown !== socket.history.length - 1) fail(`socket ${socket.socketId} got a command after its teardown`);
-      for (const sent of socket.commands) if (!KNOWN_COMMANDS.has(sent.type)) fail(`socket ${socket.socketId} got ${sent.type}`);
+      if (teardown !== -1 && teardown !== socket.history.length - 1)
+        fail(`socket ${socket.socketId} got a command after its teardown`);
+      for (const sent of socket.commands)
+        if (!KNOWN_COMMANDS.has(sent.type)) fail(`socket ${socket.socketId} got ${sent.type}`);
       if (!readyBefore.has(socket) && socket.commands.some((sent) => sent.type !== 'SOCKET.SEND_SESSION')) {
-        fail(`socket ${socket.socketId} got ${socket.commands.map((sent) => sent.type).join(', ')} before it was ready`);
+        fail(
+          `socket ${socket.socketId} got ${socket.commands.map((sent) => sent.type).join(', ')} before it was ready`,
+        );
       }
       const sessions = socket.count('SOCKET.SEND_SESSION');
-      if (sessions > Math.min(1, known.asked)) fail(`socket ${socket.socketId} sent ${sessions} session messages, asked ${known.asked} times`);
-      if (socket.count('SOCKET.TERMINATE') > (known.ready ? 1 : 0)) fail(`socket ${socket.socketId} terminated ${socket.count('SOCKET.TERMINATE')} times`);
+      if (sessions > Math.min(1, known.asked))
+        fail(`socket ${socket.socketId} sent ${sessions} session messages, asked ${known.asked} times`);
+      if (socket.count('SOCKET.TERMINATE') > (known.ready ? 1 : 0))
+        fail(`socket ${socket.socketId} terminated ${socket.count('SOCKET.TERMINATE')} times`);
     }
 
     // Backoff: every delay within [0, cap(attempt)], attempts within maxAttempts, the wait really scheduled.
     const reconnects = harness.emitted.filter((event) => event.type === 'reconnect');
     for (const event of reconnects.slice(reconnectsSeen)) {
       // After a refused token the wait is at least the authorization floor, which may exceed the jitter cap.
-      const cap = Math.max(backoffCapMs(timing, event.attempt), scenario.oauth ? authorizationRetryFloorMs(timing, event.attempt) : 0);
-      if (!Number.isInteger(event.delayMs) || event.delayMs < 0 || event.delayMs > cap) fail(`backoff ${event.delayMs} ms out of [0, ${cap}] at attempt ${event.attempt}`);
-      if (event.attempt < 1 || event.attempt > maxAttempts) fail(`reconnect attempt ${event.attempt} with maxAttempts ${maxAttempts}`);
+      const cap = Math.max(
+        backoffCapMs(timing, event.attempt),
+        scenario.oauth ? authorizationRetryFloorMs(timing, event.attempt) : 0,
+      );
+      if (!Number.isInteger(event.delayMs) || event.delayMs < 0 || event.delayMs > cap)
+        fail(`backoff ${event.delayMs} ms out of [0, ${cap}] at attempt ${event.attempt}`);
+      if (event.attempt < 1 || event.attempt > maxAttempts)
+        fail(`reconnect attempt ${event.attempt} with maxAttempts ${maxAttempts}`);
     }
     reconnectsSeen = reconnects.length;
-    if (state === 'reconnect' && snapshot.context.attempt > maxAttempts) fail(`waiting to reconnect at attempt ${snapshot.context.attempt} past maxAttempts ${maxAttempts}`);
-    if (state === 'failed' && snapshot.context.attempt !== maxAttempts + 1) fail(`failed after ${snapshot.context.attempt - 1} attempts, maxAttempts ${maxAttempts}`);
+    if (state === 'reconnect' && snapshot.context.attempt > maxAttempts)
+      fail(`waiting to reconnect at attempt ${snapshot.context.attempt} past maxAttempts ${maxAttempts}`);
+    if (state === 'failed' && snapshot.context.attempt !== maxAttempts + 1)
+      fail(`failed after ${snapshot.context.attempt - 1} attempts, maxAttempts ${maxAttempts}`);
     if (state === 'reconnect') {
       const { attempt, backoffDelayMs } = snapshot.context;
       const floor = snapshot.context.authorization === 'refused' ? authorizationRetryFloorMs(timing, attempt) : 0;
-      if (backoffDelayMs > Math.max(floor, backoffCapMs(timing, attempt))) fail(`backoff ${backoffDelayMs} ms above the cap of attempt ${attempt}`);
+      if (backoffDelayMs > Math.max(floor, backoffCapMs(timing, attempt)))
+        fail(`backoff ${backoffDelayMs} ms above the cap of attempt ${attempt}`);
       if (backoffDelayMs < floor) fail(`backoff ${backoffDelayMs} ms below the refused-token floor ${floor} ms`);
-      if (!harness.timeouts().some((timeout) => timeout.timeout === backoffDelayMs)) fail(`reconnect without its ${backoffDelayMs} ms timer`);
+      if (!harness.timeouts().some((timeout) => timeout.timeout === backoffDelayMs))
+        fail(`reconnect without its ${backoffDelayMs} ms timer`);
     }
 
     // Never stuck: a state that is not at rest has a timer or a check in flight; a state at rest has neither.
     const running = harness.timeouts().length + inFlight.length;
-    if (snapshot.status === 'active' && !AT_REST.has(state) && running === 0) fail(`stuck in ${JSON.stringify(snapshot.value)}: no timer, no check in flight`);
-    if (snapshot.status === 'active' && AT_REST.has(state) && running + live.length !== 0) fail(`${state} with something still running`);
+    if (snapshot.status === 'active' && !AT_REST.has(state) && running === 0)
+      fail(`stuck in ${JSON.stringify(snapshot.value)}: no timer, no check in flight`);
+    if (snapshot.status === 'active' && AT_REST.has(state) && running + live.length !== 0)
+      fail(`${state} with something still running`);
 
-    if (harness.emitted.filter((event) => event.type === 'authenticated').length !== harness.notifications.authenticated) {
+    if (
+      harness.emitted.filter((event) => event.type === 'authenticated').length !== harness.notifications.authenticated
+    ) {
       fail('`authenticated` emitted and the subscription layer told a different number of times');
     }
 
@@ -233,20 +305,31 @@ export async function runScenario(scenario: LifecycleScenario, options: Pick<Har
 
   const expectStoppedAndQuiet = async (): Promise<void> => {
     const snapshot = harness.actor.getSnapshot();
-    if (snapshot.value !== 'stopped' || snapshot.status !== 'done') fail(`STOP ended in ${JSON.stringify(snapshot.value)} (${snapshot.status})`);
+    if (snapshot.value !== 'stopped' || snapshot.status !== 'done')
+      fail(`STOP ended in ${JSON.stringify(snapshot.value)} (${snapshot.status})`);
     if (harness.liveSockets().length !== 0) fail('a socket outlived STOP');
     if (harness.timeouts().length !== 0) fail(`${harness.timeouts().length} timers outlived STOP`);
     if (harness.pendingChecks().length !== 0) fail('a session check outlived STOP');
     if (Object.keys(snapshot.children).length !== 0) fail('a child actor outlived STOP');
-    const before = JSON.stringify([harness.emitted.length, harness.checks.length, harness.sockets.map((socket) => socket.history.length)]);
+    const before = JSON.stringify([
+      harness.emitted.length,
+      harness.checks.length,
+      harness.sockets.map((socket) => socket.history.length),
+    ]);
     await harness.advance(A_DAY);
-    const after = JSON.stringify([harness.emitted.length, harness.checks.length, harness.sockets.map((socket) => socket.history.length)]);
+    const after = JSON.stringify([
+      harness.emitted.length,
+      harness.checks.length,
+      harness.sockets.map((socket) => socket.history.length),
+    ]);
     if (before !== after) fail('something happened after STOP');
   };
 
   // Well inside the silence threshold (the unlearnt default, or the ceiling when it is lower: these frames carry no
   // read time, so nothing is learnt).
-  const healthyBeatMs = Math.floor(Math.min(timing.heartbeatTimeoutMs * 0.4, silenceTimeoutMs(EMPTY_CADENCE, timing.heartbeatTimeoutMs, true) * 0.8));
+  const healthyBeatMs = Math.floor(
+    Math.min(timing.heartbeatTimeoutMs * 0.4, silenceTimeoutMs(EMPTY_CADENCE, timing.heartbeatTimeoutMs, true) * 0.8),
+  );
   const readySockets = () => new Set([...facts].filter(([, known]) => known.ready).map(([socket]) => socket));
   for (command of scenario.commands) {
     step++;
@@ -282,7 +365,8 @@ function report(harness: Harness): ScenarioReport {
     reconnects: harness.emitted.filter((event) => event.type === 'reconnect').length,
     authenticated: harness.notifications.authenticated,
     keepAlives:
-      harness.sockets.reduce((sum, socket) => sum + socket.count('SOCKET.SEND_TIC'), 0) + harness.checks.filter((check) => check.purpose === 'keep-alive').length,
+      harness.sockets.reduce((sum, socket) => sum + socket.count('SOCKET.SEND_TIC'), 0) +
+      harness.checks.filter((check) => check.purpose === 'keep-alive').length,
     trace: JSON.stringify({
       emitted: harness.emitted,
       checks: harness.checks.map((check, index) => ({ ...check, at: harness.checkTimes[index] })),
@@ -293,7 +377,11 @@ function report(harness: Harness): ScenarioReport {
   };
 }
 
-async function perform(harness: Harness, command: LifecycleCommand, factsOf: (socket: FakeSocket) => SocketFacts): Promise<void> {
+async function perform(
+  harness: Harness,
+  command: LifecycleCommand,
+  factsOf: (socket: FakeSocket) => SocketFacts,
+): Promise<void> {
   const current = harness.liveSockets()[0];
   switch (command.kind) {
     case 'frame':
@@ -340,7 +428,12 @@ async function perform(harness: Harness, command: LifecycleCommand, factsOf: (so
 }
 
 /** The healthy next step for the state the machine is in: keeps random sequences from wandering in the shallows. */
-async function proceed(harness: Harness, current: FakeSocket | undefined, handshake: 'greeting' | 'session-message', factsOf: (socket: FakeSocket) => SocketFacts): Promise<void> {
+async function proceed(
+  harness: Harness,
+  current: FakeSocket | undefined,
+  handshake: 'greeting' | 'session-message',
+  factsOf: (socket: FakeSocket) => SocketFacts,
+): Promise<void> {
   if (harness.pendingChecks().length === 1) return harness.answerCheck(answerFor('authenticated-same', harness));
   const { context } = harness.actor.getSnapshot();
   switch (harness.state()) {

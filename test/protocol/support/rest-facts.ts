@@ -20,7 +20,8 @@ const FIELD_ID = /^\d+(_raw)?$/;
 export function interpretRestResponse(endpoint: string, status: number | null, body: unknown): Record<string, unknown> {
   const path = pathOf(endpoint);
   if (status === 404) return notFound(body);
-  if (status !== null && status >= 500) return path === '/v1/api/tickle' ? { unavailable: true, session_present: false } : { unavailable: true };
+  if (status !== null && status >= 500)
+    return path === '/v1/api/tickle' ? { unavailable: true, session_present: false } : { unavailable: true };
   switch (path) {
     case '/v1/api/tickle':
       return tickleFacts(status, body);
@@ -119,7 +120,8 @@ function accounts(status: number | null, body: unknown): Record<string, unknown>
   const isPaper = valueOf(object, 'isPaper');
   const isFT = valueOf(object, 'isFT');
   return compact({
-    accounts: Array.isArray(accountList) && accountList.every((item) => typeof item === 'string') ? accountList : undefined,
+    accounts:
+      Array.isArray(accountList) && accountList.every((item) => typeof item === 'string') ? accountList : undefined,
     selectedAccount: stringOf(object, 'selectedAccount'),
     isPaper: typeof isPaper === 'boolean' ? isPaper : undefined,
     isFT: typeof isFT === 'boolean' ? isFT : undefined,
@@ -167,7 +169,9 @@ function flag(body: unknown, key: string, fact: string): Record<string, unknown>
 /** The brokerage status keys (`authenticated`, `competing`, …) of an object, read as the tickle's `iserver.authStatus`. */
 function brokerageStatus(status: JsonObject | undefined): Record<string, unknown> {
   if (status === undefined) return {};
-  const { authenticated, competing, connected, established, fail, message } = interpretTickle(200, { iserver: { authStatus: status } });
+  const { authenticated, competing, connected, established, fail, message } = interpretTickle(200, {
+    iserver: { authStatus: status },
+  });
   return compact({ authenticated, competing, connected, established, fail, message });
 }
 

@@ -39,7 +39,8 @@ export function safeJson(value: unknown): string {
 }
 
 function toPlain(value: unknown, depth: number, ancestors: Set<object>): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   if (value === undefined) return '[undefined]';
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol') return value.toString();
@@ -57,7 +58,10 @@ function toPlain(value: unknown, depth: number, ancestors: Set<object>): unknown
         code: toPlain(error.code, depth + 1, ancestors),
         stack: error.stack,
         cause: toPlain(error.cause, depth + 1, ancestors),
-        json: typeof (error as unknown as { toJSON?: unknown }).toJSON === 'function' ? toPlain((error as unknown as { toJSON(): unknown }).toJSON(), depth + 1, ancestors) : undefined,
+        json:
+          typeof (error as unknown as { toJSON?: unknown }).toJSON === 'function'
+            ? toPlain((error as unknown as { toJSON(): unknown }).toJSON(), depth + 1, ancestors)
+            : undefined,
       };
     }
     const toJSON = (object as { toJSON?: unknown }).toJSON;
@@ -65,12 +69,14 @@ function toPlain(value: unknown, depth: number, ancestors: Set<object>): unknown
       const json = (toJSON as () => unknown).call(object);
       if (json !== object) return toPlain(json, depth + 1, ancestors);
     }
-    if (Buffer.isBuffer(object) || object instanceof Uint8Array) return `[bytes ${Buffer.from(object as Uint8Array).toString('utf8')}]`;
+    if (Buffer.isBuffer(object) || object instanceof Uint8Array)
+      return `[bytes ${Buffer.from(object as Uint8Array).toString('utf8')}]`;
     if (Array.isArray(object)) return object.map((item) => toPlain(item, depth + 1, ancestors));
     if (object instanceof Map) return toPlain(Object.fromEntries(object), depth + 1, ancestors);
     if (object instanceof Set) return toPlain([...object], depth + 1, ancestors);
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) out[key] = toPlain((object as Record<string, unknown>)[key], depth + 1, ancestors);
+    for (const key of Object.keys(object))
+      out[key] = toPlain((object as Record<string, unknown>)[key], depth + 1, ancestors);
     return out;
   } finally {
     ancestors.delete(object);
@@ -79,7 +85,13 @@ function toPlain(value: unknown, depth: number, ancestors: Set<object>): unknown
 
 function inspected(value: unknown): string {
   try {
-    return inspect(value, { depth: 8, breakLength: Number.POSITIVE_INFINITY, maxArrayLength: 50, maxStringLength: null, showHidden: false });
+    return inspect(value, {
+      depth: 8,
+      breakLength: Number.POSITIVE_INFINITY,
+      maxArrayLength: 50,
+      maxStringLength: null,
+      showHidden: false,
+    });
   } catch (error) {
     return `[uninspectable: ${(error as Error).message}]`;
   }
@@ -90,11 +102,28 @@ function inspected(value: unknown): string {
  * (value, status, context). The actor refs themselves hold the whole actor system; that is not what leaves a process.
  */
 export function inspectionView(event: InspectionEvent): unknown {
-  const view: Record<string, unknown> = { type: event.type, rootId: event.rootId, actorId: idOf(event.actorRef), actorSessionId: event.actorRef?.sessionId };
+  const view: Record<string, unknown> = {
+    type: event.type,
+    rootId: event.rootId,
+    actorId: idOf(event.actorRef),
+    actorSessionId: event.actorRef?.sessionId,
+  };
   if ('event' in event) view['event'] = event.event;
   if ('snapshot' in event) {
-    const snapshot = event.snapshot as { value?: unknown; status?: unknown; context?: unknown; output?: unknown; error?: unknown };
-    view['snapshot'] = { value: snapshot.value, status: snapshot.status, context: snapshot.context, output: snapshot.output, error: snapshot.error };
+    const snapshot = event.snapshot as {
+      value?: unknown;
+      status?: unknown;
+      context?: unknown;
+      output?: unknown;
+      error?: unknown;
+    };
+    view['snapshot'] = {
+      value: snapshot.value,
+      status: snapshot.status,
+      context: snapshot.context,
+      output: snapshot.output,
+      error: snapshot.error,
+    };
   }
   if ('sourceRef' in event) view['sourceId'] = idOf(event.sourceRef);
   return view;

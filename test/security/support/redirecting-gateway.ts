@@ -70,12 +70,22 @@ export class RedirectingGateway {
   static async start(session: string): Promise<RedirectingGateway> {
     const certificate = await createTestCertificate();
     let self: RedirectingGateway | undefined;
-    const record = (list: () => SeenRequest[] | undefined, kind: SeenRequest['kind'], request: IncomingMessage): void => {
+    const record = (
+      list: () => SeenRequest[] | undefined,
+      kind: SeenRequest['kind'],
+      request: IncomingMessage,
+    ): void => {
       list()?.push({ kind, method: request.method ?? '', path: request.url ?? '', cookie: request.headers.cookie });
     };
     const elsewhere = await listen(certificate, (request, response) => {
       record(() => self?.elsewhereSeen, 'request', request);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tickleBody(session, 600_000, { authenticated: true, competing: false, connected: true, established: true })));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify(
+            tickleBody(session, 600_000, { authenticated: true, competing: false, connected: true, established: true }),
+          ),
+        );
     });
     elsewhere.server.on('connection', () => {
       if (self) self.elsewhereConnections++;
@@ -93,12 +103,21 @@ export class RedirectingGateway {
           response.writeHead(307, { location: `${self.elsewhereUrl}/v1/api/tickle` }).end();
           return;
         }
-        const body = tickleBody(session, 600_000, { authenticated: true, competing: false, connected: true, established: true });
-        response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `x-sess-uuid=${session}; Path=/` }).end(JSON.stringify(body));
+        const body = tickleBody(session, 600_000, {
+          authenticated: true,
+          competing: false,
+          connected: true,
+          established: true,
+        });
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'set-cookie': `x-sess-uuid=${session}; Path=/` })
+          .end(JSON.stringify(body));
         return;
       }
       if (path === '/v1/api/iserver/accounts') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accounts: ['DU1234567'], selectedAccount: 'DU1234567' }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ accounts: ['DU1234567'], selectedAccount: 'DU1234567' }));
         return;
       }
       response.writeHead(404).end();
@@ -106,7 +125,9 @@ export class RedirectingGateway {
     gateway.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
       record(() => self?.gatewaySeen, 'upgrade', request);
       socket.on('error', () => socket.destroy());
-      socket.end(`HTTP/1.1 302 Found\r\nLocation: ${self?.elsewhereUrl}/v1/api/ws\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 302 Found\r\nLocation: ${self?.elsewhereUrl}/v1/api/ws\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
     });
     self = new RedirectingGateway(certificate, session, gateway, elsewhere);
     return self;

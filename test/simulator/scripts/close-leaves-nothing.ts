@@ -8,7 +8,12 @@ import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { startGatewaySimulator } from '../../../src/simulator/index.js';
 
-const simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 50, marketDataIntervalMs: 10, ordersIntervalMs: 20 });
+const simulator = await startGatewaySimulator({
+  port: 0,
+  heartbeatIntervalMs: 50,
+  marketDataIntervalMs: 10,
+  ordersIntervalMs: 20,
+});
 const agent = new Agent({ connect: { ca: simulator.ca } });
 await (await request(`${simulator.url}/v1/api/tickle`, { method: 'POST', dispatcher: agent })).body.text();
 
@@ -19,12 +24,23 @@ const ready = await new Promise<WebSocket>((resolve, reject) => {
     if (String(data).includes('"sts"')) resolve(ws);
   });
 });
-for (const command of ['smd+265598+{"fields":["31","84"]}', 'smh+265598+{}', 'sor+{}', 'str+{}', 'spl+{}', 'sld+DU1234567+{}', 'ssd+DU1234567', 'sbd+DU1234567+265598']) {
+for (const command of [
+  'smd+265598+{"fields":["31","84"]}',
+  'smh+265598+{}',
+  'sor+{}',
+  'str+{}',
+  'spl+{}',
+  'sld+DU1234567+{}',
+  'ssd+DU1234567',
+  'sbd+DU1234567+265598',
+]) {
   ready.send(command);
 }
 await new Promise((resolve) => setTimeout(resolve, 200));
 simulator.expireBrokerageSession();
-await (await request(`${simulator.url}/v1/api/iserver/reauthenticate`, { method: 'POST', dispatcher: agent })).body.text();
+await (
+  await request(`${simulator.url}/v1/api/iserver/reauthenticate`, { method: 'POST', dispatcher: agent })
+).body.text();
 simulator.slowHandshake(10_000);
 const pending = new WebSocket(simulator.wsUrl, { ca: simulator.ca });
 pending.on('error', () => undefined);

@@ -4,7 +4,15 @@
  * the credentials FILE the simulator wrote, decrypts the access token secret, gets a live session token by RSA-SHA256
  * + Diffie-Hellman, checks its signature, and signs REST calls with HMAC-SHA256 in a chosen base-string form.
  */
-import { constants, createHmac, createPrivateKey, privateDecrypt, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  privateDecrypt,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkServerIdentity } from 'node:tls';
@@ -28,12 +36,15 @@ interface Credentials {
 }
 
 const pyQuotePlus = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+  encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 const pyQuote = (text: string): string => pyQuotePlus(text).replace(/\+/g, '%20').replace(/%2F/g, '/');
 
 function power(base: bigint, exponent: bigint, modulus: bigint): bigint {
   let result = 1n;
-  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus) if (e & 1n) result = (result * b) % modulus;
+  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus)
+    if (e & 1n) result = (result * b) % modulus;
   return result;
 }
 
@@ -109,7 +120,12 @@ export class OAuthTestClient {
     this.#simulator = simulator;
     this.credentials = readCredentialsFile(simulator.oauthFile);
     // The certificate is checked against `localhost` even when a test sends another Host header (as IBind does).
-    this.#agent = new Agent({ connect: { ca: simulator.ca, checkServerIdentity: (_host, certificate) => checkServerIdentity('localhost', certificate) } });
+    this.#agent = new Agent({
+      connect: {
+        ca: simulator.ca,
+        checkServerIdentity: (_host, certificate) => checkServerIdentity('localhost', certificate),
+      },
+    });
   }
 
   close(): Promise<void> {
@@ -118,7 +134,10 @@ export class OAuthTestClient {
 
   #header(pairs: Record<string, string>): string {
     const all: Record<string, string> = { realm: this.credentials.realm, ...pairs };
-    return `OAuth ${Object.keys(all).sort().map((key) => `${key}="${all[key]}"`).join(', ')}`;
+    return `OAuth ${Object.keys(all)
+      .sort()
+      .map((key) => `${key}="${all[key]}"`)
+      .join(', ')}`;
   }
 
   #oauthPairs(method: string, overrides: Record<string, string> = {}): Record<string, string> {
@@ -157,41 +176,73 @@ export class OAuthTestClient {
   async requestLiveSessionToken(options: SignOptions = {}): Promise<RestReply & { validated: boolean }> {
     const { prime } = this.credentials;
     const a = BigInt(`0x${randomBytes(32).toString('hex')}`);
-    const pairs = { ...this.#oauthPairs('RSA-SHA256'), diffie_hellman_challenge: power(2n, a, prime).toString(16), ...options.oauth };
+    const pairs = {
+      ...this.#oauthPairs('RSA-SHA256'),
+      diffie_hellman_challenge: power(2n, a, prime).toString(16),
+      ...options.oauth,
+    };
     const path = '/v1/api/oauth/live_session_token';
-    const joined = Object.keys(pairs).sort().map((key) => `${key}=${pairs[key as keyof typeof pairs]}`).join('&');
+    const joined = Object.keys(pairs)
+      .sort()
+      .map((key) => `${key}=${pairs[key as keyof typeof pairs]}`)
+      .join('&');
     const base = `${this.credentials.prepend.toString('hex')}POST&${pyQuotePlus(`${options.origin ?? this.#simulator.url}${path}`)}&${pyQuotePlus(joined)}`;
-    let signature = sign('sha256', Buffer.from(base), { key: this.credentials.signatureKey, padding: constants.RSA_PKCS1_PADDING }).toString('base64');
+    let signature = sign('sha256', Buffer.from(base), {
+      key: this.credentials.signatureKey,
+      padding: constants.RSA_PKCS1_PADDING,
+    }).toString('base64');
     if (options.tamper) signature = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-    const reply = await this.#send('POST', path, this.#header({ ...pairs, oauth_signature: pyQuotePlus(signature) }), options);
+    const reply = await this.#send(
+      'POST',
+      path,
+      this.#header({ ...pairs, oauth_signature: pyQuotePlus(signature) }),
+      options,
+    );
     if (reply.status !== 200) return { ...reply, validated: false };
     const K = power(BigInt(`0x${reply.json.diffie_hellman_response}`), a, prime);
     const lst = createHmac('sha1', javaBytes(K)).update(this.credentials.prepend).digest();
-    const validated = createHmac('sha1', lst).update(this.credentials.consumerKey).digest('hex') === reply.json.live_session_token_signature;
+    const validated =
+      createHmac('sha1', lst).update(this.credentials.consumerKey).digest('hex') ===
+      reply.json.live_session_token_signature;
     if (validated) this.liveSessionToken = lst;
     return { ...reply, validated };
   }
 
   /** A signed REST call; `query` is written into the URL (encoded) and signed per `form`. */
-  async call(method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, options: SignOptions = {}): Promise<RestReply> {
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string> = {},
+    options: SignOptions = {},
+  ): Promise<RestReply> {
     if (this.liveSessionToken === undefined) throw new Error('no live session token');
     const pairs = this.#oauthPairs('HMAC-SHA256', options.oauth);
-    const queryText = Object.entries(query).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+    const queryText = Object.entries(query)
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+      .join('&');
     const target = queryText === '' ? path : `${path}?${queryText}`;
     const origin = options.origin ?? this.#simulator.url;
     const form = options.form ?? 'standard';
     const signed: Array<[string, string]> = Object.entries(pairs);
     if (form === 'standard') signed.push(...Object.entries(query));
-    if (form === 'quote') signed.push(...(queryText === '' ? [] : queryText.split('&').map((pair) => pair.split('=') as [string, string])));
+    if (form === 'quote')
+      signed.push(...(queryText === '' ? [] : queryText.split('&').map((pair) => pair.split('=') as [string, string])));
     signed.sort(([a, va], [b, vb]) => (a < b ? -1 : a > b ? 1 : va < vb ? -1 : va > vb ? 1 : 0));
     const joined = signed.map(([key, value]) => `${key}=${value}`).join('&');
     const url = form === 'query-in-url' ? `${origin}${target}` : `${origin}${path}`;
     const base = `${method}&${pyQuotePlus(url)}&${form === 'quote' ? pyQuote(joined) : pyQuotePlus(joined)}`;
     let signature = createHmac('sha256', this.liveSessionToken).update(base).digest('base64');
     if (options.tamper) signature = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-    const reply = await this.#send(method, target, this.#header({ ...pairs, oauth_signature: pyQuotePlus(signature) }), options);
+    const reply = await this.#send(
+      method,
+      target,
+      this.#header({ ...pairs, oauth_signature: pyQuotePlus(signature) }),
+      options,
+    );
     const setCookie = reply.headers['set-cookie'];
-    const api = (Array.isArray(setCookie) ? setCookie : [setCookie ?? '']).map((line) => /^api=([^;]*)/.exec(line)?.[1]).find(Boolean);
+    const api = (Array.isArray(setCookie) ? setCookie : [setCookie ?? ''])
+      .map((line) => /^api=([^;]*)/.exec(line)?.[1])
+      .find(Boolean);
     if (api !== undefined) this.cookie = api;
     return reply;
   }
@@ -200,7 +251,12 @@ export class OAuthTestClient {
   async authorize(): Promise<void> {
     const lst = await this.requestLiveSessionToken();
     if (!lst.validated) throw new Error(`LST failed: ${lst.status} ${lst.text}`);
-    const init = await this.call('POST', '/v1/api/iserver/auth/ssodh/init', {}, { json: { publish: true, compete: true } });
+    const init = await this.call(
+      'POST',
+      '/v1/api/iserver/auth/ssodh/init',
+      {},
+      { json: { publish: true, compete: true } },
+    );
     if (init.status !== 200) throw new Error(`ssodh/init failed: ${init.status}`);
     const tickle = await this.call('POST', '/v1/api/tickle');
     if (tickle.status !== 200) throw new Error(`tickle failed: ${tickle.status}`);

@@ -13,7 +13,8 @@ import { startGatewaySimulator } from '../../../src/simulator/index.js';
 
 const cycles = Number(process.argv[2] ?? 300);
 const baselineAfter = Number(process.argv[3] ?? 100);
-if (!Number.isSafeInteger(cycles) || cycles <= baselineAfter) throw new Error(`cycles (${cycles}) must be an integer above the baseline (${baselineAfter})`);
+if (!Number.isSafeInteger(cycles) || cycles <= baselineAfter)
+  throw new Error(`cycles (${cycles}) must be an integer above the baseline (${baselineAfter})`);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 
@@ -43,7 +44,12 @@ function resourcesByType(): Record<string, number> {
   return counts;
 }
 
-const simulator = await startGatewaySimulator({ port: 0, heartbeatIntervalMs: 200, greetingDelayMs: 1, marketDataIntervalMs: 10 });
+const simulator = await startGatewaySimulator({
+  port: 0,
+  heartbeatIntervalMs: 200,
+  greetingDelayMs: 1,
+  marketDataIntervalMs: 10,
+});
 const client = createIbkrWs({
   gateway: simulator.url,
   tls: { ca: simulator.ca },
@@ -78,7 +84,10 @@ await handle.acknowledged;
 async function cycle(index: number): Promise<number> {
   const startedAt = performance.now();
   const back = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cycle ${index}: not authenticated again within 10 s (state ${client.state})`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`cycle ${index}: not authenticated again within 10 s (state ${client.state})`)),
+      10_000,
+    );
     authenticatedWaiter = () => {
       clearTimeout(timer);
       resolve();
@@ -125,7 +134,11 @@ print({
   cycles,
   baselineAfter,
   elapsedMs: Math.round(performance.now() - started),
-  cycleMs: { median: round(sorted[Math.floor(sorted.length / 2)]), p99: round(sorted[Math.floor(sorted.length * 0.99)]), max: round(sorted.at(-1)) },
+  cycleMs: {
+    median: round(sorted[Math.floor(sorted.length / 2)]),
+    p99: round(sorted[Math.floor(sorted.length * 0.99)]),
+    max: round(sorted.at(-1)),
+  },
   heap: { baseline: baselineHeap, final: finalHeap, growth: finalHeap - baselineHeap, series: heapSeries },
   resources: { baseline: baselineResources, final: finalResources, afterStop },
   reconnects: metrics.reconnects,
