@@ -34,6 +34,7 @@
 import { assign, emit, enqueueActions } from 'xstate';
 import type { Secret } from '../src/protocol/secret.js';
 import { connectionSetup, initialContext } from './connection.setup.js';
+import { marketDataRefreshRegion, stabilityRegion, ticRegion, tickleRegion } from './connection.housekeeping.js';
 import {
   closeReason,
   leavingReason,
@@ -300,113 +301,11 @@ export const connectionMachine = connectionSetup.createMachine({
                     },
                   },
                 },
-                tic: {
-                  initial: 'waiting',
-                  states: {
-                    waiting: { after: { ticInterval: { target: 'waiting', reenter: true, actions: 'sendTic' } } },
-                  },
-                },
-                tickle: {
-                  initial: 'waiting',
-                  // OAuth: a token near expiry is renewed here, in the background, so the socket is kept (a socket
-                  // outlives a renewal; only an expired token ends it). Tickles wait while it runs.
-                  on: {
-                    'AUTHORIZATION.EXPIRING': {
-                      guard: 'isOAuth',
-                      target: '.renewing',
-                      actions: assign({ lastReason: 'token-expiring' }),
-                    },
-                  },
-                  states: {
-                    waiting: { after: { tickleInterval: 'tickling' } },
-                    tickling: {
-                      invoke: {
-                        src: 'checkSession',
-                        input: { purpose: 'keep-alive', reauthenticate: false },
-                        onDone: [
-                          {
-                            guard: 'sessionRotated',
-                            target: '#reconnect',
-                            actions: [
-                              assign(({ context, event }) => ({
-                                session: event.output.kind === 'authenticated' ? event.output.session : context.session,
-                                lastReason: 'session-rotated',
-                              })),
-                              emit({ type: 'session-rotated' as const }),
-                            ],
-                          },
-                          {
-                            guard: 'checkAuthenticated',
-                            target: 'waiting',
-                            actions: assign(({ context }) =>
-                              context.oauth ? { authorization: 'proven' as const } : {},
-                            ),
-                          },
-                          // A token renewed a moment ago is refused too: no second renewal at once, start over.
-                          {
-                            guard: 'freshTokenRefused',
-                            target: '#authorizing',
-                            actions: assign({ lastReason: 'fresh-token-refused' }),
-                          },
-                          // IBKR refused the signed tickle: renew once, keeping the socket that still delivers.
-                          {
-                            guard: 'checkAuthorizationRequired',
-                            target: 'renewing',
-                            actions: assign({ lastReason: 'token-refused' }),
-                          },
-                          {
-                            guard: 'checkLoginRequired',
-                            target: '#checking-session',
-                            actions: assign({ lastReason: 'auth-lost' }),
-                          },
-                          // A REST blip (5xx, timeout) does not condemn a socket that still delivers.
-                          { target: 'waiting' },
-                        ],
-                        onError: { target: 'waiting' },
-                      },
-                    },
-                    renewing: {
-                      on: { 'AUTHORIZATION.EXPIRING': {} },
-                      invoke: {
-                        id: 'authorize',
-                        src: 'authorize',
-                        input: ({ context }) => ({ reason: context.lastReason ?? 'token-expiring' }),
-                        onDone: [
-                          {
-                            guard: 'authorized',
-                            target: 'waiting',
-                            actions: assign({ authorization: 'fresh', lastReason: 'token-renewed' }),
-                          },
-                          {
-                            guard: 'authorizationRefused',
-                            target: '#reconnect',
-                            actions: assign(({ event }) => ({
-                              authorization: 'refused' as const,
-                              lastReason: `authorization-${problemOf(event.output)}`,
-                            })),
-                          },
-                          { target: '#authorizing', actions: assign({ lastReason: 'authorization-unavailable' }) },
-                        ],
-                        onError: { target: '#authorizing', actions: assign({ lastReason: 'authorization-failed' }) },
-                      },
-                    },
-                  },
-                },
-                subscriptions: {
-                  initial: 'syncing',
-                  states: {
-                    syncing: {
-                      after: { marketDataRefresh: { target: 'syncing', reenter: true, actions: 'refreshMarketData' } },
-                    },
-                  },
-                },
-                stability: {
-                  initial: 'settling',
-                  states: {
-                    settling: { after: { stableAfter: { target: 'stable', actions: 'resetAttempts' } } },
-                    stable: {},
-                  },
-                },
+                // tic, tickle (with OAuth's background renewal), market-data refresh, stability: connection.housekeeping.ts
+                tic: ticRegion,
+                tickle: tickleRegion,
+                subscriptions: marketDataRefreshRegion,
+                stability: stabilityRegion,
               },
             },
 

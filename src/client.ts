@@ -14,7 +14,8 @@ import {
 } from '../machines/index.js';
 import { translateEmitted, type IbkrWsEvents, type StateChange } from './client-events.js';
 import { fanOutDiagnostics } from './diagnostics.js';
-import { IbkrWsError, isFatal } from './errors.js';
+import { describeThrown, IbkrWsError, isFatal } from './errors.js';
+import { KnownSecrets } from './known-secrets.js';
 import { TypedEvents } from './events.js';
 import { createRedactingLogger, type RedactingLogger } from './logger.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
@@ -27,6 +28,7 @@ import type { FlightRecorder } from './recorder/flight-recorder.js';
 import { GatewaySession } from './adapters/gateway-session.js';
 import { HttpTransport } from './adapters/http-transport.js';
 import { createSocketActor, type LiveSocket } from './adapters/socket-actor.js';
+import { clientSocketObserver } from './client-socket-observer.js';
 import { OAuthWiring } from './adapters/oauth-wiring.js';
 import type { Authorization, AuthorizeInput } from './protocol/authorization.js';
 import { createFacade, SubscriptionHub, type SubscriptionFacade } from './subscriptions/index.js';
@@ -75,8 +77,8 @@ class IbkrWsClient implements IbkrWs {
   #liveSocket: LiveSocket | undefined;
   /** Sockets still closing: stop() waits for them. */
   readonly #teardowns = new Set<Promise<void>>();
-  /** The last few session values: redaction scrubs them from any text. */
-  readonly #knownSecrets: string[] = [];
+  /** The last few session values and the OAuth path's tokens: redaction scrubs them from any text. */
+  readonly #secrets = new KnownSecrets(() => this.#oauth?.secrets() ?? []);
   /** The flight recorder (option `record`), on the diagnostics tap and the client's own events. */
   readonly #recorder: FlightRecorder | undefined;
 
@@ -120,9 +122,7 @@ class IbkrWsClient implements IbkrWs {
             credentials: options.oauth,
             gateway: options.gateway,
             refusedRetryMs: options.timing.authorizationRetryMs,
-            onError: (error) => {
-              if (this.#stopping === undefined) this.#reportError(error);
-            },
+            onError: (error) => this.#reportUnlessStopping(error),
             onToken: ({ expiresAtMs, renewInMs }) =>
               this.#events.emit('token', {
                 ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
@@ -132,7 +132,7 @@ class IbkrWsClient implements IbkrWs {
           });
     const oauth = this.#oauth;
     this.#telemetry = createClientTelemetry(options.telemetry);
-    this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#redacted());
+    this.#logger = createRedactingLogger(this.#telemetry.correlate(options.logger), () => this.#secrets.all());
     this.#events = new TypedEvents<IbkrWsEvents>((error) =>
       this.#reportError(new IbkrWsError('listener-error', `an event listener threw: ${describeThrown(error)}`)),
     );
@@ -162,10 +162,7 @@ class IbkrWsClient implements IbkrWs {
     });
     oauth?.session.attach(this.#http);
     this.#gatewaySession = new GatewaySession(this.#http, {
-      // A request cut by stop() (it destroys the HTTP agent) fails because of stopping, not because of the gateway.
-      onError: (error) => {
-        if (this.#stopping === undefined) this.#reportError(error);
-      },
+      onError: (error) => this.#reportUnlessStopping(error),
       wantsOrders: () => this.#hub.wants('sor'),
       // The OAuth path reopens the brokerage session with ssodh/init where the gateway's would reauthenticate.
       ...(oauth === undefined ? {} : { reauthenticate: async () => void (await oauth.session.openBrokerageSession()) }),
@@ -189,13 +186,8 @@ class IbkrWsClient implements IbkrWs {
       book: this.book,
       history: this.history,
     } = facade);
-    ({
-      accountSummary: this.accountSummary,
-      ledger: this.ledger,
-      raw: this.raw,
-      subscriptions: this.subscriptions,
-      orders: this.#orders,
-    } = facade);
+    ({ accountSummary: this.accountSummary, ledger: this.ledger, raw: this.raw } = facade);
+    ({ subscriptions: this.subscriptions, orders: this.#orders } = facade);
 
     const socket = createSocketActor({
       wsUrl: oauth === undefined ? options.wsUrl : oauth.socketUrl(options.wsUrl),
@@ -207,37 +199,17 @@ class IbkrWsClient implements IbkrWs {
       closeTimeoutMs: options.closeTimeoutMs,
       activityThrottleMs: options.activityThrottleMs,
       ...tap,
-      observer: {
-        onData: (message) => {
-          this.#metrics.dataMessages++;
-          if (message.kind === 'error') {
-            this.#metrics.errorFrames++;
-            this.#logger.log('warn', 'the gateway sent an error frame', { code: message.code, topic: message.topic });
-          }
-          this.#hub.onMessage(message);
-        },
-        onProtocolError: (error) => {
-          this.#metrics.countProtocolError(error.code);
-          this.#logger.log('warn', `undecodable frame dropped: ${error.message}`, { code: error.code });
-          this.#events.emit('error', new IbkrWsError(error.code, error.message));
-        },
-        onFrameIn: (byteLength) => {
-          this.#metrics.framesIn++;
-          this.#metrics.bytesIn += byteLength;
-        },
-        onFrameOut: (byteLength) => {
-          this.#metrics.framesOut++;
-          this.#metrics.bytesOut += byteLength;
-        },
-        onSocketChange: (live) => {
+      observer: clientSocketObserver({
+        metrics: this.#metrics,
+        logger: this.#logger,
+        hub: this.#hub,
+        emitError: (error) => this.#events.emit('error', error),
+        reportError: (error) => this.#reportError(error),
+        setLiveSocket: (live) => {
           this.#liveSocket = live;
         },
-        onTransportError: (error) => this.#reportError(error),
-        onTeardown: (closed) => {
-          this.#teardowns.add(closed);
-          void closed.then(() => this.#teardowns.delete(closed));
-        },
-      },
+        teardowns: this.#teardowns,
+      }),
     });
 
     const machine = connectionMachine.provide({
@@ -247,7 +219,7 @@ class IbkrWsClient implements IbkrWs {
             oauth === undefined
               ? await this.#gatewaySession.check(input)
               : await oauth.check(this.#gatewaySession, input);
-          if (result.kind === 'authenticated') this.#rememberSecret(result.session.reveal());
+          if (result.kind === 'authenticated') this.#secrets.remember(result.session.reveal());
           return result;
         }),
         socket,
@@ -279,7 +251,7 @@ class IbkrWsClient implements IbkrWs {
       },
       ...(options.inspect === undefined
         ? {}
-        : { inspect: redactedInspection(options.inspect, () => this.#redacted()) }),
+        : { inspect: redactedInspection(options.inspect, () => this.#secrets.all()) }),
     });
     oauth?.onExpiring(() => this.actor.send({ type: 'AUTHORIZATION.EXPIRING' }));
     this.actor.subscribe({
@@ -389,6 +361,11 @@ class IbkrWsClient implements IbkrWs {
     if (fatal && this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'FATAL', code: error.code });
   }
 
+  /** A request cut by stop() (it destroys the HTTP agent) fails because of stopping, not because of the gateway. */
+  #reportUnlessStopping(error: IbkrWsError): void {
+    if (this.#stopping === undefined) this.#reportError(error);
+  }
+
   #whenAuthenticated(): Promise<void> {
     if (this.#metrics.state === 'authenticated') return Promise.resolve();
     if (this.#metrics.state === 'failed') return Promise.reject(this.#failure());
@@ -416,19 +393,4 @@ class IbkrWsClient implements IbkrWs {
     this.#hub.hold('sor');
     void this.#gatewaySession.preflightOrders().finally(() => this.#hub.release('sor'));
   }
-
-  /** What redaction scrubs: the last session values, and on the OAuth path the access token (it is in the socket URL). */
-  #redacted(): readonly string[] {
-    return this.#oauth === undefined ? this.#knownSecrets : [...this.#knownSecrets, ...this.#oauth.secrets()];
-  }
-
-  #rememberSecret(value: string): void {
-    if (!this.#knownSecrets.includes(value)) this.#knownSecrets.push(value);
-    // Keep the last few: a rotated value may still appear in a late log line.
-    if (this.#knownSecrets.length > 4) this.#knownSecrets.shift();
-  }
-}
-
-function describeThrown(error: unknown): string {
-  return (error as Error | undefined)?.message ?? String(error);
 }

@@ -76,3 +76,8 @@ export class IbkrWsError extends Error {
     return { code: this.code, message: this.message };
   }
 }
+
+/** The message of anything thrown (a listener may throw a non-Error): for the text of the error that reports it. */
+export function describeThrown(error: unknown): string {
+  return (error as Error | undefined)?.message ?? String(error);
+}
