@@ -47,10 +47,12 @@ describe('ibkr.health()', () => {
     expect(ready.reason).toBeUndefined();
 
     const loggedOutAt = Date.now();
+    // Waiting starts before the fault: the client may reach login-required while the readiness poll below runs.
+    const loginRequired = states.waitForState('login-required');
     simulator.logout();
     await eventually(() => !client.health().ready, 'not ready after logout', 1_000);
     expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
-    await states.waitForState('login-required');
+    await loginRequired;
     const report = client.health();
     expect(report).toMatchObject({ live: true, ready: false, state: 'login-required' });
     expect(report.reason).toBeTypeOf('string');
@@ -74,11 +76,12 @@ describe('ibkr.health()', () => {
     }, 10);
     try {
       const lingeredAt = Date.now();
+      const reconnecting = states.waitForState('reconnect');
       simulator.linger();
       await eventually(() => !client.health().ready, 'not ready after linger', 1_500);
       expect(Date.now() - lingeredAt).toBeLessThan(1_000);
       expect(client.health()).toMatchObject({ ready: false, state: 'lingering-detected', reason: 'silence' });
-      await states.waitForState('reconnect');
+      await reconnecting;
       await eventually(() => client.health().ready, 'ready after the recovery');
     } finally {
       clearInterval(poll);
