@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OAuthRequestEvent } from '../../src/simulator/index.js';
 import { sharedOAuthMaterial } from '../simulator/support/oauth-test-client.js';
 import { startSimulator, stopWhatWasStarted } from '../support/harness.js';
-import { runCli } from './support/spawn-cli.js';
+import { oauthConnectArgs, runCli } from './support/spawn-cli.js';
 import { parseJsonLines, stateSequence } from './support/contract.js';
 
 afterEach(stopWhatWasStarted);
@@ -25,25 +25,9 @@ async function oauthSimulator() {
 describe('ibkr-ws connect --oauth FILE', () => {
   it('authorizes, authenticates and streams, then exits 0 after --for', async () => {
     const { simulator } = await oauthSimulator();
-    const run = await runCli(
-      [
-        'connect',
-        '--oauth',
-        simulator.oauthFile!,
-        '--gateway',
-        simulator.url,
-        '--ca',
-        simulator.caPath,
-        '--subscribe',
-        'smd:265598:31',
-        '--json',
-        '--for',
-        '3',
-      ],
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    const run = await runCli([...oauthConnectArgs(simulator), '--json', '--for', '3'], {
+      timeoutMs: 30_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     const lines = parseJsonLines(run.lines);
     expect(stateSequence(lines).slice(0, 5)).toEqual([

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGatewaySimulator, type GatewaySimulator } from '../../src/simulator/index.js';
 import { sharedOAuthMaterial } from '../simulator/support/oauth-test-client.js';
-import { runCli } from '../cli/support/spawn-cli.js';
+import { oauthConnectArgs, runCli } from '../cli/support/spawn-cli.js';
 import { parseJsonLines, stateSequence } from '../cli/support/contract.js';
 import { eventually } from '../support/harness.js';
 
@@ -42,25 +42,10 @@ describe('connect --oauth --health-port', () => {
       marketDataIntervalMs: 100,
     });
     let stdout = '';
-    const run = runCli(
-      [
-        'connect',
-        '--oauth',
-        simulator.oauthFile!,
-        '--gateway',
-        simulator.url,
-        '--ca',
-        simulator.caPath,
-        '--subscribe',
-        'smd:265598:31',
-        '--health-port',
-        '0',
-        '--json',
-        '--for',
-        '20',
-      ],
-      { timeoutMs: 60_000, onStdout: (chunk) => (stdout += chunk) },
-    );
+    const run = runCli([...oauthConnectArgs(simulator), '--health-port', '0', '--json', '--for', '20'], {
+      timeoutMs: 60_000,
+      onStdout: (chunk) => (stdout += chunk),
+    });
     const bodies: string[] = [];
     let livezFailures = 0;
     let polling: ReturnType<typeof setInterval> | undefined;

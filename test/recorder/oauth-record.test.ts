@@ -13,7 +13,7 @@ import { runSimCommand } from '../../src/cli/commands/sim.js';
 import { parseFlightRecord, type RecordEvent } from '../../src/recorder/index.js';
 import type { GatewaySimulator } from '../../src/simulator/index.js';
 import { sharedOAuthMaterial } from '../simulator/support/oauth-test-client.js';
-import { runCli } from '../cli/support/spawn-cli.js';
+import { oauthConnectArgs, runCli } from '../cli/support/spawn-cli.js';
 import { parseJsonLines, stateSequence } from '../cli/support/contract.js';
 import { eventually, startSimulator, stopWhatWasStarted } from '../support/harness.js';
 
@@ -40,23 +40,7 @@ async function recordOAuthRun(): Promise<{ simulator: GatewaySimulator; file: st
   dirs.push(dir);
   const file = join(dir, 'oauth.record.jsonl');
   const run = await runCli(
-    [
-      'connect',
-      '--oauth',
-      simulator.oauthFile!,
-      '--gateway',
-      simulator.url,
-      '--ca',
-      simulator.caPath,
-      '--subscribe',
-      'smd:265598:31',
-      '--record',
-      file,
-      '--record-payloads',
-      '--json',
-      '--for',
-      '4',
-    ],
+    [...oauthConnectArgs(simulator), '--record', file, '--record-payloads', '--json', '--for', '4'],
     { timeoutMs: 40_000 },
   );
   expect(run.code, run.stderr).toBe(0);

@@ -51,3 +51,26 @@ export function runCli(args: readonly string[], options: SpawnOptions = {}): Pro
     });
   });
 }
+
+/**
+ * `connect --oauth FILE --gateway URL --ca FILE --subscribe smd:265598:31`, against a simulator in OAuth mode: the
+ * arguments every OAuth CLI test starts from (each adds its own flags after them).
+ */
+export function oauthConnectArgs(simulator: {
+  readonly oauthFile: string | undefined;
+  readonly url: string;
+  readonly caPath: string;
+}): string[] {
+  if (simulator.oauthFile === undefined) throw new Error('the simulator is not in OAuth mode');
+  return [
+    'connect',
+    '--oauth',
+    simulator.oauthFile,
+    '--gateway',
+    simulator.url,
+    '--ca',
+    simulator.caPath,
+    '--subscribe',
+    'smd:265598:31',
+  ];
+}
