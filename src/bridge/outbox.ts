@@ -9,7 +9,8 @@ export interface OutboxEntry {
   readonly key: string;
   readonly subject: string;
   readonly kind: string;
-  readonly body: object;
+  /** The body object, or its JSON text. */
+  readonly body: object | string;
   /** Assigned on the first attempt; a retry reuses it. */
   seq?: number;
 }

@@ -4,16 +4,22 @@
  * the latest value per key is kept and re-published after a gap when it is back. Orders and trades go through the
  * outbox as JetStream publishes with `Nats-Msg-Id`, in order, one at a time, retried until stored.
  * `Ibkr-Seq` is counted per key at the moment a message really goes out, so it is contiguous within a run.
+ * The body ends with the same `bridge` and `seq` as the headers: a consumer that parses the body has them for free,
+ * and one in nats.js that skips `msg.headers` saves its header decoding, which was more than half of what a quote
+ * cost a consumer (docs/BENCHMARKS.md, "Bridge").
  */
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { HEADERS, WIRE_VERSION, type GapBody } from './contract.js';
 import type { NatsLink } from './nats-link.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 
+/** A body as an object, or as its JSON text already written (quotes: src/subscriptions/quote-json.ts). */
+export type Body = object | string;
+
 interface LastValue {
   readonly subject: string;
   readonly kind: string;
-  readonly body: object;
+  readonly body: Body;
 }
 
 export interface PublisherCounters {
@@ -55,7 +61,7 @@ export class Publisher {
   }
 
   /** A last value (or a gap on a last-value subject): published now if NATS is up, always remembered. */
-  value(key: string, subject: string, kind: string, body: object): void {
+  value(key: string, subject: string, kind: string, body: Body): void {
     this.#last.set(key, { subject, kind, body });
     const resources = this.#link.resources;
     if (resources === undefined) {
@@ -63,9 +69,8 @@ export class Publisher {
       return;
     }
     try {
-      resources.nc.publish(subject, this.#encoder.encode(JSON.stringify(body)), {
-        headers: this.#headers(kind, key, this.#nextSeq(key)),
-      });
+      const seq = this.#nextSeq(key);
+      resources.nc.publish(subject, this.#encode(body, seq), { headers: this.#headers(kind, key, seq) });
       this.counters.published++;
       if (kind === 'gap') this.counters.gaps++;
     } catch {
@@ -74,7 +79,7 @@ export class Publisher {
   }
 
   /** An order or trade message (or a gap on those subjects): queued, stored exactly once, in order. */
-  event(key: string, subject: string, kind: string, body: object): void {
+  event(key: string, subject: string, kind: string, body: Body): void {
     this.#eventSubjects.set(key, subject);
     if (this.#outbox.push({ key, subject, kind, body }) > 0) this.counters.outboxDropped++;
     void this.flush();
@@ -109,7 +114,7 @@ export class Publisher {
         const entry = this.#next();
         if (entry === undefined) return;
         try {
-          await resources.js.publish(entry.subject, this.#encoder.encode(JSON.stringify(entry.body)), {
+          await resources.js.publish(entry.subject, this.#encode(entry.body, entry.seq!), {
             msgID: `${this.#run}-${entry.key}-${entry.seq}`,
             headers: this.#headers(entry.kind, entry.key, entry.seq!),
           });
@@ -162,6 +167,13 @@ export class Publisher {
     const seq = (this.#seq.get(key) ?? 0) + 1;
     this.#seq.set(key, seq);
     return seq;
+  }
+
+  /** The body's JSON with `"bridge"` and `"seq"` last; every body is a plain object, so its JSON ends with `}`. */
+  #encode(body: Body, seq: number): Uint8Array {
+    const json = typeof body === 'string' ? body : JSON.stringify(body);
+    const tail = `"bridge":"${this.#run}","seq":${seq}}`;
+    return this.#encoder.encode(json.length > 2 ? `${json.slice(0, -1)},${tail}` : `{${tail}`);
   }
 
   #headers(kind: string, key: string, seq: number): MsgHdrs {

@@ -13,6 +13,8 @@ import { readEntry, readReleaseRequest, readSubscribeRequest } from '../../src/b
 import { InterestRegistry } from '../../src/bridge/interest.js';
 import { EntryState } from '../../src/bridge/entry-state.js';
 import { Outbox } from '../../src/bridge/outbox.js';
+import { StreamState } from '../../src/bridge-client/bridge-stream.js';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -153,5 +155,43 @@ describe('outbox', () => {
     expect((outbox.peek()!.body as { n: number }).n).toBe(1);
     outbox.shift();
     expect((outbox.peek()!.body as { n: number }).n).toBe(4);
+  });
+});
+
+describe('the SDK stream reading messages', () => {
+  const headersOf = (values: Record<string, string>) => {
+    const h = natsHeaders();
+    for (const [name, value] of Object.entries(values)) h.set(name, value);
+    return h;
+  };
+
+  it('takes kind, run and seq from the body, and from the headers when the body lacks them', () => {
+    const stream = new StreamState<Record<string, unknown>>('smd+1', 'ibkr.t.md.1', 10, () => undefined);
+    const items: unknown[] = [];
+    const gaps: string[] = [];
+    stream.on('data', (item) => items.push(item));
+    stream.on('gap', (gap) => gaps.push(gap.reason));
+    // Headers that disagree with the body: the body wins (they are equal on the wire; this proves which is read).
+    const wrong = headersOf({ 'Ibkr-Kind': 'gap', 'Ibkr-Bridge': 'other', 'Ibkr-Seq': '99' });
+    stream.receive({
+      data: bytes({ kind: 'quote', key: 'smd+1', conid: 1, v: 1, bridge: 'r1', seq: 1 }),
+      headers: wrong,
+    });
+    stream.receive({
+      data: bytes({ kind: 'quote', key: 'smd+1', conid: 1, v: 1, bridge: 'r1', seq: 2 }),
+      headers: wrong,
+    });
+    // An older body without them: the headers say it all.
+    const old = headersOf({ 'Ibkr-Kind': 'quote', 'Ibkr-Bridge': 'r1', 'Ibkr-Seq': '4' });
+    stream.receive({ data: bytes({ kind: 'quote', key: 'smd+1', conid: 1, v: 1 }), headers: old });
+    expect(gaps).toEqual(['missed-1']);
+    expect(items).toEqual([
+      { kind: 'quote', key: 'smd+1', conid: 1 },
+      { kind: 'quote', key: 'smd+1', conid: 1 },
+      { kind: 'quote', key: 'smd+1', conid: 1 },
+    ]);
+    // Same run, a seq already seen: a duplicate (a last value read after live data), dropped.
+    stream.receive({ data: bytes({ kind: 'quote', key: 'smd+1', conid: 1, v: 1, bridge: 'r1', seq: 3 }) });
+    expect(items).toHaveLength(3);
   });
 });

@@ -184,5 +184,10 @@ describe.runIf(nats.available)('restarts', () => {
     expect(tail[0]!.body).toMatchObject({ kind: 'gap', reason: 'outbox-overflow', missed: 3 });
     const seqs = stored.map((r) => r.seq);
     expect(seqs).toEqual(seqs.map((_, index) => seqs[0]! + index));
+    // Stored events repeat the headers in the body too, last (docs/BRIDGE.md, "Messages").
+    for (const r of stored) {
+      expect(Object.keys(r.body).slice(-2)).toEqual(['bridge', 'seq']);
+      expect([r.body['bridge'], r.body['seq'], r.body['kind']]).toEqual([r.bridge, r.seq, r.kind]);
+    }
   });
 });

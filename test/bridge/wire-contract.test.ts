@@ -91,6 +91,21 @@ describe.runIf(nats.available)('the bridge wire contract, with a plain NATS clie
     for (const seq of common) expect(a.get(seq)).toBe(b.get(seq));
   });
 
+  it('repeats kind, key, run and seq in the body, run and seq as its last members', () => {
+    const received = consumers[0]!.received;
+    expect(received.some((r) => r.kind === 'gap')).toBe(true);
+    expect(received.some((r) => r.kind === 'quote')).toBe(true);
+    for (const r of received) {
+      expect(Object.keys(r.body).slice(-2)).toEqual(['bridge', 'seq']);
+      expect([r.body['kind'], r.body['key'], r.body['bridge'], r.body['seq']]).toEqual([
+        r.kind,
+        r.key,
+        r.bridge,
+        r.seq,
+      ]);
+    }
+  });
+
   it('widens the fields to the union with one more subscribe and no unsubscribe', async () => {
     const wider = await consumer('c4');
     wider.listen(MD);
