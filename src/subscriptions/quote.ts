@@ -98,7 +98,22 @@ class QuoteSnapshot implements Quote {
   [Symbol.for('nodejs.util.inspect.custom')](): Quote {
     return this.toJSON();
   }
+
+  /** The slot arrays of a snapshot (undefined for any other Quote): for writers that must not build the records. */
+  static slotsOf(quote: Quote): QuoteSlots | undefined {
+    return quote instanceof QuoteSnapshot && #values in quote
+      ? { keys: quote.#keys, values: quote.#values }
+      : undefined;
+  }
 }
+
+/** A quote's field ids and values by slot: `values.length` slots are set, `keys` may be longer (shared). */
+export interface QuoteSlots {
+  readonly keys: readonly string[];
+  readonly values: readonly FieldValue[];
+}
+
+export const quoteSlots: (quote: Quote) => QuoteSlots | undefined = (quote) => QuoteSnapshot.slotsOf(quote);
 
 export class QuoteAccumulator {
   readonly #key: string;
