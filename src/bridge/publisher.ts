@@ -8,8 +8,9 @@
  * and one in nats.js that skips `msg.headers` saves its header decoding, which was more than half of what a quote
  * cost a consumer (docs/BENCHMARKS.md, "Bridge").
  */
-import { headers, type MsgHdrs } from '@nats-io/transport-node';
-import { HEADERS, WIRE_VERSION, type GapBody } from './contract.js';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import { ContractHeaders } from './contract-headers.js';
+import { WIRE_VERSION, type GapBody } from './contract.js';
 import type { NatsLink } from './nats-link.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 
@@ -177,13 +178,7 @@ export class Publisher {
   }
 
   #headers(kind: string, key: string, seq: number): MsgHdrs {
-    const h = headers();
-    h.set(HEADERS.schema, String(WIRE_VERSION));
-    h.set(HEADERS.kind, kind);
-    h.set(HEADERS.key, key);
-    h.set(HEADERS.bridge, this.#run);
-    h.set(HEADERS.seq, String(seq));
-    return h;
+    return new ContractHeaders(kind, key, this.#run, seq);
   }
 
   stop(): void {

@@ -14,7 +14,8 @@ import { InterestRegistry } from '../../src/bridge/interest.js';
 import { EntryState } from '../../src/bridge/entry-state.js';
 import { Outbox } from '../../src/bridge/outbox.js';
 import { StreamState } from '../../src/bridge-client/bridge-stream.js';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import { headers as natsHeaders, MsgHdrsImpl } from '@nats-io/transport-node';
+import { ContractHeaders } from '../../src/bridge/contract-headers.js';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -193,5 +194,27 @@ describe('the SDK stream reading messages', () => {
     // Same run, a seq already seen: a duplicate (a last value read after live data), dropped.
     stream.receive({ data: bytes({ kind: 'quote', key: 'smd+1', conid: 1, v: 1, bridge: 'r1', seq: 3 }) });
     expect(items).toHaveLength(3);
+  });
+});
+
+describe('the contract headers', () => {
+  it('write the text nats.js would write, decode back, and fall back to nats.js once changed', () => {
+    const h = new ContractHeaders('quote', 'smd+265598', '3f9a1c2e', 42);
+    const text = new TextDecoder().decode(h.encode());
+    expect(text).toBe(new TextDecoder().decode(MsgHdrsImpl.prototype.encode.call(h)));
+    expect(text).toBe(
+      'NATS/1.0\r\nIbkr-Schema: 1\r\nIbkr-Kind: quote\r\nIbkr-Key: smd+265598\r\nIbkr-Bridge: 3f9a1c2e\r\nIbkr-Seq: 42\r\n\r\n',
+    );
+    const decoded = MsgHdrsImpl.decode(h.encode());
+    expect(['Ibkr-Kind', 'Ibkr-Key', 'Ibkr-Bridge', 'Ibkr-Seq'].map((name) => decoded.get(name))).toEqual([
+      'quote',
+      'smd+265598',
+      '3f9a1c2e',
+      '42',
+    ]);
+    // JetStream's publish sets Nats-Msg-Id on the object it is given: it must reach the wire.
+    h.set('Nats-Msg-Id', 'run-sor-7');
+    expect(MsgHdrsImpl.decode(h.encode()).get('Nats-Msg-Id')).toBe('run-sor-7');
+    expect(MsgHdrsImpl.decode(h.encode()).get('Ibkr-Seq')).toBe('42');
   });
 });
