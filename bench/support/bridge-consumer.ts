@@ -4,15 +4,23 @@
  * it got: quotes, seq numbers missed without a gap, gaps, and latency from the bridge's receipt of each quote
  * (`receivedAt`, same machine clock) to here.
  *
- * stdin, one JSON object per line: `{"cmd":"phase","prefix","conids","leaseMs"}`, `{"cmd":"reset"}`,
+ * Mode `body` (the default) reads kind, key, run and seq from the body, which repeats the headers
+ * (docs/BRIDGE.md, "Messages"); mode `headers` reads them from `msg.headers`, as nats.js decodes them — the reference
+ * for what header decoding costs a JavaScript consumer (docs/BENCHMARKS.md, "Bridge").
+ *
+ * stdin, one JSON object per line: `{"cmd":"phase","prefix","conids","leaseMs"}`, `{"cmd":"window","from","to"}`
+ * (counts start again, and quotes and latencies count only when the bridge received the quote within [from, to),
+ * epoch ms: a quote still in flight when the window ends is counted when it arrives, a quote from before it never),
  * `{"cmd":"report"}` (answers `{"type":"report",…}` on stdout), `{"cmd":"late","prefix","conids"}` (answers
  * `{"type":"late",…}`), `{"cmd":"exit"}`.
- * argv: <nats url> <consumer id>.
+ * argv: <nats url> <consumer id>. `phase` may carry `"mode":"body"|"headers"`.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { connect, type Subscription } from '@nats-io/transport-node';
 
 const [url = 'nats://127.0.0.1:4222', id = 'bench'] = process.argv.slice(2);
+let mode: 'body' | 'headers' = 'body';
 const nc = await connect({
   servers: url,
   maxReconnectAttempts: -1,
@@ -34,33 +42,69 @@ let latencies: number[] = [];
 let reconnectedAt = Number.NaN;
 let firstQuoteAfterReconnectAt = Number.NaN;
 
+/** Bridge receipt times (epoch ms) of the quotes that count; everything before the first `window`. */
+let windowFrom = Number.NEGATIVE_INFINITY;
+let windowTo = Number.POSITIVE_INFINITY;
+
+/** How late this process's event loop ran in the window: CPU starvation and long handlers show here. */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+let bodyBytes = 0;
+
 function reset(): void {
+  loopDelay.reset();
+  bodyBytes = 0;
   received = 0;
   missed = 0;
   gaps = 0;
   latencies = [];
 }
 
-function onMessage(data: Uint8Array, run: string, seq: number, key: string, kind: string): void {
+function onMessage(text: string, bytes: number, run: string, seq: number, key: string, kind: string): void {
   const previous = last.get(key);
   if (kind === 'gap') gaps++;
   else if (previous !== undefined && previous.run === run && seq > previous.seq + 1) missed += seq - previous.seq - 1;
-  last.set(key, { run, seq });
+  if (previous === undefined) last.set(key, { run, seq });
+  else {
+    previous.run = run;
+    previous.seq = seq;
+  }
   if (kind !== 'quote') return;
-  received++;
-  latencies.push(Date.now() - receivedAtOf(data));
+  const receivedAt = numberAfter(text, '"receivedAt":');
   if (!Number.isNaN(reconnectedAt) && Number.isNaN(firstQuoteAfterReconnectAt)) firstQuoteAfterReconnectAt = Date.now();
+  if (receivedAt < windowFrom || receivedAt >= windowTo) return;
+  received++;
+  bodyBytes += bytes;
+  latencies.push(Date.now() - receivedAt);
 }
 
 /**
- * The quote's `receivedAt` without parsing the whole body: the latency figure needs only that field, and a full
+ * Top-level fields read from the body text without parsing it whole: the figures need only these, and a full
  * JSON.parse of every quote in 10 processes would measure this consumer's CPU rather than the bridge's delivery.
+ * A quote's and a gap's `kind` and `key` come first and `receivedAt`, `bridge` and `seq` last (docs/BRIDGE.md,
+ * "Messages"), so the first or the last occurrence of a label is the top-level field.
  */
-function receivedAtOf(data: Uint8Array): number {
-  const text = decoder.decode(data);
-  const at = text.lastIndexOf('"receivedAt":');
-  if (at === -1) return Number.NaN;
-  return Number.parseInt(text.slice(at + 13, at + 30), 10);
+/**
+ * Only the ends of a long body: the fields read here are in its first and last bytes, and decoding all of it in ten
+ * processes is CPU taken from the bridge and nats-server on this 2-core machine (the figures are about delivery).
+ */
+function headAndTail(data: Uint8Array): string {
+  if (data.length <= HEAD_BYTES + TAIL_BYTES) return decoder.decode(data);
+  return `${decoder.decode(data.subarray(0, HEAD_BYTES))}…${decoder.decode(data.subarray(data.length - TAIL_BYTES))}`;
+}
+const HEAD_BYTES = 64;
+const TAIL_BYTES = 96;
+
+function numberAfter(text: string, label: string): number {
+  const at = text.lastIndexOf(label);
+  return at === -1 ? Number.NaN : Number.parseInt(text.slice(at + label.length, at + label.length + 20), 10);
+}
+
+function stringAfter(text: string, label: string, first = false): string {
+  const at = first ? text.indexOf(label) : text.lastIndexOf(label);
+  if (at === -1) return '';
+  const start = at + label.length + 1;
+  return text.slice(start, text.indexOf('"', start));
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -79,22 +123,39 @@ void (async () => {
   }
 })();
 
-function phase(prefix: string, conids: readonly number[], leaseMs: number): void {
+function phase(prefix: string, conids: readonly number[], leaseMs: number, readFrom: 'body' | 'headers'): void {
+  mode = readFrom;
   subscription?.unsubscribe();
   if (renewal) clearInterval(renewal);
   last.clear();
   reset();
+  windowFrom = Number.NEGATIVE_INFINITY;
+  windowTo = Number.POSITIVE_INFINITY;
   subscription = nc.subscribe(`ibkr.${prefix}.md.>`, {
     callback: (error, msg) => {
       if (error !== null) return;
-      const h = msg.headers;
-      onMessage(
-        msg.data,
-        h?.get('Ibkr-Bridge') ?? '',
-        Number(h?.get('Ibkr-Seq')),
-        h?.get('Ibkr-Key') ?? '',
-        h?.get('Ibkr-Kind') ?? '',
-      );
+      if (mode === 'headers') {
+        const text = decoder.decode(msg.data);
+        const h = msg.headers;
+        onMessage(
+          text,
+          msg.data.length,
+          h?.get('Ibkr-Bridge') ?? '',
+          Number(h?.get('Ibkr-Seq')),
+          h?.get('Ibkr-Key') ?? '',
+          h?.get('Ibkr-Kind') ?? '',
+        );
+      } else {
+        const text = headAndTail(msg.data);
+        onMessage(
+          text,
+          msg.data.length,
+          stringAfter(text, '"bridge":'),
+          numberAfter(text, '"seq":'),
+          stringAfter(text, '"key":', true),
+          stringAfter(text, '"kind":', true),
+        );
+      }
     },
   });
   const request = encoder.encode(
@@ -132,14 +193,26 @@ async function late(prefix: string, conids: readonly number[]): Promise<void> {
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const command = JSON.parse(line) as { cmd: string; prefix?: string; conids?: number[]; leaseMs?: number };
-  if (command.cmd === 'phase') phase(command.prefix!, command.conids!, command.leaseMs ?? 10_000);
-  else if (command.cmd === 'reset') reset();
-  else if (command.cmd === 'late') void late(command.prefix!, command.conids!);
+  const command = JSON.parse(line) as {
+    cmd: string;
+    prefix?: string;
+    conids?: number[];
+    leaseMs?: number;
+    mode?: 'body' | 'headers';
+    from?: number;
+    to?: number;
+  };
+  if (command.cmd === 'phase')
+    phase(command.prefix!, command.conids!, command.leaseMs ?? 10_000, command.mode ?? 'body');
+  else if (command.cmd === 'window') {
+    reset();
+    windowFrom = command.from!;
+    windowTo = command.to!;
+  } else if (command.cmd === 'late') void late(command.prefix!, command.conids!);
   else if (command.cmd === 'report') {
     const sorted = [...latencies].sort((a, b) => a - b);
     process.stdout.write(
-      `${JSON.stringify({ type: 'report', id, received, missed, gaps, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, reconnectedAt, firstQuoteAfterReconnectAt })}\n`,
+      `${JSON.stringify({ type: 'report', id, received, missed, gaps, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6, bodyBytes: received === 0 ? 0 : Math.round(bodyBytes / received), reconnectedAt, firstQuoteAfterReconnectAt })}\n`,
     );
   } else if (command.cmd === 'exit') {
     if (renewal) clearInterval(renewal);
