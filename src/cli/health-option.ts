@@ -52,7 +52,11 @@ export interface CliHealth {
   close(): Promise<void>;
 }
 
-export async function prepareCliHealth(io: CliIo, flags: HealthFlags, options: { json: boolean }): Promise<CliHealth> {
+export async function prepareCliHealth(
+  io: CliIo,
+  flags: HealthFlags,
+  options: { json: boolean; command: 'connect' | 'bridge' },
+): Promise<CliHealth> {
   const { loadPrometheusMetrics } = await import('../observability/prometheus.js');
   const prometheus = await loadPrometheusMetrics(process.env['OTEL_SERVICE_NAME'] ?? 'ibkr-ws');
   let server: HealthServer | undefined;
@@ -60,7 +64,7 @@ export async function prepareCliHealth(io: CliIo, flags: HealthFlags, options: {
     telemetry: { meterProvider: prometheus.meterProvider },
     async serve(client) {
       const warning = healthHostWarning(flags.host);
-      if (warning !== undefined) io.stderr(`ibkr-ws connect: warning: ${warning}`);
+      if (warning !== undefined) io.stderr(`ibkr-ws ${options.command}: warning: ${warning}`);
       try {
         server = await startHealthServer({
           port: flags.port,

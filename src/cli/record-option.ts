@@ -74,13 +74,17 @@ export interface CliRecording {
   close(): void;
 }
 
-export function startCliRecording(io: CliIo, flags: RecordFlags | undefined): CliRecording | undefined {
+export function startCliRecording(
+  io: CliIo,
+  flags: RecordFlags | undefined,
+  command: 'connect' | 'bridge',
+): CliRecording | undefined {
   if (flags === undefined) return undefined;
   const { file, ...bounds } = flags;
   const recorder = new FlightRecorder({
     file,
     ...bounds,
-    onError: (error) => io.stderr(`ibkr-ws connect: flight record not written to ${file}: ${error.message}`),
+    onError: (error) => io.stderr(`ibkr-ws ${command}: flight record not written to ${file}: ${error.message}`),
   });
   const onSignal = (): void => void recorder.dump('signal');
   process.on('SIGUSR2', onSignal);

@@ -18,10 +18,10 @@ afterEach(async () => {
   inspection = undefined;
 });
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+async function until(predicate: () => boolean, what: string, timeoutMs = 5_000, seen = () => ''): Promise<void> {
   const started = Date.now();
   while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what} (seen: ${seen()})`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -34,9 +34,16 @@ describe('the inspection pipeline', () => {
       if (message.kind === 'snapshot' && phases.at(-1) !== message.lifecycle) phases.push(message.lifecycle);
     });
     connection = startSyntheticConnection(inspection.inspect);
-    await until(() => phases.includes('authenticated'), 'authenticated');
+    const seen = () =>
+      `${phases.join(' → ')}; the actor is in ${JSON.stringify(connection?.actor.getSnapshot().value)}`;
+    await until(() => phases.includes('authenticated'), 'authenticated', 5_000, seen);
     connection.linger();
-    await until(() => phases.filter((phase) => phase === 'authenticated').length === 2, 'a second authenticated');
+    await until(
+      () => phases.filter((phase) => phase === 'authenticated').length === 2,
+      'a second authenticated',
+      5_000,
+      seen,
+    );
     expect(phases).toEqual([
       'idle',
       'checking-session',

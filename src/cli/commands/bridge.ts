@@ -123,8 +123,8 @@ export async function runBridgeCommand(argv: string[], io: CliIo): Promise<numbe
   const health =
     parsed.connect.health === undefined
       ? undefined
-      : await prepareCliHealth(io, parsed.connect.health, { json: parsed.connect.json });
-  const recording = startCliRecording(io, parsed.connect.record);
+      : await prepareCliHealth(io, parsed.connect.health, { json: parsed.connect.json, command: 'bridge' });
+  const recording = startCliRecording(io, parsed.connect.record, 'bridge');
   let client: IbkrWs;
   try {
     client = createClient({

@@ -54,12 +54,14 @@ export async function runConnectCommand(argv: string[], io: CliIo): Promise<numb
     return 0;
   }
   const health =
-    parsed.health === undefined ? undefined : await prepareCliHealth(io, parsed.health, { json: parsed.json });
+    parsed.health === undefined
+      ? undefined
+      : await prepareCliHealth(io, parsed.health, { json: parsed.json, command: 'connect' });
   const inspection = await startCliInspection(io, parsed.inspect, {
     json: parsed.json,
     title: `ibkr-ws connect ${parsed.clientOptions.gateway}`,
   });
-  const recording = startCliRecording(io, parsed.record);
+  const recording = startCliRecording(io, parsed.record, 'connect');
   try {
     const reporter = createReporter(io, { json: parsed.json });
     const client = createClient({

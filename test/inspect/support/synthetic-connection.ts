@@ -28,18 +28,26 @@ export function startSyntheticConnection(inspect: (event: InspectionEvent) => vo
       })),
       socket: fromCallback<SocketCommand, SocketInput, SocketEvent>(({ input, sendBack }) => {
         silent = false;
-        const timers = [
-          setTimeout(() => sendBack({ type: 'SOCKET.OPENED', socketId: input.socketId }), 5),
-          setTimeout(
-            () =>
-              sendBack({
-                type: 'SOCKET.MESSAGE',
-                socketId: input.socketId,
-                message: { kind: 'system-success', username: 'user123' } as ServerMessage,
-              }),
-            10,
-          ),
-        ];
+        // The greeting is scheduled from the open, never beside it: timers of different durations do not fire in
+        // duration order under load (a 10 ms timer joins the list of an earlier 10 ms one and can run before a 5 ms
+        // one), and a greeting before the open is one no real socket sends.
+        const timers: NodeJS.Timeout[] = [];
+        timers.push(
+          setTimeout(() => {
+            sendBack({ type: 'SOCKET.OPENED', socketId: input.socketId });
+            timers.push(
+              setTimeout(
+                () =>
+                  sendBack({
+                    type: 'SOCKET.MESSAGE',
+                    socketId: input.socketId,
+                    message: { kind: 'system-success', username: 'user123' } as ServerMessage,
+                  }),
+                5,
+              ),
+            );
+          }, 5),
+        );
         const heartbeat = setInterval(() => {
           if (!silent)
             sendBack({
