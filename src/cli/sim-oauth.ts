@@ -123,13 +123,12 @@ export function startSimOAuth(
       }
     });
   }
+  // Through the control surface, as a scheduled fault: the simulator's own `fault` event prints it, as a line for
+  // people (`fault expireLiveSessionToken (schedule)`) and as a JSON object with --json.
   const expiring =
     faults.expireLstEveryMs === undefined
       ? undefined
-      : setInterval(() => {
-          print?.('oauth: fault: every live session token revoked now');
-          oauth.expireLiveSessionToken();
-        }, faults.expireLstEveryMs);
+      : setInterval(() => simulator.control('expireLiveSessionToken', undefined, 'schedule'), faults.expireLstEveryMs);
   return () => {
     clearInterval(expiring);
     stopListening();

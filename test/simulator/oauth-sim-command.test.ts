@@ -167,11 +167,29 @@ describe('ibkr-ws sim --oauth', () => {
     });
     try {
       expect((await client.requestLiveSessionToken()).validated).toBe(true);
-      await output.printed('oauth: fault: every live session token revoked now');
+      await output.printed('fault expireLiveSessionToken (schedule)');
       expect((await client.call('POST', '/v1/api/tickle')).status).toBe(401);
       expect((await client.requestLiveSessionToken()).validated).toBe(true);
     } finally {
       await client.close();
+      stop.abort();
+    }
+    expect(await running).toBe(0);
+  });
+
+  it('--expire-lst-every with --json prints each revocation as a scheduled fault object', async () => {
+    const output = capture();
+    const stop = new AbortController();
+    const running = runSimCommand(['--oauth', '--port', '0', '--expire-lst-every', '200', '--json'], output.io, {
+      signal: stop.signal,
+    });
+    try {
+      await output.printed('{"event":"fault"');
+      const faults = output.stdout
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((event) => event['event'] === 'fault');
+      expect(faults[0]).toMatchObject({ name: 'expireLiveSessionToken', args: [], source: 'schedule' });
+    } finally {
       stop.abort();
     }
     expect(await running).toBe(0);
