@@ -123,12 +123,14 @@ class IbkrWsClient implements IbkrWs {
             gateway: options.gateway,
             refusedRetryMs: options.timing.authorizationRetryMs,
             onError: (error) => this.#reportUnlessStopping(error),
-            onToken: ({ expiresAtMs, renewInMs }) =>
+            onToken: ({ expiresAtMs, renewInMs }) => {
+              this.#metrics.liveSessionTokens++;
               this.#events.emit('token', {
                 ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
                 renewInMs,
                 at: Date.now(),
-              }),
+              });
+            },
           });
     const oauth = this.#oauth;
     this.#telemetry = createClientTelemetry(options.telemetry);

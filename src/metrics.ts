@@ -12,6 +12,8 @@ export interface MetricsSnapshot {
   readonly sessionRotations: number;
   readonly loginRequired: number;
   readonly authentications: number;
+  /** OAuth: live session tokens obtained, the first and every renewal (refusals count in `errorsByCode`, `oauth-*`). */
+  readonly liveSessionTokens: number;
   readonly framesIn: number;
   readonly framesOut: number;
   readonly bytesIn: number;
@@ -35,6 +37,7 @@ export class Metrics {
   sessionRotations = 0;
   loginRequired = 0;
   authentications = 0;
+  liveSessionTokens = 0;
   framesIn = 0;
   framesOut = 0;
   bytesIn = 0;
@@ -89,6 +92,7 @@ export class Metrics {
       sessionRotations: this.sessionRotations,
       loginRequired: this.loginRequired,
       authentications: this.authentications,
+      liveSessionTokens: this.liveSessionTokens,
       framesIn: this.framesIn,
       framesOut: this.framesOut,
       bytesIn: this.bytesIn,

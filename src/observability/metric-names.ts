@@ -35,6 +35,11 @@ export const METRIC = {
     unit: '{rotation}',
     description: 'Session values rotated by the gateway',
   },
+  liveSessionTokens: {
+    name: 'ibkr_ws.oauth.live_session_tokens',
+    unit: '{token}',
+    description: 'OAuth live session tokens obtained: the first and every renewal',
+  },
   stateTime: { name: 'ibkr_ws.connection.state.time', unit: 's', description: 'Time spent in each lifecycle state' },
   state: {
     name: 'ibkr_ws.connection.state',

@@ -99,6 +99,7 @@ function observeCounters(
   const authentications = counter(METRIC.authentications);
   const loginRequired = counter(METRIC.loginRequired);
   const rotations = counter(METRIC.sessionRotations);
+  const tokens = counter(METRIC.liveSessionTokens);
   const protocolErrors = counter(METRIC.protocolErrors);
   const errors = counter(METRIC.errors);
   const dropped = counter(METRIC.dropped);
@@ -119,6 +120,7 @@ function observeCounters(
       result.observe(authentications, counters.authentications);
       result.observe(loginRequired, counters.loginRequired);
       result.observe(rotations, counters.sessionRotations);
+      result.observe(tokens, counters.liveSessionTokens);
       result.observe(messages, counters.dataMessages);
       observeByKey(result, protocolErrors, counters.protocolErrorsByCode, ATTRIBUTE.errorType);
       observeByKey(result, errors, counters.errorsByCode, ATTRIBUTE.errorType);
@@ -153,6 +155,7 @@ function observeCounters(
       authentications,
       loginRequired,
       rotations,
+      tokens,
       protocolErrors,
       errors,
       dropped,

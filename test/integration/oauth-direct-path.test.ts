@@ -74,6 +74,8 @@ describe('the direct OAuth path', () => {
     // Each renewal after 85 % of the life, never sooner than half of it: two renewals take at least 2 × 2 s.
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(4_000);
     expect(refusals(requests)).toEqual([]);
+    // Every token the simulator issued is counted once (its answer may still be on its way to the client).
+    await eventually(() => client.metrics().liveSessionTokens === lstRequests(requests).length, 'tokens counted');
     expect(simulator.connections.length).toBe(socketsBefore);
     expect(recorder.states.filter((state) => state !== 'authenticated')).toEqual([
       'authorizing',

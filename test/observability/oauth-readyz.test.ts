@@ -71,6 +71,9 @@ describe('connect --oauth --health-port', () => {
       const metrics = await get(`${healthUrl}/metrics`);
       expect(metrics.status).toBe(200);
       expect(metrics.text).toMatch(/ibkr_ws_/);
+      // The first token and the one after the revocation, at least.
+      const tokens = /^ibkr_ws_oauth_live_session_tokens_total(?:\{[^}]*\})? (\d+)/m.exec(metrics.text);
+      expect(Number(tokens?.[1])).toBeGreaterThanOrEqual(2);
       bodies.push(metrics.text);
     } finally {
       clearInterval(polling);
