@@ -27,6 +27,7 @@ import type {
 } from '../protocol/types.js';
 import type { Quote } from '../subscriptions/types.js';
 import { StreamState, type BridgeStream } from './bridge-stream.js';
+import { splitNatsCredentials } from '../bridge/nats-credentials.js';
 
 export interface ConnectBridgeOptions {
   readonly servers: string | readonly string[];
@@ -74,8 +75,13 @@ export async function connectBridge(options: ConnectBridgeOptions): Promise<Brid
   const leaseMs = options.leaseMs ?? 30_000;
   const timeout = options.requestTimeoutMs ?? 2_000;
   const bufferSize = options.bufferSize ?? 1_000;
+  // nats.js ignores `user:password@` in a URL: taken out and passed as its options (src/bridge/nats-credentials.ts).
+  const { servers, auth } = splitNatsCredentials(
+    typeof options.servers === 'string' ? [options.servers] : options.servers,
+  );
   const nc: NatsConnection = await connect({
-    servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+    servers: [...servers],
+    ...auth,
     name: `ibkr-ws bridge-client ${consumer}`,
     // nats.js gives up after ~20 s by default: a consumer outlives any NATS outage.
     maxReconnectAttempts: -1,

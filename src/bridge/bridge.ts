@@ -25,6 +25,7 @@ import { EntryState } from './entry-state.js';
 import { InterestRegistry } from './interest.js';
 import { Lifecycle } from './lifecycle.js';
 import { NatsLink } from './nats-link.js';
+import { splitNatsCredentials } from './nats-credentials.js';
 import { Publisher, type PublisherCounters } from './publisher.js';
 import { Upstream, type UpstreamClient } from './upstream.js';
 import { bodyOf } from './bodies.js';
@@ -89,6 +90,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     );
   }
   if (options.servers.length === 0) throw new IbkrWsError('invalid-option', 'at least one NATS server URL is needed');
+  // nats.js ignores `user:password@` in a URL: taken out here and passed as its options.
+  const servers = splitNatsCredentials(options.servers);
   const replicas = options.replicas ?? BRIDGE_DEFAULTS.replicas;
   const run = randomUUID().slice(0, 8);
   const events = new TypedEvents<BridgeEvents>(() => undefined);
@@ -102,7 +105,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
 
   const link = new NatsLink(
-    { servers: options.servers, names, replicas, maxLeaseMs, name: `ibkr-ws bridge ${names.prefix} ${run}` },
+    { servers, names, replicas, maxLeaseMs, name: `ibkr-ws bridge ${names.prefix} ${run}` },
     {
       up: (first) => void onUp(first),
       down: (reason) => events.emit('nats', { state: 'down', reason, at: Date.now() }),

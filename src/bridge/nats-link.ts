@@ -17,9 +17,11 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import type { BridgeNames } from './contract.js';
 import { BRIDGE_DEFAULTS } from './defaults.js';
+import { withoutCredentials, type NatsServers } from './nats-credentials.js';
 
 export interface NatsLinkOptions {
-  readonly servers: readonly string[];
+  /** The server URLs and the credentials taken out of them (src/bridge/nats-credentials.ts). */
+  readonly servers: NatsServers;
   readonly names: BridgeNames;
   /** JetStream replicas of the streams and buckets (3 on a 3-node cluster). */
   readonly replicas: number;
@@ -79,7 +81,8 @@ export class NatsLink {
       if (this.#stopped) return;
       try {
         nc = await connect({
-          servers: [...this.#options.servers],
+          servers: [...this.#options.servers.servers],
+          ...this.#options.servers.auth,
           name: this.#options.name,
           maxReconnectAttempts: -1,
           reconnectTimeWait: BRIDGE_DEFAULTS.natsReconnectWaitMs,
@@ -189,9 +192,4 @@ async function upsertStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     return;
   }
   await jsm.streams.update(config.name, config);
-}
-
-/** A NATS URL may carry `user:password@`: never in an event, a log or CLI output. */
-export function withoutCredentials(text: string): string {
-  return text.replace(/\/\/[^@/\s]*@/g, '//[redacted]@');
 }

@@ -16,6 +16,8 @@ import { Outbox } from '../../src/bridge/outbox.js';
 import { StreamState } from '../../src/bridge-client/bridge-stream.js';
 import { headers as natsHeaders, MsgHdrsImpl } from '@nats-io/transport-node';
 import { ContractHeaders } from '../../src/bridge/contract-headers.js';
+import { splitNatsCredentials, withoutCredentials } from '../../src/bridge/nats-credentials.js';
+import type { IbkrWsError } from '../../src/errors.js';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -216,5 +218,42 @@ describe('the contract headers', () => {
     h.set('Nats-Msg-Id', 'run-sor-7');
     expect(MsgHdrsImpl.decode(h.encode()).get('Nats-Msg-Id')).toBe('run-sor-7');
     expect(MsgHdrsImpl.decode(h.encode()).get('Ibkr-Seq')).toBe('42');
+  });
+});
+
+describe('NATS URLs with credentials', () => {
+  it('takes user:password or a token out of the URLs, percent-decoded, and leaves host and port', () => {
+    expect(splitNatsCredentials(['nats://127.0.0.1:4222'])).toEqual({
+      servers: ['nats://127.0.0.1:4222'],
+      auth: undefined,
+    });
+    expect(
+      splitNatsCredentials(['nats://bridge:p%40ss%3Aw@127.0.0.1:4222', 'tls://bridge:p%40ss%3Aw@[::1]:4223']),
+    ).toEqual({
+      servers: ['nats://127.0.0.1:4222', 'tls://[::1]:4223'],
+      auth: { user: 'bridge', pass: 'p@ss:w' },
+    });
+    expect(splitNatsCredentials(['nats://s3cr3t@127.0.0.1:4222', 'nats://127.0.0.1:4223'])).toEqual({
+      servers: ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223'],
+      auth: { token: 's3cr3t' },
+    });
+  });
+
+  it('refuses two identities for one connection, and never names the credentials', () => {
+    const refused = (() => {
+      try {
+        splitNatsCredentials(['nats://a:pw-alpha@127.0.0.1:4222', 'nats://a:pw-beta@127.0.0.1:4223']);
+      } catch (error) {
+        return error as IbkrWsError;
+      }
+      return undefined;
+    })();
+    expect(refused?.code).toBe('invalid-option');
+    expect(refused?.message).toContain('nats://[redacted]@127.0.0.1:4223');
+    expect(refused?.message).not.toMatch(/pw-alpha|pw-beta/);
+    expect(() => splitNatsCredentials(['nats://a:%zz@127.0.0.1:4222'])).toThrow(/not valid URL encoding/);
+    expect(withoutCredentials('cannot reach nats://a:b@h:1 or tls://tok@h:2')).toBe(
+      'cannot reach nats://[redacted]@h:1 or tls://[redacted]@h:2',
+    );
   });
 });

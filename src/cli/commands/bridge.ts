@@ -13,7 +13,7 @@ import {
   type Bridge,
   type BridgeSubscription,
 } from '../../bridge/index.js';
-import { withoutCredentials } from '../../bridge/nats-link.js';
+import { withoutCredentials } from '../../bridge/nats-credentials.js';
 import { parseNonNegativeNumber, type CliSubscription } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
 import { prepareCliHealth } from '../health-option.js';

@@ -54,9 +54,11 @@ export async function plainConsumer(
   servers: string | string[],
   prefix: string,
   consumer: string,
+  auth?: { readonly user: string; readonly pass: string },
 ): Promise<PlainConsumer> {
   const nc = await connect({
     servers,
+    ...auth,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 100,
     pingInterval: 2_000,
