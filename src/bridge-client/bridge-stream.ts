@@ -66,7 +66,7 @@ export class StreamState<T> implements BridgeStream<T> {
       return;
     }
     // The body repeats the headers (docs/BRIDGE.md, "Messages"): reading it spares nats.js's header decoding, which
-    // costs more than the JSON.parse above. The headers are the fallback for a message that lacks them.
+    // costs about as much as the JSON.parse above. The headers are the fallback for a message that lacks them.
     const run = typeof body['bridge'] === 'string' ? body['bridge'] : (msg.headers?.get(HEADERS.bridge) ?? '');
     const seq = typeof body['seq'] === 'number' ? body['seq'] : Number(msg.headers?.get(HEADERS.seq) ?? NaN);
     const kind = typeof body['kind'] === 'string' ? body['kind'] : (msg.headers?.get(HEADERS.kind) ?? '');

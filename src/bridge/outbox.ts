@@ -5,12 +5,14 @@
  * attempt, so a retry carries the same `Nats-Msg-Id` and the stream stores it once.
  */
 
+/** A body as an object, or as its JSON text already written (quotes: src/subscriptions/quote-json.ts). */
+export type Body = object | string;
+
 export interface OutboxEntry {
   readonly key: string;
   readonly subject: string;
   readonly kind: string;
-  /** The body object, or its JSON text. */
-  readonly body: object | string;
+  readonly body: Body;
   /** Assigned on the first attempt; a retry reuses it. */
   seq?: number;
 }

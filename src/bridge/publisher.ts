@@ -5,17 +5,14 @@
  * outbox as JetStream publishes with `Nats-Msg-Id`, in order, one at a time, retried until stored.
  * `Ibkr-Seq` is counted per key at the moment a message really goes out, so it is contiguous within a run.
  * The body ends with the same `bridge` and `seq` as the headers: a consumer that parses the body has them for free,
- * and one in nats.js that skips `msg.headers` saves its header decoding, which was more than half of what a quote
- * cost a consumer (docs/BENCHMARKS.md, "Bridge").
+ * and one in nats.js that skips `msg.headers` saves its header decoding, which costs about as much as parsing the
+ * whole body (docs/BENCHMARKS.md, "Bridge").
  */
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { ContractHeaders } from './contract-headers.js';
 import { WIRE_VERSION, type GapBody } from './contract.js';
 import type { NatsLink } from './nats-link.js';
-import { Outbox, type OutboxEntry } from './outbox.js';
-
-/** A body as an object, or as its JSON text already written (quotes: src/subscriptions/quote-json.ts). */
-export type Body = object | string;
+import { Outbox, type Body, type OutboxEntry } from './outbox.js';
 
 interface LastValue {
   readonly subject: string;

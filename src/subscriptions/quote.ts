@@ -101,9 +101,7 @@ class QuoteSnapshot implements Quote {
 
   /** The slot arrays of a snapshot (undefined for any other Quote): for writers that must not build the records. */
   static slotsOf(quote: Quote): QuoteSlots | undefined {
-    return quote instanceof QuoteSnapshot && #values in quote
-      ? { keys: quote.#keys, values: quote.#values }
-      : undefined;
+    return #values in quote ? { keys: quote.#keys, values: quote.#values } : undefined;
   }
 }
 
