@@ -8,13 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { LIFECYCLE_STATES } from '../../machines/index.js';
 
 const script = fileURLToPath(new URL('../support/stop-in-state.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/** tsx's loader in the one process spawned (its CLI would start a second node process for every case). */
+const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const EXIT_DEADLINE_MS = 15_000;
 
 function runStopIn(state: string): Promise<{ code: number | null; output: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [tsx, script, state], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsxLoader, script, state], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
